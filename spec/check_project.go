@@ -1,0 +1,38 @@
+package spec
+
+import "path/filepath"
+
+// projectFile validates a caliper.yaml once per session.
+func (s *session) projectFile(abs string) *Project {
+	return s.projects.get(abs, func() *Project {
+		p := s.load(abs, "project")
+		defer s.finish(p)
+		proj := &Project{File: abs, Dir: filepath.Dir(abs), Cache: true, Providers: map[string]Provider{}, Prices: map[string]Price{}}
+		if p.doc == nil {
+			return proj
+		}
+		var raw RawProject
+		decodeInto(p.doc, &raw)
+		proj.Store = raw.Store.Value
+		if raw.Cache.Enabled != nil {
+			proj.Cache = *raw.Cache.Enabled
+		}
+		proj.CacheTTL, _ = parseDuration(p, raw.Cache.TTL, "cache", "ttl")
+		proj.Defaults = ProjectDefaults{MaxConcurrency: raw.Defaults.MaxConcurrency, Trials: raw.Defaults.Trials, Model: raw.Defaults.Model}
+		proj.Defaults.Timeout, _ = parseDuration(p, raw.Defaults.Timeout, "defaults", "timeout")
+		for _, e := range raw.Providers {
+			rp := e.Value
+			pv := Provider{Name: e.Key, Type: rp.Type, BaseURL: rp.BaseURL, APIKeyEnv: rp.APIKeyEnv, Headers: rp.Headers,
+				MaxConcurrency: rp.MaxConcurrency, RequestsPerMinute: rp.RequestsPerMinute, MaxRetries: 5}
+			if rp.MaxRetries != nil {
+				pv.MaxRetries = *rp.MaxRetries
+			}
+			pv.Timeout, _ = parseDuration(p, rp.Timeout, "providers", e.Key, "timeout")
+			proj.Providers[e.Key] = pv
+		}
+		for _, e := range raw.Prices {
+			proj.Prices[e.Key] = e.Value
+		}
+		return proj
+	})
+}

@@ -1,0 +1,88 @@
+package spec
+
+import (
+	"regexp"
+	"strconv"
+
+	"github.com/cbroglie/mustache"
+)
+
+// promptFile validates a *.prompt.yaml file once per session.
+func (s *session) promptFile(abs string) *Prompt {
+	return s.prompts.get(abs, func() *Prompt {
+		p := s.load(abs, "prompt")
+		defer s.finish(p)
+		if p.doc == nil {
+			return nil
+		}
+		var raw RawPrompt
+		decodeInto(p.doc, &raw)
+		pr := checkPrompt(p, &raw, nil)
+		pr.File = abs
+		return pr
+	})
+}
+
+var mustacheLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// checkPrompt validates a prompt written at path of a parsed file.
+func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
+	pr := &Prompt{
+		Slug: raw.Slug.Value, Description: raw.Description, Model: raw.Model.Value, Params: raw.Params,
+		Strict: raw.Strict == nil || *raw.Strict, UseCot: raw.UseCot == nil || *raw.UseCot,
+		ResponseFormat: raw.ResponseFormat, Tools: raw.Tools, ToolChoice: raw.ToolChoice,
+	}
+	at := func(segs ...string) []string { return append(append([]string(nil), path...), segs...) }
+	for i, m := range raw.Messages {
+		pr.Messages = append(pr.Messages, Message{Role: m.Role, Content: m.Content.Value, Pos: m.Content.Pos})
+		if !p.clean(at("messages", strconv.Itoa(i), "content")...) {
+			continue
+		}
+		if _, err := mustache.ParseString(m.Content.Value); err != nil {
+			e := p.expr(m.Content)
+			pos := e.Pos
+			msg := err.Error()
+			if sub := mustacheLine.FindStringSubmatch(msg); sub != nil {
+				line, _ := strconv.Atoi(sub[1])
+				pos = e.PosAt(runeOffsetOfLine(m.Content.Value, line))
+				msg = sub[2]
+			}
+			p.r.at(pos, "template: %s: check the {{ }} tags", msg)
+		}
+	}
+	for _, c := range raw.ChoiceScores {
+		pr.Choices = append(pr.Choices, Choice{Name: c.Key, Score: c.Value})
+	}
+	if raw.UseCot != nil && len(pr.Choices) == 0 {
+		p.r.at(p.posOf(at("use_cot")...), "use_cot only applies to LLM judges: add choice_scores or remove use_cot")
+	}
+	if rf := raw.ResponseFormat; rf != nil && rf["type"] == "json_schema" && rf["schema"] == nil && p.clean(at("response_format")...) {
+		p.r.at(p.posOf(at("response_format")...), "response_format of type json_schema needs a schema")
+	}
+	if tc := raw.ToolChoice; tc != "" && tc != "auto" && tc != "none" && tc != "required" {
+		var names []string
+		for _, t := range raw.Tools {
+			if n, ok := t["name"].(string); ok {
+				names = append(names, n)
+			}
+		}
+		if !contains(names, tc) {
+			p.r.at(p.posOf(at("tool_choice")...), "tool_choice %q names no tool: use auto, none, required or the name of one of `tools`", tc)
+		}
+	}
+	return pr
+}
+
+func runeOffsetOfLine(s string, line int) int {
+	off, l := 0, 1
+	for _, c := range s {
+		if l >= line {
+			break
+		}
+		if c == '\n' {
+			l++
+		}
+		off++
+	}
+	return off
+}

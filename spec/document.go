@@ -1,0 +1,225 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// document is one parsed YAML file: its root node, its plain value (for schema
+// validation) and an index from value paths to the nodes that hold them.
+type document struct {
+	src   []byte
+	root  *yaml.Node // the top-level mapping
+	value any
+	nodes map[string]*yaml.Node // path -> value node
+	keys  map[string]*yaml.Node // path -> key node of a mapping entry
+	size  int                   // nodes converted so far, aliases expanded
+}
+
+// maxNodes bounds the expanded size of a document, so aliases cannot blow it up.
+const maxNodes = 200_000
+
+// pathKey joins path segments as gojsonschema contexts do, rooted at "(root)".
+func pathKey(segs ...string) string {
+	return strings.Join(append([]string{"(root)"}, segs...), "\x00")
+}
+
+func nodePos(n *yaml.Node) Pos {
+	if n == nil {
+		return Pos{}
+	}
+	return Pos{Line: n.Line, Col: n.Column}
+}
+
+// keyOrValuePos returns where a path is written: its key when it has one, else its value.
+func (d *document) keyOrValuePos(path string) Pos {
+	if k := d.keys[path]; k != nil {
+		return nodePos(k)
+	}
+	return nodePos(d.nodes[path])
+}
+
+var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseDocument parses src and reports syntax problems, tabs, duplicate keys, a
+// missing or non-mapping top level. kindNoun names the file kind in messages.
+func parseDocument(src []byte, r *reporter, kindNoun string) *document {
+	if strings.TrimSpace(stripComments(src)) == "" {
+		r.at(Pos{Line: 1, Col: 1}, "the file is empty: write %s here (run `caliper init` for an example)", kindNoun)
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		reportSyntax(src, err, r)
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		r.at(nodePos(&extra), "the file holds a second YAML document after \"---\": put each %s in its own file", kindNoun)
+	} else if !errors.Is(err, io.EOF) {
+		reportSyntax(src, err, r)
+		return nil
+	}
+	top := &root
+	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
+		top = top.Content[0]
+	}
+	if top.Kind != yaml.MappingNode {
+		r.at(nodePos(top), "the file must be a mapping of keys to values (such as `name: ...`), not %s", describeNode(top))
+		return nil
+	}
+	d := &document{src: src, root: top, nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
+	d.value = d.convert(top, nil, r)
+	return d
+}
+
+func stripComments(src []byte) string {
+	var b strings.Builder
+	for _, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") || t == "---" || t == "..." {
+			continue
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func reportSyntax(src []byte, err error, r *reporter) {
+	if p, ok := firstTabIndent(src); ok {
+		r.at(p, "tab character in indentation: YAML indents with spaces only; replace the tab with spaces")
+		return
+	}
+	msg := err.Error()
+	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		r.at(Pos{Line: line, Col: 1}, "invalid YAML: %s", m[2])
+		return
+	}
+	r.at(Pos{Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+func firstTabIndent(src []byte) (Pos, bool) {
+	for i, line := range strings.Split(string(src), "\n") {
+		for j, c := range line {
+			if c == '\t' {
+				return Pos{Line: i + 1, Col: j + 1}, true
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return Pos{}, false
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return "a single value"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "empty"
+}
+
+// convert turns a node into the plain value a JSON Schema validator sees, recording
+// every node's path and reporting duplicate keys.
+func (d *document) convert(n *yaml.Node, path []string, r *reporter) any {
+	d.size++
+	if d.size == maxNodes {
+		r.at(nodePos(n), "the file expands to more than %d values (aliases?): split it or use fewer aliases", maxNodes)
+	}
+	if d.size >= maxNodes {
+		return nil
+	}
+	key := pathKey(path...)
+	if _, seen := d.nodes[key]; !seen {
+		d.nodes[key] = n
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return d.convert(n.Alias, path, r)
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			out[i] = d.convert(c, append(path, strconv.Itoa(i)), r)
+		}
+		return out
+	case yaml.MappingNode:
+		return d.convertMapping(n, path, r)
+	case yaml.ScalarNode:
+		return scalarValue(n)
+	}
+	return nil
+}
+
+func (d *document) convertMapping(n *yaml.Node, path []string, r *reporter) map[string]any {
+	out := map[string]any{}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" {
+			for _, src := range mergeSources(v) {
+				if merged, ok := d.convert(src, path, r).(map[string]any); ok {
+					for mk, mv := range merged {
+						if _, has := out[mk]; !has {
+							out[mk] = mv
+						}
+					}
+				}
+			}
+			continue
+		}
+		name := k.Value
+		if prev, dup := seen[name]; dup {
+			r.at(nodePos(k), "duplicate key %q (first written at line %d): remove one of them", name, prev.Line)
+			continue
+		}
+		seen[name] = k
+		child := append(append([]string(nil), path...), name)
+		d.keys[pathKey(child...)] = k
+		out[name] = d.convert(v, child, r)
+	}
+	return out
+}
+
+func mergeSources(v *yaml.Node) []*yaml.Node {
+	if v.Kind == yaml.SequenceNode {
+		return v.Content
+	}
+	return []*yaml.Node{v}
+}
+
+func scalarValue(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if n.Decode(&b) == nil {
+			return b
+		}
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			return i
+		}
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	}
+	return n.Value
+}

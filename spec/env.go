@@ -1,0 +1,95 @@
+package spec
+
+import (
+	"reflect"
+	"strings"
+)
+
+// The environments expressions are compiled against, one per scope. Their fields
+// are what an expression can name; the pipeline runs expressions with values of
+// these same types.
+
+// FieldEnv is what data.fields expressions see: the raw row.
+type FieldEnv struct {
+	Row        any            `expr:"row"`
+	Parameters map[string]any `expr:"parameters"`
+}
+
+// FilterEnv is what data.filter sees: the mapped case and its raw row.
+type FilterEnv struct {
+	ID         string         `expr:"id"`
+	Input      any            `expr:"input"`
+	Expected   any            `expr:"expected"`
+	Metadata   map[string]any `expr:"metadata"`
+	Tags       []string       `expr:"tags"`
+	Row        any            `expr:"row"`
+	Parameters map[string]any `expr:"parameters"`
+}
+
+// TaskEnv is what an expr task or task function sees.
+type TaskEnv struct {
+	Input      any            `expr:"input"`
+	Expected   any            `expr:"expected"`
+	Metadata   map[string]any `expr:"metadata"`
+	Tags       []string       `expr:"tags"`
+	Trial      int            `expr:"trial"`
+	Parameters map[string]any `expr:"parameters"`
+}
+
+// ScorerEnv is what an expr scorer or scorer function sees.
+type ScorerEnv struct {
+	Input      any                `expr:"input"`
+	Output     any                `expr:"output"`
+	Expected   any                `expr:"expected"`
+	Metadata   map[string]any     `expr:"metadata"`
+	Tags       []string           `expr:"tags"`
+	Trial      int                `expr:"trial"`
+	Parameters map[string]any     `expr:"parameters"`
+	Metrics    map[string]float64 `expr:"metrics"`
+}
+
+// HTTPOutputEnv is what http.output sees: the response and the case.
+type HTTPOutputEnv struct {
+	Status     int               `expr:"status"`
+	Headers    map[string]string `expr:"headers"`
+	Body       any               `expr:"body"`
+	Input      any               `expr:"input"`
+	Expected   any               `expr:"expected"`
+	Metadata   map[string]any    `expr:"metadata"`
+	Tags       []string          `expr:"tags"`
+	Trial      int               `expr:"trial"`
+	Parameters map[string]any    `expr:"parameters"`
+}
+
+// EnvOf returns the zero environment of a scope, for compiling expressions.
+func EnvOf(scope Scope) any {
+	switch scope {
+	case ScopeField:
+		return FieldEnv{}
+	case ScopeFilter:
+		return FilterEnv{}
+	case ScopeTask:
+		return TaskEnv{}
+	case ScopeScorer:
+		return ScorerEnv{}
+	case ScopeHTTPOut:
+		return HTTPOutputEnv{}
+	case ScopeGate:
+		return GateEnv{}
+	}
+	panic("spec: unknown expression scope " + string(scope))
+}
+
+// VariablesOf lists the names a scope provides.
+func VariablesOf(scope Scope) []string {
+	return tagNames(reflect.TypeOf(EnvOf(scope)))
+}
+
+func tagNames(t reflect.Type) []string {
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("expr"), ",")
+		out = append(out, name)
+	}
+	return out
+}

@@ -1,0 +1,196 @@
+package spec
+
+import "time"
+
+// Eval is a validated eval: paths resolved, durations parsed, defaults applied.
+type Eval struct {
+	File           string
+	Name           string
+	Description    string
+	Experiment     string
+	Metadata       map[string]any
+	Tags           []string
+	Parameters     []Parameter
+	Data           Data
+	Task           Body
+	Scorers        []Scorer
+	Functions      map[string]*Function // every function the eval can call, by slug
+	Trials         int
+	MaxConcurrency int
+	Timeout        time.Duration
+	ErrorScore     string
+	Base           string
+	Thresholds     []Threshold
+	Gates          []Expr
+}
+
+// Defaults of an eval that does not set them.
+const (
+	DefaultTrials         = 1
+	DefaultMaxConcurrency = 8
+	DefaultTimeout        = 60 * time.Second
+)
+
+// Parameter is a typed parameter with its default.
+type Parameter struct {
+	Name        string
+	Type        string
+	Description string
+	Default     any
+	HasDefault  bool
+	Enum        []any
+}
+
+// Data says where cases come from and how rows become cases.
+type Data struct {
+	File    string   // absolute path, or ""
+	Files   []string // absolute glob patterns
+	Dataset string   // store dataset name
+	Version int      // pinned dataset version; 0 means latest
+	Inline  []any
+	Fields  Fields
+	Filter  *Expr
+	Limit   int
+	Sample  *Sample
+	OnError string // fail or skip
+}
+
+// Fields are the optional row-to-case mappings.
+type Fields struct {
+	ID, Input, Expected, Metadata, Tags *Expr
+}
+
+// Sample is a seeded random sample of the cases.
+type Sample struct {
+	Size int
+	Seed int64
+}
+
+// Body kinds: what produces a task output or a function result.
+const (
+	KindPrompt   = "prompt"
+	KindFunction = "function"
+	KindExec     = "exec"
+	KindHTTP     = "http"
+	KindExpr     = "expr"
+	KindBuiltin  = "use"
+)
+
+// Body is one implementation: exactly one of its fields is set, as Kind says.
+type Body struct {
+	Kind     string
+	Prompt   *Prompt
+	Function string
+	Exec     *Exec
+	HTTP     *HTTP
+	Expr     *Expr
+}
+
+// Scorer is a validated scorer.
+type Scorer struct {
+	Name    string
+	Pos     Pos
+	Builtin string         // set when Kind is KindBuiltin
+	With    map[string]any // arguments of the built-in
+	Body
+}
+
+// Function is a named task or scorer function.
+type Function struct {
+	Slug        string
+	Type        string // task or scorer
+	Description string
+	File        string
+	Body
+}
+
+// Exec runs a program, once per call or as a JSON Lines worker.
+type Exec struct {
+	Command   []string
+	Worker    bool
+	Dir       string
+	Env       map[string]string
+	Timeout   time.Duration // 0: the eval's timeout
+	MaxOutput int64
+}
+
+// DefaultMaxOutput is the largest exec output accepted unless max_output says otherwise.
+const DefaultMaxOutput = 10 << 20
+
+// HTTP calls an endpoint.
+type HTTP struct {
+	URL     string
+	Method  string
+	Headers map[string]string
+	Body    any
+	Output  *Expr
+	Timeout time.Duration
+}
+
+// Prompt is a validated prompt.
+type Prompt struct {
+	File           string
+	Slug           string
+	Description    string
+	Model          string
+	Params         map[string]any
+	Messages       []Message
+	Strict         bool
+	ResponseFormat map[string]any
+	Tools          []map[string]any
+	ToolChoice     string
+	Choices        []Choice
+	UseCot         bool
+}
+
+// Message is one chat message template.
+type Message struct {
+	Role    string
+	Content string
+	Pos     Pos
+}
+
+// Choice is one answer of an LLM judge and its score.
+type Choice struct {
+	Name  string
+	Score float64
+}
+
+// Threshold is the minimum mean of one scorer.
+type Threshold struct {
+	Scorer string
+	Min    float64
+}
+
+// Project is a validated caliper.yaml.
+type Project struct {
+	File      string
+	Dir       string
+	Store     string
+	Providers map[string]Provider
+	Prices    map[string]Price
+	Cache     bool
+	CacheTTL  time.Duration
+	Defaults  ProjectDefaults
+}
+
+// ProjectDefaults are eval settings that apply when an eval does not set them.
+type ProjectDefaults struct {
+	MaxConcurrency int
+	Timeout        time.Duration
+	Trials         int
+	Model          string
+}
+
+// Provider is a configured model provider.
+type Provider struct {
+	Name              string
+	Type              string
+	BaseURL           string
+	APIKeyEnv         string
+	Headers           map[string]string
+	MaxConcurrency    int
+	RequestsPerMinute int
+	Timeout           time.Duration
+	MaxRetries        int
+}

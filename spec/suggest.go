@@ -1,0 +1,198 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/agnivade/levenshtein"
+	"github.com/caliperhq/caliper/schema"
+)
+
+// suggest returns the candidate closest to word when it is close enough to be a
+// likely typo, or "".
+func suggest(word string, candidates []string) string {
+	best, bestDist := "", 1<<30
+	lw := strings.ToLower(word)
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := levenshtein.ComputeDistance(lw, lc)
+		if lw == lc || strings.ReplaceAll(lw, "-", "_") == lc {
+			d = 0
+		}
+		if d < bestDist || (d == bestDist && c < best) {
+			best, bestDist = c, d
+		}
+	}
+	limit := max(1, len(word)/3)
+	if len(word) >= 4 && limit < 2 {
+		limit = 2
+	}
+	if bestDist <= limit {
+		return best
+	}
+	return ""
+}
+
+// schemasAt returns the schemas that apply to the value at path in a document of
+// the given kind, with references and combinators expanded.
+func schemasAt(kind string, path []string) []map[string]any {
+	if _, err := compiledSchema(kind); err != nil {
+		return nil
+	}
+	cur := expand(schemaDefs[kind])
+	for _, seg := range path {
+		var next []map[string]any
+		_, isIndex := strconv.Atoi(seg)
+		for _, s := range cur {
+			if props, ok := s["properties"].(map[string]any); ok {
+				if p, ok := props[seg]; ok {
+					next = append(next, expand(p)...)
+					continue
+				}
+			}
+			if isIndex == nil {
+				if items, ok := s["items"]; ok {
+					next = append(next, expand(items)...)
+					continue
+				}
+			}
+			if ap, ok := s["additionalProperties"].(map[string]any); ok {
+				next = append(next, expand(ap)...)
+			}
+		}
+		cur = next
+	}
+	return cur
+}
+
+func expand(node any) []map[string]any {
+	m, ok := node.(map[string]any)
+	if !ok {
+		return nil
+	}
+	if ref, ok := m["$ref"].(string); ok {
+		return expand(schemaDefs[schema.RefName(ref)])
+	}
+	out := []map[string]any{m}
+	for _, key := range []string{"anyOf", "oneOf", "allOf"} {
+		if list, ok := m[key].([]any); ok {
+			for _, b := range list {
+				out = append(out, expand(b)...)
+			}
+		}
+	}
+	return out
+}
+
+// propertiesAt lists the keys allowed in the mapping at path.
+func propertiesAt(kind string, path []string) []string {
+	set := map[string]bool{}
+	for _, s := range schemasAt(kind, path) {
+		if props, ok := s["properties"].(map[string]any); ok {
+			for k := range props {
+				set[k] = true
+			}
+		}
+	}
+	return sortedKeys(set)
+}
+
+// allowedValues lists the enum values allowed at path.
+func allowedValues(kind string, path []string) []string {
+	var out []string
+	for _, s := range schemasAt(kind, path) {
+		if enum, ok := s["enum"].([]any); ok {
+			for _, v := range enum {
+				out = append(out, fmt.Sprint(v))
+			}
+		}
+	}
+	return out
+}
+
+// describeAt returns the schema's description of the value at path, used to say
+// what a badly formed value should look like.
+func describeAt(kind string, path []string) string {
+	for _, s := range schemasAt(kind, path) {
+		if d, ok := s["description"].(string); ok && d != "" {
+			return strings.TrimSuffix(d, ".")
+		}
+	}
+	return "see `caliper schema " + kind + "`"
+}
+
+var (
+	homesOnce  sync.Once
+	homesIndex map[string]map[string][]string // kind -> key -> display paths of mappings that allow it
+)
+
+// homesOf lists where else in a document of this kind a key is allowed, so a
+// misplaced key can be pointed to its place.
+func homesOf(kind, key string) []string {
+	homesOnce.Do(func() {
+		homesIndex = map[string]map[string][]string{}
+		for _, k := range schema.Kinds {
+			idx := map[string][]string{}
+			if _, err := compiledSchema(k); err == nil {
+				indexHomes(expand(schemaDefs[k]), "", idx, 0)
+			}
+			for key, paths := range idx {
+				sort.Strings(paths)
+				idx[key] = paths
+			}
+			homesIndex[k] = idx
+		}
+	})
+	homes := homesIndex[kind][key]
+	if len(homes) > 3 {
+		homes = homes[:3]
+	}
+	return homes
+}
+
+func indexHomes(schemas []map[string]any, at string, idx map[string][]string, depth int) {
+	if depth > 5 {
+		return
+	}
+	for _, s := range schemas {
+		props, _ := s["properties"].(map[string]any)
+		for name, p := range props {
+			home := "the top level"
+			if at != "" {
+				home = strconv.Quote(at)
+			}
+			if !contains(idx[name], home) {
+				idx[name] = append(idx[name], home)
+			}
+			child := name
+			if at != "" {
+				child = at + "." + name
+			}
+			indexHomes(expand(p), child, idx, depth+1)
+		}
+		if items, ok := s["items"]; ok && at != "" {
+			indexHomes(expand(items), at+"[]", idx, depth+1)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
