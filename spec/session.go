@@ -12,10 +12,10 @@ import (
 // session is one validation run: it validates each referenced file once, however
 // many evals use it, and collects every diagnostic.
 type session struct {
-	v       *Validator
-	mu      sync.Mutex
-	files   map[string]bool
-	diags   Diagnostics
+	v         *Validator
+	mu        sync.Mutex
+	files     map[string]bool
+	diags     Diagnostics
 	prompts   onceMap[*Prompt]              // by prompt file
 	funcFiles onceMap[*Function]            // by function file
 	funcs     onceMap[map[string]*Function] // by directory: functions/*.yaml visible from it

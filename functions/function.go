@@ -1,0 +1,24 @@
+// Package functions runs task and scorer functions: expressions, programs (one-shot
+// or long-lived JSON Lines workers) and HTTP endpoints.
+package functions
+
+import "context"
+
+// Request is one call of a function: the case, and for scorers the output to score.
+// It is sent as JSON to exec and http functions.
+type Request struct {
+	Input      any            `json:"input"`
+	Expected   any            `json:"expected,omitempty"`
+	Metadata   map[string]any `json:"metadata,omitempty"`
+	Tags       []string       `json:"tags,omitempty"`
+	Parameters map[string]any `json:"parameters,omitempty"`
+	Trial      int            `json:"trial"`
+	Output     any            `json:"output,omitempty"` // scorer functions only
+}
+
+// Function is a callable task or scorer. Call is safe for concurrent use; Close
+// releases processes and connections.
+type Function interface {
+	Call(ctx context.Context, req *Request) (any, error)
+	Close() error
+}
