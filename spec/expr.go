@@ -11,6 +11,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
 )
 
@@ -243,4 +244,20 @@ func posOfByte(lineStarts []int, src []byte, at int) Pos {
 	}
 	col := utf8.RuneCount(src[lineStarts[line]:min(at, len(src))]) + 1
 	return Pos{Line: line + 1, Col: col}
+}
+
+// Compile compiles the expression to run in scope. opts add or replace functions,
+// such as the implementations of HelperFunctions. An error names the file position
+// of the problem.
+func (e Expr) Compile(scope Scope, opts ...expr.Option) (*vm.Program, error) {
+	prog, err := expr.Compile(e.Code, append(exprOptions(scope), opts...)...)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			p := e.PosAt(fe.From)
+			return nil, fmt.Errorf("%s:%d:%d: %s", e.File, p.Line, p.Col, exprMessage(fe.Message, scope))
+		}
+		return nil, fmt.Errorf("%s:%d:%d: %w", e.File, e.Pos.Line, e.Pos.Col, err)
+	}
+	return prog, nil
 }
