@@ -21,10 +21,14 @@ type document struct {
 	nodes map[string]*yaml.Node // path -> value node
 	keys  map[string]*yaml.Node // path -> key node of a mapping entry
 	size  int                   // nodes converted so far, aliases expanded
+	open  map[*yaml.Node]bool   // aliased nodes being expanded, to catch cycles
 }
 
 // maxNodes bounds the expanded size of a document, so aliases cannot blow it up.
 const maxNodes = 200_000
+
+// maxDepth bounds how deeply values nest.
+const maxDepth = 200
 
 // pathKey joins path segments as gojsonschema contexts do, rooted at "(root)".
 func pathKey(segs ...string) string {
@@ -76,7 +80,7 @@ func parseDocument(src []byte, r *reporter, kindNoun string) *document {
 		r.at(nodePos(top), "the file must be a mapping of keys to values (such as `name: ...`), not %s", describeNode(top))
 		return nil
 	}
-	d := &document{src: src, root: top, nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
+	d := &document{src: src, root: top, nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}, open: map[*yaml.Node]bool{}}
 	d.value = d.convert(top, nil, r)
 	return d
 }
@@ -101,10 +105,35 @@ func reportSyntax(src []byte, err error, r *reporter) {
 	msg := err.Error()
 	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if m[2] == "mapping values are not allowed in this context" {
+			if col, ok := secondColon(src, line); ok {
+				r.at(Pos{Line: line, Col: col}, "invalid YAML: a value that contains \": \" must be quoted, e.g. expr: 'a ? b : c'")
+				return
+			}
+		}
 		r.at(Pos{Line: line, Col: 1}, "invalid YAML: %s", m[2])
 		return
 	}
 	r.at(Pos{Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// secondColon finds the ": " inside the value of a "key: value" line, where YAML
+// saw a second mapping; the column is 1-based.
+func secondColon(src []byte, line int) (int, bool) {
+	lines := strings.Split(string(src), "\n")
+	if line < 1 || line > len(lines) {
+		return 0, false
+	}
+	text := lines[line-1]
+	first := strings.Index(text, ": ")
+	if first < 0 {
+		return 0, false
+	}
+	second := strings.Index(text[first+2:], ": ")
+	if second < 0 {
+		return 0, false
+	}
+	return len([]rune(text[:first+2+second])) + 1, true
 }
 
 func firstTabIndent(src []byte) (Pos, bool) {
@@ -143,13 +172,26 @@ func (d *document) convert(n *yaml.Node, path []string, r *reporter) any {
 	if d.size >= maxNodes {
 		return nil
 	}
+	if len(path) > maxDepth {
+		r.at(nodePos(n), "values nest more than %d levels deep: flatten the file", maxDepth)
+		d.size = maxNodes
+		return nil
+	}
 	key := pathKey(path...)
 	if _, seen := d.nodes[key]; !seen {
 		d.nodes[key] = n
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return d.convert(n.Alias, path, r)
+		if d.open[n.Alias] {
+			r.at(nodePos(n), "alias *%s refers to a value that contains it: YAML values cannot contain themselves", n.Value)
+			d.size = maxNodes
+			return nil
+		}
+		d.open[n.Alias] = true
+		v := d.convert(n.Alias, path, r)
+		delete(d.open, n.Alias)
+		return v
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
 		for i, c := range n.Content {

@@ -7,18 +7,20 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/agnivade/levenshtein"
 	"github.com/caliperhq/caliper/schema"
 )
 
 // suggest returns the candidate closest to word when it is close enough to be a
 // likely typo, or "".
 func suggest(word string, candidates []string) string {
+	if word == "" {
+		return ""
+	}
 	best, bestDist := "", 1<<30
 	lw := strings.ToLower(word)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := levenshtein.ComputeDistance(lw, lc)
+		d := editDistance(lw, lc)
 		if lw == lc || strings.ReplaceAll(lw, "-", "_") == lc {
 			d = 0
 		}
@@ -34,6 +36,34 @@ func suggest(word string, candidates []string) string {
 		return best
 	}
 	return ""
+}
+
+// editDistance is the optimal string alignment distance: insertions, deletions,
+// substitutions and transpositions of neighbours each cost 1, so "fitler" is one
+// step from "filter".
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
 
 // schemasAt returns the schemas that apply to the value at path in a document of

@@ -103,7 +103,7 @@ func (v *Validator) abs(p string) string {
 }
 
 func (v *Validator) display(abs string) string {
-	if rel, err := filepath.Rel(v.dir, abs); err == nil {
+	if rel, err := filepath.Rel(v.dir, abs); err == nil && !strings.HasPrefix(rel, "../..") {
 		return rel
 	}
 	return abs
