@@ -1,6 +1,10 @@
 // Package scorers turns an eval's scorers into values that score one case: expr
 // scorers, the built-in heuristic scorers (with the numbers of the autoevals
 // library) and the helper functions expressions can call.
+//
+// Build compiles everything once, when the pipeline is compiled (expressions,
+// patterns, schemas); a Scorer then runs per case, from many goroutines at once,
+// and compiles nothing.
 package scorers
 
 import (
@@ -18,7 +22,10 @@ type Score struct {
 }
 
 // Scorer scores one case. An error is an error on that case and scorer only.
+// A Scorer is safe for concurrent use.
 type Scorer interface {
+	// Name is the scorer's name in the eval (scores.NAME).
 	Name() string
+	// Score scores the case in env: one score, or several named ones.
 	Score(ctx context.Context, env *spec.ScorerEnv) ([]Score, error)
 }

@@ -25,6 +25,7 @@ func (s *session) evalFile(abs string) *Eval {
 		ErrorScore: orString(raw.ErrorScore.Value, "zero"),
 	}
 	if proj := s.projectFor(dir); proj != nil {
+		ev.Project = proj
 		applyProjectDefaults(ev, &raw, proj)
 	}
 	c := &evalChecker{s: s, p: p, dir: dir, raw: &raw, ev: ev}

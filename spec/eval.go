@@ -22,6 +22,7 @@ type Eval struct {
 	Base           string
 	Thresholds     []Threshold
 	Gates          []Expr
+	Project        *Project // the caliper.yaml that applies, or nil
 }
 
 // Defaults of an eval that does not set them.

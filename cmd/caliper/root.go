@@ -41,7 +41,9 @@ func exitCode(code int, err error) error { return &exitError{code: code, err: er
 func Execute(st *State, args []string) int {
 	root := newRootCommand(st)
 	root.SetArgs(args)
-	err := root.Execute()
+	ctx, stop := interruptible(st)
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -74,6 +76,8 @@ Exit codes: 0 passed, 1 a threshold or gate failed, 2 invalid spec or usage,
 	root.SetOut(st.Stdout)
 	root.SetErr(st.Stderr)
 	root.SetVersionTemplate("caliper {{.Version}}\n")
-	root.AddCommand(newValidateCommand(st), newSchemaCommand(st), newInitCommand(st))
+	storeFlag := root.PersistentFlags().String("store", "", "the experiment store: a SQLite file (default .caliper/caliper.db at the project root)")
+	root.AddCommand(newValidateCommand(st), newSchemaCommand(st), newInitCommand(st),
+		newRunCommand(st, storeFlag), newExperimentsCommand(st, storeFlag))
 	return root
 }

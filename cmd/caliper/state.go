@@ -35,3 +35,12 @@ func NewOSState() *State {
 	}
 	return &State{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: env, Dir: dir, FS: spec.OSFS{}}
 }
+
+// Environ returns the environment as KEY=VALUE strings, for child processes.
+func (st *State) Environ() []string {
+	out := make([]string, 0, len(st.Env))
+	for k, v := range st.Env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}

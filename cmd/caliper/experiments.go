@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/spec"
+	"github.com/caliperhq/caliper/store"
+	"github.com/spf13/cobra"
+)
+
+func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "experiments",
+		Short: "List and show the experiments in the store",
+	}
+	var eval string
+	var limit int
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List experiments, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			exps, err := db.Experiments(cmd.Context(), store.ListOptions{Eval: eval, Limit: limit})
+			if err != nil {
+				return exitCode(ExitRun, err)
+			}
+			tw := tabwriter.NewWriter(st.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "EVAL\tEXPERIMENT\tSTATUS\tROWS\tCREATED\tBRANCH\tID")
+			for _, e := range exps {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.Eval, e.Name, e.Status, e.Rows, e.Created.Local().Format("2006-01-02 15:04:05"), e.Git.Branch, e.ID)
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&eval, "eval", "", "only the experiments of this eval")
+	list.Flags().IntVar(&limit, "limit", 50, "at most N experiments (0: all)")
+	var showEval string
+	var asJSON bool
+	show := &cobra.Command{
+		Use:   "show EXPERIMENT",
+		Short: "Show an experiment's summary (by name or id)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			e, err := db.Experiment(cmd.Context(), showEval, args[0])
+			if err != nil {
+				return exitCode(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list", err))
+			}
+			if asJSON {
+				enc := json.NewEncoder(st.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(e)
+			}
+			var sum report.Summary
+			if len(e.Summary) > 0 {
+				if err := json.Unmarshal(e.Summary, &sum); err != nil {
+					return exitCode(ExitRun, fmt.Errorf("reading the summary of %s: %w", e.Name, err))
+				}
+			} else {
+				sum = report.Summary{Eval: e.Eval, Experiment: e.Name, Status: e.Status, Rows: e.Rows}
+			}
+			report.WriteText(st.Stdout, &sum)
+			fmt.Fprintf(st.Stdout, "  id %s · created %s · git %s %s", e.ID, e.Created.Local().Format("2006-01-02 15:04:05"), e.Git.Branch, short(e.Git.Commit))
+			if e.Git.Dirty {
+				fmt.Fprint(st.Stdout, " (dirty)")
+			}
+			fmt.Fprintln(st.Stdout)
+			return nil
+		},
+	}
+	show.Flags().StringVar(&showEval, "eval", "", "the eval, when several have an experiment of that name")
+	show.Flags().BoolVar(&asJSON, "json", false, "print the experiment as JSON")
+	cmd.AddCommand(list, show)
+	return cmd
+}
+
+// openStoreForReading opens the store of the project in the working directory.
+func openStoreForReading(ctx context.Context, st *State, flag string) (store.Store, error) {
+	var ev *spec.Eval
+	if flag == "" {
+		res := spec.NewValidator(st.FS, st.Dir).Validate(nil)
+		if len(res.Evals) > 0 {
+			ev = res.Evals[0]
+		}
+	}
+	db, _, err := openStore(ctx, st, flag, ev)
+	if err != nil {
+		return nil, exitCode(ExitRun, err)
+	}
+	return db, nil
+}
+
+func short(commit string) string {
+	if len(commit) > 10 {
+		return commit[:10]
+	}
+	return commit
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/caliperhq/caliper/gitinfo"
+	"github.com/caliperhq/caliper/pipeline"
+	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/spec"
+	"github.com/caliperhq/caliper/store"
+	"github.com/cbroglie/mustache"
+	"github.com/spf13/cobra"
+)
+
+type runFlags struct {
+	params      []string
+	filter      string
+	tags        []string
+	limit       int
+	trials      int
+	concurrency int
+}
+
+func newRunCommand(st *State, storeFlag *string) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [PATH...]",
+		Short: "Run evals, log every case as an experiment and check thresholds and gates",
+		Long: `Run every *.eval.yaml under the given paths (default: the current directory).
+Each eval becomes an experiment in the store; every case and trial is stored as
+it finishes. Exits 1 when a threshold or gate fails, 2 when a file is invalid,
+3 when a run could not be carried out. Ctrl-C stops starting new cases, lets the
+ones in flight finish, keeps every finished row and marks the experiment
+interrupted; a second Ctrl-C cancels the calls in flight.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runEvals(cmd.Context(), st, *storeFlag, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.params, "param", nil, "set a parameter: --param NAME=VALUE (repeatable)")
+	fl.StringVar(&f.filter, "filter", "", "run only the evals whose name matches this regular expression")
+	fl.StringArrayVar(&f.tags, "tag", nil, "run only the evals with this tag (repeatable: any of them)")
+	fl.IntVar(&f.limit, "limit", 0, "use at most N cases of each eval")
+	fl.IntVar(&f.trials, "trials", 0, "run each case N times (overrides trials)")
+	fl.IntVarP(&f.concurrency, "concurrency", "j", 0, "at most N cases in flight (overrides max_concurrency)")
+	return cmd
+}
+
+func runEvals(ctx context.Context, st *State, storeFlag string, f runFlags, paths []string) error {
+	params, err := parseParams(f.params)
+	if err != nil {
+		return exitCode(ExitInvalid, err)
+	}
+	res := spec.NewValidator(st.FS, st.Dir).Validate(paths)
+	if len(res.Diagnostics) > 0 {
+		for _, d := range res.Diagnostics {
+			fmt.Fprintln(st.Stderr, d.String())
+		}
+		return exitCode(ExitInvalid, fmt.Errorf("%d %s: fix them and run again (caliper validate checks without running)", len(res.Diagnostics), plural(len(res.Diagnostics), "problem", "problems")))
+	}
+	evals, err := selectEvals(res.Evals, f)
+	if err != nil {
+		return exitCode(ExitInvalid, err)
+	}
+	db, where, err := openStore(ctx, st, storeFlag, evals[0])
+	if err != nil {
+		return exitCode(ExitRun, err)
+	}
+	defer db.Close()
+	failed := 0
+	for _, ev := range evals {
+		outcome, err := runOne(ctx, st, db, ev, params, f)
+		if outcome != nil {
+			report.WriteText(st.Stdout, outcome.Summary)
+			fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
+		}
+		if err != nil {
+			return exitCode(ExitRun, fmt.Errorf("%s: %w", ev.Name, err))
+		}
+		if outcome.Summary.Status == store.StatusInterrupted {
+			return exitCode(ExitRun, fmt.Errorf("interrupted: the %d finished rows of %s are stored", outcome.Summary.Rows, outcome.Experiment.Name))
+		}
+		if !outcome.Passed {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return exitCode(ExitFailed, fmt.Errorf("%d of %d %s failed a threshold or gate", failed, len(evals), plural(len(evals), "eval", "evals")))
+	}
+	return nil
+}
+
+func runOne(ctx context.Context, st *State, db store.Store, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, error) {
+	p, err := pipeline.Compile(ev, pipeline.Options{Params: params, Trials: f.trials, Concurrency: f.concurrency, Stderr: st.Stderr, Env: st.Environ()})
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	git := gitinfo.Read(ctx, filepath.Dir(ev.File), st.Env)
+	name, err := experimentName(ev, git, p.Parameters)
+	if err != nil {
+		return nil, err
+	}
+	prog := newProgress(st, ev.Name)
+	defer prog.stop()
+	abort, _ := ctx.Value(abortKey{}).(context.Context)
+	return p.RunExperiment(ctx, pipeline.ExperimentOptions{
+		Store: db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, Progress: prog,
+		Warn:    func(msg string) { fmt.Fprintf(st.Stderr, "warning: %s\n", msg) },
+		Display: func(p string) string { return displayDir(st, p) },
+	})
+}
+
+// parseParams reads repeated --param NAME=VALUE flags.
+func parseParams(flags []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range flags {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--param %q: write NAME=VALUE", kv)
+		}
+		out[name] = value
+	}
+	return out, nil
+}
+
+func selectEvals(all []*spec.Eval, f runFlags) ([]*spec.Eval, error) {
+	var re *regexp.Regexp
+	if f.filter != "" {
+		var err error
+		if re, err = regexp.Compile(f.filter); err != nil {
+			return nil, fmt.Errorf("--filter: %w", err)
+		}
+	}
+	var out []*spec.Eval
+	for _, ev := range all {
+		if re != nil && !re.MatchString(ev.Name) {
+			continue
+		}
+		if len(f.tags) > 0 && !slices.ContainsFunc(f.tags, func(t string) bool { return slices.Contains(ev.Tags, t) }) {
+			continue
+		}
+		out = append(out, ev)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no eval matches --filter/--tag: run caliper validate to list them")
+	}
+	return out, nil
+}
+
+// openStore opens --store, else the store of caliper.yaml, else
+// .caliper/caliper.db at the project root.
+func openStore(ctx context.Context, st *State, flag string, ev *spec.Eval) (store.Store, string, error) {
+	path := flag
+	switch {
+	case path != "":
+		path = resolvePath(st, path)
+	case ev != nil && ev.Project != nil && ev.Project.Store != "":
+		path = ev.Project.Store
+		if !strings.Contains(path, "://") && !filepath.IsAbs(path) {
+			path = filepath.Join(ev.Project.Dir, path)
+		}
+	default:
+		path = filepath.Join(projectRoot(st, ev), filepath.FromSlash(store.DefaultPath))
+	}
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		return nil, "", errors.New("a PostgreSQL store is not supported by this build yet: use a SQLite file path")
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, "", err
+	}
+	return db, displayDir(st, path), nil
+}
+
+// projectRoot is the directory of caliper.yaml, else of the repository, else the
+// working directory.
+func projectRoot(st *State, ev *spec.Eval) string {
+	if ev != nil && ev.Project != nil {
+		return ev.Project.Dir
+	}
+	if ev != nil {
+		for d := filepath.Dir(ev.File); ; d = filepath.Dir(d) {
+			if info, err := st.FS.Stat(filepath.Join(d, ".git")); err == nil && info != nil {
+				return d
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return st.Dir
+}
+
+// experimentName renders the eval's experiment template, or makes a name from
+// the branch and the time.
+func experimentName(ev *spec.Eval, git gitinfo.Info, params map[string]any) (string, error) {
+	now := time.Now().UTC()
+	if ev.Experiment == "" {
+		prefix := git.Branch
+		if prefix == "" {
+			prefix = "run"
+		}
+		return prefix + "-" + now.Format("20060102-150405"), nil
+	}
+	name, err := mustache.Render(ev.Experiment, map[string]any{
+		"git": git, "eval": ev.Name, "parameters": params,
+		"date": now.Format("2006-01-02"), "time": now.Format("150405"),
+	})
+	if err != nil {
+		return "", fmt.Errorf("rendering the experiment name %q: %w", ev.Experiment, err)
+	}
+	if strings.TrimSpace(name) == "" {
+		return "", fmt.Errorf("the experiment name %q renders empty: use variables that are set (git.branch is empty outside a branch)", ev.Experiment)
+	}
+	return name, nil
+}

@@ -1,0 +1,200 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/caliperhq/caliper/spec"
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+)
+
+// mapper turns raw rows into cases: through the data.fields expressions where
+// they are given, and the row's own id, input, expected, metadata and tags keys
+// otherwise. The expressions are compiled once, when the stream is opened.
+type mapper struct {
+	id, input, expected, metadata, tags *program
+	params                              map[string]any
+	vm                                  vm.VM
+}
+
+// program is a compiled expression and the name it is reported under.
+type program struct {
+	name string // e.g. data.fields.input
+	prog *vm.Program
+}
+
+func newMapper(f spec.Fields, params map[string]any, opts []expr.Option) (*mapper, error) {
+	m := &mapper{params: params}
+	for _, fe := range []struct {
+		name string
+		e    *spec.Expr
+		dst  **program
+	}{
+		{"id", f.ID, &m.id},
+		{"input", f.Input, &m.input},
+		{"expected", f.Expected, &m.expected},
+		{"metadata", f.Metadata, &m.metadata},
+		{"tags", f.Tags, &m.tags},
+	} {
+		if fe.e == nil {
+			continue
+		}
+		p, err := compile(*fe.e, spec.ScopeField, "data.fields."+fe.name, opts)
+		if err != nil {
+			return nil, err
+		}
+		*fe.dst = p
+	}
+	return m, nil
+}
+
+// compile compiles e once for the stream, naming it in errors.
+func compile(e spec.Expr, scope spec.Scope, name string, opts []expr.Option) (*program, error) {
+	prog, err := e.Compile(scope, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("compiling %s: %w", name, err)
+	}
+	return &program{name: name, prog: prog}, nil
+}
+
+// run evaluates p against env. A runtime error is reported by its message
+// alone: the row's position is what the caller adds.
+func (m *mapper) run(p *program, env any) (any, error) {
+	out, err := m.vm.Run(p.prog, env)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			return nil, fmt.Errorf("%s: %s", p.name, fe.Message)
+		}
+		return nil, fmt.Errorf("%s: %w", p.name, err)
+	}
+	return out, nil
+}
+
+// field returns one field of the case: the expression's result when there is
+// one, else the row's own key, normalised to JSON types.
+func (m *mapper) field(p *program, env *spec.FieldEnv, row map[string]any, key string) (any, error) {
+	if p == nil {
+		return row[key], nil
+	}
+	v, err := m.run(p, *env)
+	if err != nil {
+		return nil, err
+	}
+	v, err = normalize(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.name, err)
+	}
+	return v, nil
+}
+
+// mapRow maps one raw row into a case. The error, if any, says what is wrong
+// with the row; the caller adds where the row is.
+func (m *mapper) mapRow(r rawRow) (Case, error) {
+	row, isObject := r.value.(map[string]any)
+	if !isObject && m.input == nil {
+		return Case{}, fmt.Errorf("a row must be an object {id?, input, expected?, metadata?, tags?}, not %s", jsonType(r.value))
+	}
+	env := &spec.FieldEnv{Row: r.value, Parameters: m.params}
+	c := Case{Source: r.source}
+
+	input, err := m.field(m.input, env, row, "input")
+	if err != nil {
+		return Case{}, err
+	}
+	if input == nil {
+		if m.input != nil {
+			return Case{}, errors.New("data.fields.input gives no input (null) for this row")
+		}
+		if _, ok := row["input"]; ok {
+			return Case{}, errors.New("the row's input is null")
+		}
+		return Case{}, errors.New("the row has no input: add one, or map one with data.fields.input")
+	}
+	c.Input = input
+
+	if c.Expected, err = m.field(m.expected, env, row, "expected"); err != nil {
+		return Case{}, err
+	}
+
+	var meta any
+	if r.flat && m.metadata == nil {
+		meta = csvMetadata(row)
+	} else if meta, err = m.field(m.metadata, env, row, "metadata"); err != nil {
+		return Case{}, err
+	}
+	switch x := meta.(type) {
+	case nil:
+	case map[string]any:
+		c.Metadata = x
+	default:
+		return Case{}, fmt.Errorf("metadata must be an object, not %s", jsonType(meta))
+	}
+
+	tags, err := m.field(m.tags, env, row, "tags")
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Tags, err = tagList(tags); err != nil {
+		return Case{}, err
+	}
+
+	idv, err := m.field(m.id, env, row, "id")
+	if err != nil {
+		return Case{}, err
+	}
+	id, ok, err := idString(idv)
+	if err != nil {
+		return Case{}, err
+	}
+	if !ok {
+		if id, err = HashID(c.Input); err != nil {
+			return Case{}, err
+		}
+	}
+	c.ID = id
+	return c, nil
+}
+
+// tagList checks that tags are a list of strings.
+func tagList(v any) ([]string, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		tags := make([]string, len(x))
+		for i, t := range x {
+			s, ok := t.(string)
+			if !ok {
+				return nil, fmt.Errorf("tags must be a list of strings, but tag %d is %s", i+1, jsonType(t))
+			}
+			tags[i] = s
+		}
+		return tags, nil
+	}
+	return nil, fmt.Errorf("tags must be a list of strings, not %s", jsonType(v))
+}
+
+// csvColumns are the CSV columns that map to a case field of their own name.
+var csvColumns = map[string]bool{"id": true, "input": true, "expected": true}
+
+// csvMetadata is the default metadata of a CSV row: its columns other than id,
+// input and expected.
+func csvMetadata(row map[string]any) any {
+	var meta map[string]any
+	for k, v := range row {
+		if csvColumns[k] {
+			continue
+		}
+		if meta == nil {
+			meta = make(map[string]any, len(row))
+		}
+		meta[k] = v
+	}
+	if meta == nil {
+		return nil
+	}
+	return meta
+}

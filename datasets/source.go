@@ -1,0 +1,176 @@
+package datasets
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// rawRow is one row as read from its source, before it is mapped into a case.
+type rawRow struct {
+	value  any    // a JSON value: map[string]any, []any, float64, string, bool or nil
+	source string // where it came from, as file:line or inline[i]
+	flat   bool   // a CSV row: columns other than id, input and expected are metadata
+}
+
+// rowSource yields raw rows. next returns io.EOF at the end, a *RowError for a
+// malformed row that can be skipped, and any other error when reading cannot go on.
+type rowSource interface {
+	next() (rawRow, error)
+	close() error
+}
+
+// RowError is a malformed row: its source (file:line, inline[i] or a store
+// dataset row) and what is wrong with it. Under data.on_error: skip such rows are
+// skipped and counted; otherwise Next returns them.
+type RowError struct {
+	Source string
+	Err    error
+}
+
+// Error names the row and the problem, and says how to go on.
+func (e *RowError) Error() string {
+	return fmt.Sprintf("%s: %v: fix the row or set data.on_error: skip", e.Source, e.Err)
+}
+
+// Unwrap returns the problem.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// rowErr builds a *RowError.
+func rowErr(source, format string, args ...any) *RowError {
+	return &RowError{Source: source, Err: fmt.Errorf(format, args...)}
+}
+
+// fileKinds maps a dataset file extension to the reader of that format.
+var fileKinds = map[string]func(r io.Reader, name string) (rowSource, error){
+	".jsonl": func(r io.Reader, name string) (rowSource, error) { return newJSONLSource(r, name), nil },
+	".json":  func(r io.Reader, name string) (rowSource, error) { return newJSONSource(r, name), nil },
+	".csv":   newCSVSource,
+	".yaml":  newYAMLSource,
+	".yml":   newYAMLSource,
+}
+
+// openFile opens one dataset file with the reader its extension names. display
+// is the name used in messages and Case.Source. needInput says that rows must
+// carry their input themselves (there is no data.fields.input), so a CSV file
+// without an input column is an error.
+func openFile(path, display string, needInput bool) (rowSource, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	open, ok := fileKinds[ext]
+	if !ok {
+		return nil, fmt.Errorf("dataset file %s has an unknown format %q: use .jsonl, .json, .csv, .yaml or .yml", display, ext)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening dataset file: %w", err)
+	}
+	src, err := open(f, display)
+	if err == nil {
+		if cs, ok := src.(*csvSource); ok && needInput && !cs.hasColumn("input") {
+			err = fmt.Errorf("%s:1: the CSV header has no input column: add one or map the input with data.fields.input", display)
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return &fileSource{rowSource: src, f: f}, nil
+}
+
+// fileSource closes the file under a reader.
+type fileSource struct {
+	rowSource
+	f *os.File
+}
+
+func (s *fileSource) close() error {
+	return errors.Join(s.rowSource.close(), s.f.Close())
+}
+
+// expandGlobs returns the files the patterns match: each file once, in sorted
+// order across all patterns. A pattern that matches nothing is an error.
+func expandGlobs(patterns []string) ([]string, error) {
+	seen := map[string]bool{}
+	var files []string
+	for _, p := range patterns {
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("bad file pattern %q: %w", p, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("no dataset file matches %q: check data.files", p)
+		}
+		for _, m := range matches {
+			if info, err := os.Stat(m); err == nil && info.IsDir() {
+				continue
+			}
+			if !seen[m] {
+				seen[m] = true
+				files = append(files, m)
+			}
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// multiSource reads several files in turn, opening each only when the one
+// before it is done, so that a single file is open at a time.
+type multiSource struct {
+	files     []string
+	display   func(string) string
+	needInput bool
+	cur       rowSource
+}
+
+func (m *multiSource) next() (rawRow, error) {
+	for {
+		if m.cur == nil {
+			if len(m.files) == 0 {
+				return rawRow{}, io.EOF
+			}
+			path := m.files[0]
+			m.files = m.files[1:]
+			src, err := openFile(path, m.display(path), m.needInput)
+			if err != nil {
+				return rawRow{}, err
+			}
+			m.cur = src
+		}
+		row, err := m.cur.next()
+		if err != io.EOF {
+			return row, err
+		}
+		err = m.cur.close()
+		m.cur = nil
+		if err != nil {
+			return rawRow{}, err
+		}
+	}
+}
+
+func (m *multiSource) close() error {
+	m.files = nil
+	if m.cur == nil {
+		return nil
+	}
+	err := m.cur.close()
+	m.cur = nil
+	return err
+}
+
+// utf8BOM is the byte order mark some editors (and spreadsheet exports) put at
+// the start of a text file.
+const utf8BOM = "\xef\xbb\xbf"
+
+// skipBOM drops a leading UTF-8 byte order mark.
+func skipBOM(r *bufio.Reader) {
+	if b, err := r.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
+		_, _ = r.Discard(len(utf8BOM))
+	}
+}

@@ -1,0 +1,168 @@
+package functions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/caliperhq/caliper/spec"
+	"github.com/expr-lang/expr"
+)
+
+// Roles a function plays in an eval.
+const (
+	RoleTask   = "task"
+	RoleScorer = "scorer"
+)
+
+// ErrClosed is returned by Call after Close.
+var ErrClosed = errors.New("function is closed")
+
+// Options configure the function New builds. The zero value is usable.
+type Options struct {
+	// Role is RoleTask (the default) or RoleScorer. A scorer function receives
+	// the output to score in Request.Output, and its expression sees the
+	// variables of spec.ScorerEnv instead of spec.TaskEnv.
+	Role string
+	// Concurrency bounds what a function runs at once: the long-lived processes
+	// of an exec worker, the one-shot processes running at the same time, and
+	// the idle keep-alive connections per host of an http function.
+	// Default spec.DefaultMaxConcurrency.
+	Concurrency int
+	// Timeout applies to each call of an exec or http function whose body sets
+	// no timeout of its own. Zero means no timeout.
+	Timeout time.Duration
+	// Env is the environment programs start with, before the body's env is
+	// added. Default os.Environ().
+	Env []string
+	// ExprOptions are added when compiling expressions, typically the
+	// implementations of spec.HelperFunctions.
+	ExprOptions []expr.Option
+	// HTTPClient sends the requests of http functions. Default a client of its
+	// own with keep-alive connections sized for Concurrency, closed by Close.
+	HTTPClient *http.Client
+	// Stderr receives what programs write on stderr, line by line, each line
+	// prefixed with "[command] ". Default: discarded. Either way the last few
+	// KB of a process's stderr go into the errors of its calls.
+	Stderr io.Writer
+}
+
+func (o Options) withDefaults() (Options, error) {
+	switch o.Role {
+	case "":
+		o.Role = RoleTask
+	case RoleTask, RoleScorer:
+	default:
+		return o, fmt.Errorf("unknown function role %q: use %q or %q", o.Role, RoleTask, RoleScorer)
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = spec.DefaultMaxConcurrency
+	}
+	if o.Env == nil {
+		o.Env = os.Environ()
+	}
+	return o, nil
+}
+
+// New builds the function that runs body b: an expression ("expr"), a program
+// ("exec", one-shot or worker) or an endpoint ("http"). Expressions and
+// templates are compiled here, once; programs are started lazily by Call.
+//
+// Bodies of kind "prompt" and "function" are not built here: prompts are
+// rendered and sent by the pipeline with package llm, and a function slug must
+// first be resolved to the body of that function.
+func New(b spec.Body, opts Options) (Function, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	switch b.Kind {
+	case spec.KindExpr:
+		if b.Expr == nil {
+			return nil, errors.New("expr body without an expression")
+		}
+		return built(newExpr(b.Expr, opts))
+	case spec.KindExec:
+		if b.Exec == nil {
+			return nil, errors.New("exec body without a command")
+		}
+		if b.Exec.Worker {
+			return built(newWorkerPool(b.Exec, opts))
+		}
+		return built(newOneShot(b.Exec, opts))
+	case spec.KindHTTP:
+		if b.HTTP == nil {
+			return nil, errors.New("http body without a url")
+		}
+		return built(newHTTP(b.HTTP, opts))
+	case spec.KindPrompt:
+		return nil, errors.New("a prompt body is not built by package functions: the pipeline renders and sends prompts with package llm")
+	case spec.KindFunction:
+		return nil, fmt.Errorf("function %q is a reference: resolve the slug to its function's body (spec.Eval.Functions) and build that", b.Function)
+	case spec.KindBuiltin:
+		return nil, errors.New("a built-in scorer is not a function: build it with package scorers")
+	case "":
+		return nil, errors.New("empty function body: set one of prompt, function, exec, http or expr")
+	}
+	return nil, fmt.Errorf("unknown function kind %q: use exec, http or expr", b.Kind)
+}
+
+// built returns f as a Function, or a nil Function (not a typed nil) on error.
+func built[F Function](f F, err error) (Function, error) {
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// TimeoutError is the error of a call that ran out of time. It matches
+// context.DeadlineExceeded with errors.Is.
+type TimeoutError struct {
+	After time.Duration
+}
+
+func (e *TimeoutError) Error() string { return fmt.Sprintf("timed out after %s", e.After) }
+
+// Is reports whether target is context.DeadlineExceeded.
+func (e *TimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// withTimeout bounds ctx by d, when d is positive, with a *TimeoutError cause.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, d, &TimeoutError{After: d})
+}
+
+// orEmpty returns req, or an empty request when it is nil.
+func orEmpty(req *Request) *Request {
+	if req == nil {
+		return &Request{}
+	}
+	return req
+}
+
+// forRole drops the output of a task's request: only scorers receive one.
+func forRole(req *Request, role string) *Request {
+	req = orEmpty(req)
+	if role == RoleTask && req.Output != nil {
+		r := *req
+		r.Output = nil
+		return &r
+	}
+	return req
+}
+
+// firstOf returns the first positive duration.
+func firstOf(ds ...time.Duration) time.Duration {
+	for _, d := range ds {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
+}

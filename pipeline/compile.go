@@ -1,0 +1,126 @@
+// Package pipeline compiles a validated eval into a runnable pipeline and runs it:
+// bounded workers, each running a case's task and then its scorers, results
+// streaming out to sinks as they finish.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/scorers"
+	"github.com/caliperhq/caliper/spec"
+	"github.com/expr-lang/expr"
+)
+
+// Options change how an eval is compiled.
+type Options struct {
+	Params      map[string]string // --param NAME=VALUE
+	Trials      int               // overrides the eval's trials when > 0
+	Concurrency int               // overrides max_concurrency when > 0
+	Registry    *scorers.Registry // built-in scorers; nil means scorers.Builtins()
+	Env         []string          // environment of exec functions; nil means the process's
+	Stderr      io.Writer         // where programs' stderr goes
+}
+
+// Pipeline is a compiled eval: every expression compiled, every function and
+// scorer built, ready to run any number of cases.
+type Pipeline struct {
+	Eval        *spec.Eval
+	Parameters  map[string]any
+	Trials      int
+	Concurrency int
+	Timeout     time.Duration
+	Gates       []report.Gate
+	ExprOptions []expr.Option
+	task        functions.Function
+	scorers     []scorerRunner
+	closers     []functions.Function
+}
+
+// Compile builds the pipeline of a validated eval.
+func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
+	params, err := ResolveParameters(ev.Parameters, opts.Params)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pipeline{
+		Eval: ev, Parameters: params, Trials: ev.Trials, Concurrency: ev.MaxConcurrency, Timeout: ev.Timeout,
+		ExprOptions: scorers.ExprFunctions(),
+	}
+	if opts.Trials > 0 {
+		p.Trials = opts.Trials
+	}
+	if opts.Concurrency > 0 {
+		p.Concurrency = opts.Concurrency
+	}
+	defer func() {
+		if err != nil {
+			p.Close()
+		}
+	}()
+	if p.task, err = p.function(ev.Task, functions.RoleTask, opts); err != nil {
+		return nil, fmt.Errorf("compiling the task of %s: %w", ev.Name, err)
+	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = scorers.Builtins()
+	}
+	for _, sc := range ev.Scorers {
+		r, err := p.scorer(sc, reg, opts)
+		if err != nil {
+			return nil, fmt.Errorf("compiling scorer %q of %s: %w", sc.Name, ev.Name, err)
+		}
+		p.scorers = append(p.scorers, r)
+	}
+	if p.Gates, err = report.CompileGates(ev.Gates); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ScorerNames lists the scorers in the order the eval declares them.
+func (p *Pipeline) ScorerNames() []string {
+	out := make([]string, len(p.scorers))
+	for i, s := range p.scorers {
+		out[i] = s.name
+	}
+	return out
+}
+
+// Close stops every process and connection the pipeline started.
+func (p *Pipeline) Close() error {
+	var errs []error
+	for _, f := range p.closers {
+		errs = append(errs, f.Close())
+	}
+	p.closers = nil
+	return errors.Join(errs...)
+}
+
+// function builds a task or scorer function from a body, following a slug to
+// the function it names.
+func (p *Pipeline) function(b spec.Body, role string, opts Options) (functions.Function, error) {
+	if b.Kind == spec.KindFunction {
+		f, ok := p.Eval.Functions[b.Function]
+		if !ok {
+			return nil, fmt.Errorf("no function with slug %q", b.Function)
+		}
+		b = f.Body
+	}
+	if b.Kind == spec.KindPrompt {
+		return nil, errors.New("prompts need an LLM provider, which this build of caliper does not have yet: use an exec, http or expr task")
+	}
+	fn, err := functions.New(b, functions.Options{
+		Role: role, Concurrency: p.Concurrency, Timeout: p.Timeout, Env: opts.Env,
+		ExprOptions: p.ExprOptions, Stderr: opts.Stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.closers = append(p.closers, fn)
+	return fn, nil
+}

@@ -1,0 +1,118 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/caliperhq/caliper/datasets"
+	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/store"
+)
+
+// ExperimentOptions say where and how one run is logged.
+type ExperimentOptions struct {
+	Store    store.Store
+	Name     string    // the experiment's name; unique within the eval
+	Git      store.Git // the repository state the run is at
+	Limit    int       // at most this many cases when > 0
+	Abort    context.Context
+	Progress Sink                // also receives every result, e.g. a progress display
+	Warn     func(msg string)    // dataset warnings
+	Display  func(string) string // how file paths appear in messages
+}
+
+// Outcome is what a logged run produced.
+type Outcome struct {
+	Experiment *store.Experiment
+	Summary    *report.Summary
+	Passed     bool // every threshold and gate passed
+}
+
+// RunExperiment runs the pipeline over its eval's data as a new experiment,
+// persisting every row as it finishes, then checks thresholds and gates and
+// stores the summary. Cancelling ctx stops new cases; the rows finished so far
+// are kept and the experiment is marked interrupted.
+func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Outcome, error) {
+	start := time.Now()
+	data := p.Eval.Data
+	if o.Limit > 0 && (data.Limit == 0 || o.Limit < data.Limit) {
+		data.Limit = o.Limit
+	}
+	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display})
+	if err != nil {
+		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
+	}
+	defer src.Close()
+	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
+		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: mustJSON(p.Eval.Metadata)}
+	if err := createUnique(ctx, o.Store, exp); err != nil {
+		return nil, err
+	}
+	writer := o.Store.NewWriter(exp.ID, store.WriterOptions{})
+	agg := report.NewAggregator(p.ScorerNames())
+	storeSink := &StoreSink{W: writer}
+	sinks := Sinks{storeSink, SummarySink{A: agg}}
+	if o.Progress != nil {
+		sinks = append(sinks, o.Progress)
+	}
+	stats, runErr := p.Run(ctx, src, sinks, RunOptions{Abort: o.Abort})
+	closeErr := writer.Close()
+	if err := errors.Join(storeSink.Err(), closeErr); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("storing rows: %w", err))
+	}
+	sum := agg.Summary(stats.Cases)
+	sum.Eval, sum.Experiment, sum.Duration = p.Eval.Name, exp.Name, time.Since(start).Seconds()
+	switch {
+	case runErr != nil:
+		sum.Status = store.StatusFailed
+	case stats.Interrupted:
+		sum.Status = store.StatusInterrupted
+	default:
+		sum.Status = store.StatusCompleted
+	}
+	passed := report.Evaluate(sum, p.Eval.Thresholds, p.Gates)
+	// The final update must survive the Ctrl-C that cancelled ctx.
+	if err := o.Store.UpdateExperiment(context.WithoutCancel(ctx), exp.ID, sum.Status, mustJSON(sum)); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("saving the summary: %w", err))
+	}
+	exp.Status = sum.Status
+	return &Outcome{Experiment: exp, Summary: sum, Passed: passed}, runErr
+}
+
+// createUnique creates the experiment, adding -2, -3, ... to a name already taken.
+func createUnique(ctx context.Context, st store.Store, exp *store.Experiment) error {
+	base := exp.Name
+	for i := 2; ; i++ {
+		err := st.CreateExperiment(ctx, exp)
+		if !errors.Is(err, store.ErrNameTaken) || i > 1000 {
+			if err != nil {
+				return fmt.Errorf("creating the experiment: %w", err)
+			}
+			return nil
+		}
+		exp.Name = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+func fileHash(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}

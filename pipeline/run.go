@@ -1,0 +1,207 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/caliperhq/caliper/datasets"
+	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/scorers"
+	"github.com/caliperhq/caliper/spec"
+)
+
+// Result is one finished case and trial.
+type Result struct {
+	Case         *datasets.Case
+	Trial        int
+	Output       any
+	Error        string            // the task's error; empty when it succeeded
+	Scores       []scorers.Score   // after the eval's error_score policy
+	ScorerErrors map[string]string // scorer name -> error, for scorers that failed
+	Duration     time.Duration     // the task call
+}
+
+// Sink receives every result as it finishes. Add is called from many workers at once.
+type Sink interface {
+	Add(r *Result)
+}
+
+// CaseSource yields cases until io.EOF.
+type CaseSource interface {
+	Next() (datasets.Case, error)
+}
+
+// RunOptions change one run.
+type RunOptions struct {
+	// Skip reports cases and trials already done (resuming); they are not run.
+	Skip func(caseID string, trial int) bool
+	// Abort, when done, cancels the calls in flight. Cancelling Run's own context
+	// only stops new cases: calls in flight finish or time out.
+	Abort context.Context
+}
+
+// Stats counts what a run did.
+type Stats struct {
+	Cases       int  // distinct cases read
+	Rows        int  // case trials run
+	Skipped     int  // case trials skipped as already done
+	Interrupted bool // the context was cancelled before every case was read
+}
+
+type job struct {
+	c     *datasets.Case
+	trial int
+}
+
+// Run reads cases from src and runs each trial with at most Concurrency in
+// flight, sending each result to sink as it finishes. Failed cases are results;
+// only a failure to read the cases is an error.
+func (p *Pipeline) Run(ctx context.Context, src CaseSource, sink Sink, ro RunOptions) (Stats, error) {
+	abort := ro.Abort
+	if abort == nil {
+		abort = context.Background()
+	}
+	jobs := make(chan job, p.Concurrency)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	rows := 0
+	for range p.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for j := range jobs {
+				sink.Add(p.runCase(abort, j))
+				n++
+			}
+			mu.Lock()
+			rows += n
+			mu.Unlock()
+		}()
+	}
+	stats, err := p.produce(ctx, src, jobs, ro.Skip)
+	close(jobs)
+	wg.Wait()
+	stats.Rows = rows
+	return stats, err
+}
+
+func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job, skip func(string, int) bool) (Stats, error) {
+	var st Stats
+	for {
+		if ctx.Err() != nil {
+			st.Interrupted = true
+			return st, nil
+		}
+		c, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return st, nil
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				st.Interrupted = true
+				return st, nil
+			}
+			return st, fmt.Errorf("reading cases: %w", err)
+		}
+		st.Cases++
+		cp := c
+		for trial := range p.Trials {
+			if skip != nil && skip(cp.ID, trial) {
+				st.Skipped++
+				continue
+			}
+			select {
+			case jobs <- job{c: &cp, trial: trial}:
+			case <-ctx.Done():
+				st.Interrupted = true
+				return st, nil
+			}
+		}
+	}
+}
+
+// runCase runs the task and then the scorers of one case and trial. A panic in
+// any of them is an error on this case, not a crash of the run.
+func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
+	r = &Result{Case: j.c, Trial: j.trial}
+	defer func() {
+		if v := recover(); v != nil {
+			r.Error = fmt.Sprintf("internal error: %v\n%s", v, debug.Stack())
+			r.Scores = p.zeroScores()
+		}
+	}()
+	c := j.c
+	req := &functions.Request{Input: c.Input, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags, Parameters: p.Parameters, Trial: j.trial}
+	ctx, cancel := context.WithTimeout(abort, p.Timeout)
+	start := time.Now()
+	out, err := p.task.Call(ctx, req)
+	r.Duration = time.Since(start)
+	cancel()
+	if err != nil {
+		r.Error = errorMessage(err)
+		if p.Eval.ErrorScore != "skip" {
+			r.Scores = p.zeroScores()
+		}
+		return r
+	}
+	r.Output = out
+	env := &spec.ScorerEnv{
+		Input: c.Input, Output: out, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags,
+		Trial: j.trial, Parameters: p.Parameters, Metrics: map[string]float64{"duration": r.Duration.Seconds()},
+	}
+	p.score(abort, env, r)
+	return r
+}
+
+func (p *Pipeline) zeroScores() []scorers.Score {
+	out := make([]scorers.Score, len(p.scorers))
+	for i, s := range p.scorers {
+		out[i] = scorers.Score{Name: s.name}
+	}
+	return out
+}
+
+// score runs the scorers: the cheap ones inline, the slow ones concurrently.
+func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result) {
+	results := make([][]scorers.Score, len(p.scorers))
+	errs := make([]error, len(p.scorers))
+	var wg sync.WaitGroup
+	for i, s := range p.scorers {
+		run := func() {
+			defer func() {
+				if v := recover(); v != nil {
+					errs[i] = fmt.Errorf("internal error: %v", v)
+				}
+			}()
+			ctx, cancel := context.WithTimeout(abort, p.Timeout)
+			defer cancel()
+			results[i], errs[i] = s.score(ctx, env)
+		}
+		if s.slow {
+			wg.Add(1)
+			go func() { defer wg.Done(); run() }()
+		} else {
+			run()
+		}
+	}
+	wg.Wait()
+	for i, s := range p.scorers {
+		if errs[i] != nil {
+			if r.ScorerErrors == nil {
+				r.ScorerErrors = map[string]string{}
+			}
+			r.ScorerErrors[s.name] = errorMessage(errs[i])
+			if p.Eval.ErrorScore != "skip" {
+				r.Scores = append(r.Scores, scorers.Score{Name: s.name})
+			}
+			continue
+		}
+		r.Scores = append(r.Scores, results[i]...)
+	}
+}

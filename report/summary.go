@@ -1,0 +1,168 @@
+// Package report turns the rows of a run into its summary, checks thresholds and
+// gates against it, and writes it for people and machines.
+package report
+
+import (
+	"math"
+	"sort"
+	"sync"
+
+	"github.com/caliperhq/caliper/spec"
+)
+
+// Summary is what a run amounts to. It is stored with the experiment as JSON.
+type Summary struct {
+	Eval       string          `json:"eval"`
+	Experiment string          `json:"experiment"`
+	Status     string          `json:"status"`
+	Cases      int             `json:"cases"`
+	Rows       int             `json:"rows"`
+	Errors     int             `json:"errors"`
+	Duration   float64         `json:"duration_seconds"`
+	Scores     []ScoreSummary  `json:"scores"`
+	Metrics    []MetricSummary `json:"metrics,omitempty"`
+	Checks     []Check         `json:"checks,omitempty"`
+}
+
+// ScoreSummary is one scorer over the run.
+type ScoreSummary struct {
+	Name   string  `json:"name"`
+	Mean   float64 `json:"mean"`
+	Count  int     `json:"count"`
+	Errors int     `json:"errors"`
+}
+
+// MetricSummary is one metric over the run.
+type MetricSummary struct {
+	Name  string  `json:"name"`
+	Mean  float64 `json:"mean"`
+	Sum   float64 `json:"sum"`
+	Min   float64 `json:"min"`
+	Max   float64 `json:"max"`
+	Count int     `json:"count"`
+}
+
+// Row is what the aggregator needs of one finished case and trial.
+type Row struct {
+	Scores       map[string]float64 // present scores, after the error_score policy
+	ScorerErrors []string           // scorers that failed on this row
+	Errored      bool               // the task failed
+	Metrics      map[string]float64
+}
+
+// Aggregator accumulates rows into a summary; Add is safe for concurrent use and
+// its memory does not grow with the number of rows.
+type Aggregator struct {
+	mu      sync.Mutex
+	order   []string
+	rows    int
+	errors  int
+	scores  map[string]*scoreAcc
+	metrics map[string]*metricAcc
+}
+
+type scoreAcc struct {
+	sum           float64
+	count, errors int
+}
+
+type metricAcc struct {
+	sum, min, max float64
+	count         int
+}
+
+// NewAggregator starts a summary of the named scorers, reported in that order.
+func NewAggregator(scorers []string) *Aggregator {
+	a := &Aggregator{order: scorers, scores: map[string]*scoreAcc{}, metrics: map[string]*metricAcc{}}
+	for _, s := range scorers {
+		a.scores[s] = &scoreAcc{}
+	}
+	return a
+}
+
+// Add counts one row.
+func (a *Aggregator) Add(r Row) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.rows++
+	if r.Errored {
+		a.errors++
+	}
+	for name, v := range r.Scores {
+		acc := a.score(name)
+		acc.sum += v
+		acc.count++
+	}
+	for _, name := range r.ScorerErrors {
+		a.score(name).errors++
+	}
+	for name, v := range r.Metrics {
+		m, ok := a.metrics[name]
+		if !ok {
+			m = &metricAcc{min: math.Inf(1), max: math.Inf(-1)}
+			a.metrics[name] = m
+		}
+		m.sum += v
+		m.count++
+		m.min = math.Min(m.min, v)
+		m.max = math.Max(m.max, v)
+	}
+}
+
+func (a *Aggregator) score(name string) *scoreAcc {
+	acc, ok := a.scores[name]
+	if !ok {
+		acc = &scoreAcc{}
+		a.scores[name] = acc
+		a.order = append(a.order, name)
+	}
+	return acc
+}
+
+// Summary returns the summary so far; cases is the number of distinct cases run.
+func (a *Aggregator) Summary(cases int) *Summary {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := &Summary{Cases: cases, Rows: a.rows, Errors: a.errors}
+	for _, name := range a.order {
+		acc := a.scores[name]
+		ss := ScoreSummary{Name: name, Count: acc.count, Errors: acc.errors}
+		if acc.count > 0 {
+			ss.Mean = acc.sum / float64(acc.count)
+		}
+		s.Scores = append(s.Scores, ss)
+	}
+	names := make([]string, 0, len(a.metrics))
+	for n := range a.metrics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m := a.metrics[n]
+		s.Metrics = append(s.Metrics, MetricSummary{Name: n, Mean: m.sum / float64(m.count), Sum: m.sum, Min: m.min, Max: m.max, Count: m.count})
+	}
+	return s
+}
+
+// Score returns the summary of one scorer, if there is one.
+func (s *Summary) Score(name string) (ScoreSummary, bool) {
+	for _, sc := range s.Scores {
+		if sc.Name == name {
+			return sc, true
+		}
+	}
+	return ScoreSummary{}, false
+}
+
+// GateEnv is the summary as gates see it.
+func (s *Summary) GateEnv() spec.GateEnv {
+	env := spec.GateEnv{Cases: s.Cases, Rows: s.Rows, Errors: s.Errors,
+		Scores: map[string]spec.ScoreStats{}, Metrics: map[string]spec.MetricStats{}}
+	for _, sc := range s.Scores {
+		env.Scores[sc.Name] = spec.ScoreStats{Mean: sc.Mean, Count: sc.Count, Errors: sc.Errors}
+	}
+	for _, m := range s.Metrics {
+		env.Metrics[m.Name] = spec.MetricStats{Mean: m.Mean, Sum: m.Sum, Min: m.Min, Max: m.Max}
+	}
+	return env
+}

@@ -1,0 +1,154 @@
+package scorers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/caliperhq/caliper/spec"
+	"github.com/expr-lang/expr/vm"
+)
+
+// builtinScorer is a built-in heuristic scorer: it takes the output and the
+// expected value of the case, or the values of with.output and with.expected,
+// and scores them.
+type builtinScorer struct {
+	name         string
+	output       *vm.Program // with.output, or nil for the case's output
+	expected     *vm.Program // with.expected, or nil for the case's expected
+	needExpected bool
+	score        func(out, exp any) (float64, map[string]any, error)
+}
+
+// newCompare builds a scorer that compares the output with an expected value.
+func newCompare(sc spec.Scorer, deps Deps, score func(out, exp any) (float64, map[string]any, error)) (Scorer, error) {
+	s := &builtinScorer{name: sc.Name, needExpected: true, score: score}
+	var err error
+	if s.output, err = compileWith(sc, "output", deps); err != nil {
+		return nil, err
+	}
+	if s.expected, err = compileWith(sc, "expected", deps); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newOutputScorer builds a scorer that looks at the output alone.
+func newOutputScorer(sc spec.Scorer, deps Deps, score func(out any) (float64, map[string]any, error)) (Scorer, error) {
+	if _, ok := sc.With["expected"]; ok {
+		return nil, fmt.Errorf("with.expected is not used by %s here: it scores the output alone; remove it", sc.Builtin)
+	}
+	s := &builtinScorer{name: sc.Name, score: func(out, _ any) (float64, map[string]any, error) { return score(out) }}
+	var err error
+	if s.output, err = compileWith(sc, "output", deps); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Name returns the name of the scores.
+func (s *builtinScorer) Name() string { return s.name }
+
+// Score scores one case. A built-in heuristic scorer is short CPU work: it does
+// not watch ctx.
+func (s *builtinScorer) Score(_ context.Context, env *spec.ScorerEnv) ([]Score, error) {
+	if env == nil {
+		env = &spec.ScorerEnv{}
+	}
+	out, exp := env.Output, env.Expected
+	var err error
+	if s.output != nil {
+		if out, err = runProgram(s.output, env); err != nil {
+			return nil, fmt.Errorf("evaluating with.output: %w", err)
+		}
+	}
+	if s.expected != nil {
+		if exp, err = runProgram(s.expected, env); err != nil {
+			return nil, fmt.Errorf("evaluating with.expected: %w", err)
+		}
+	}
+	if exp == nil && s.needExpected {
+		if s.expected != nil {
+			return nil, errors.New("with.expected gave nil: there is nothing to compare the output with")
+		}
+		return nil, errors.New("the case has no expected value to compare the output with: give the case an `expected` or set `with.expected`")
+	}
+	v, md, err := s.score(out, exp)
+	if err != nil {
+		return nil, err
+	}
+	return []Score{{Name: s.name, Value: v, Metadata: md}}, nil
+}
+
+// compileWith compiles the expression with[key], if any, in the scorer scope.
+func compileWith(sc spec.Scorer, key string, deps Deps) (*vm.Program, error) {
+	raw, ok := sc.With[key]
+	if !ok {
+		return nil, nil
+	}
+	var e spec.Expr
+	switch v := raw.(type) {
+	case string:
+		e = spec.Expr{Code: v, File: deps.File, Pos: sc.Pos}
+	case spec.Expr:
+		e = v
+	case *spec.Expr:
+		e = *v
+	default:
+		return nil, fmt.Errorf("with.%s must be an expression (a string), not %s", key, describe(raw))
+	}
+	prog, err := e.Compile(spec.ScopeScorer, deps.exprOptions()...)
+	if err != nil {
+		return nil, fmt.Errorf("compiling with.%s: %w", key, err)
+	}
+	return prog, nil
+}
+
+// argBool reads a boolean argument; a missing one is false.
+func argBool(sc spec.Scorer, key string) (bool, error) {
+	raw, ok := sc.With[key]
+	if !ok {
+		return false, nil
+	}
+	b, ok := raw.(bool)
+	if !ok {
+		return false, fmt.Errorf("with.%s must be true or false, not %s", key, describe(raw))
+	}
+	return b, nil
+}
+
+// argString reads a string argument and says whether it is set.
+func argString(sc spec.Scorer, key string) (string, bool, error) {
+	raw, ok := sc.With[key]
+	if !ok {
+		return "", false, nil
+	}
+	s, ok := raw.(string)
+	if !ok {
+		return "", false, fmt.Errorf("with.%s must be a string, not %s", key, describe(raw))
+	}
+	return s, true, nil
+}
+
+// argStrings reads a list-of-strings argument and says whether it is set.
+func argStrings(sc spec.Scorer, key string) ([]string, bool, error) {
+	raw, ok := sc.With[key]
+	if !ok {
+		return nil, false, nil
+	}
+	switch v := raw.(type) {
+	case []string:
+		return v, true, nil
+	case []any:
+		out := make([]string, len(v))
+		for i, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, false, fmt.Errorf("with.%s[%d] must be a string, not %s", key, i, describe(e))
+			}
+			out[i] = s
+		}
+		return out, true, nil
+	}
+	return nil, false, fmt.Errorf("with.%s must be a list of strings, not %s", key, describe(raw))
+}

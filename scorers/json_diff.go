@@ -1,0 +1,94 @@
+package scorers
+
+import (
+	"slices"
+
+	"github.com/caliperhq/caliper/spec"
+)
+
+// JSONDiff scores the similarity of two JSON values recursively, as autoevals
+// does. Strings that hold a JSON object or array are parsed first. Objects score
+// the mean over the union of their keys (a key missing on one side scores 0; two
+// empty objects score 1); arrays score the sum over zipped pairs divided by the
+// longer length; two strings score Levenshtein; two numbers score NumericDiff;
+// two nulls score 1 and one null 0; anything else scores Levenshtein of the
+// canonical JSON texts. JSONDiff({"a": 1}, {"a": 2}) is 0.66667.
+func JSONDiff(output, expected any) float64 {
+	return jsonDiff(output, expected)
+}
+
+func jsonDiff(o1, o2 any) float64 {
+	o1, o2 = normalize(o1), normalize(o2)
+	if s, ok := o1.(string); ok {
+		if v, ok := parseContainer(s); ok {
+			o1 = v
+		}
+	}
+	if s, ok := o2.(string); ok {
+		if v, ok := parseContainer(s); ok {
+			o2 = v
+		}
+	}
+	switch a := o1.(type) {
+	case map[string]any:
+		if b, ok := o2.(map[string]any); ok {
+			return objectDiff(a, b)
+		}
+	case []any:
+		if b, ok := o2.([]any); ok {
+			if len(a) == 0 && len(b) == 0 {
+				return 1
+			}
+			sum := 0.0
+			for i := range min(len(a), len(b)) {
+				sum += jsonDiff(a[i], b[i])
+			}
+			return sum / float64(max(len(a), len(b)))
+		}
+	case string:
+		if b, ok := o2.(string); ok {
+			return levenshteinText(a, b)
+		}
+	}
+	if x, ok := number(o1); ok {
+		if y, ok := number(o2); ok {
+			return numericDiff(x, y)
+		}
+	}
+	switch {
+	case o1 == nil && o2 == nil:
+		return 1
+	case o1 == nil || o2 == nil:
+		return 0
+	}
+	return levenshteinText(text(o1), text(o2))
+}
+
+// objectDiff visits the keys in sorted order so that a score is the same, to the
+// last bit, on every run.
+func objectDiff(a, b map[string]any) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 1
+	}
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	sum := 0.0
+	for _, k := range keys {
+		sum += jsonDiff(a[k], b[k])
+	}
+	return sum / float64(len(keys))
+}
+
+func newJSONDiff(sc spec.Scorer, deps Deps) (Scorer, error) {
+	return newCompare(sc, deps, func(out, exp any) (float64, map[string]any, error) {
+		return JSONDiff(out, exp), nil, nil
+	})
+}

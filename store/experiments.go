@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"modernc.org/sqlite"
+)
+
+// sqliteConstraintUnique is SQLite's extended result code for a UNIQUE
+// constraint failure (SQLITE_CONSTRAINT_UNIQUE).
+const sqliteConstraintUnique = 2067
+
+// experimentColumns are the columns scanExperiment reads, in its order; the
+// row count comes last.
+const experimentColumns = `id, name, eval, created, updated, status, git_commit, git_branch,
+	git_dirty, parameters, spec_hash, metadata, summary,
+	(SELECT count(*) FROM rows r WHERE r.experiment_id = e.id)`
+
+// CreateExperiment stores a new experiment. It fills ID with a new
+// time-ordered UUID, Created and Updated with the current time and Status with
+// StatusRunning when they are empty. A name already used in the same eval is
+// an error wrapping ErrNameTaken.
+func (s *SQLite) CreateExperiment(ctx context.Context, e *Experiment) error {
+	if e.Eval == "" {
+		return errors.New("creating experiment: the eval name is empty")
+	}
+	if e.Name == "" {
+		return fmt.Errorf("creating experiment of eval %q: the experiment name is empty", e.Eval)
+	}
+	if e.Status == "" {
+		e.Status = StatusRunning
+	}
+	if err := checkStatus(e.Status); err != nil {
+		return fmt.Errorf("creating experiment %q of eval %q: %w", e.Name, e.Eval, err)
+	}
+	if e.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("creating experiment %q of eval %q: making its id: %w", e.Name, e.Eval, err)
+		}
+		e.ID = id.String()
+	}
+	now := time.Now().UTC().Round(0)
+	if e.Created.IsZero() {
+		e.Created = now
+	}
+	if e.Updated.IsZero() {
+		e.Updated = e.Created
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
+		git_commit, git_branch, git_dirty, parameters, spec_hash, metadata, summary)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Name, e.Eval, e.Created.UnixNano(), e.Updated.UnixNano(), e.Status,
+		e.Git.Commit, e.Git.Branch, e.Git.Dirty, jsonText(e.Parameters), e.SpecHash,
+		jsonText(e.Metadata), jsonText(e.Summary))
+	if err != nil {
+		var se *sqlite.Error
+		if errors.As(err, &se) && se.Code() == sqliteConstraintUnique {
+			return fmt.Errorf("creating experiment: eval %q already has an experiment named %q: choose another name with the eval's \"experiment\" key, or delete the old one: %w",
+				e.Eval, e.Name, ErrNameTaken)
+		}
+		return fmt.Errorf("creating experiment %q of eval %q: %w", e.Name, e.Eval, err)
+	}
+	return nil
+}
+
+// UpdateExperiment sets the status and summary of experiment id and sets its
+// Updated time to now. An empty status or a nil summary keeps the stored one.
+func (s *SQLite) UpdateExperiment(ctx context.Context, id, status string, summary json.RawMessage) error {
+	if status != "" {
+		if err := checkStatus(status); err != nil {
+			return fmt.Errorf("updating experiment %q: %w", id, err)
+		}
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE experiments SET
+		status = COALESCE(NULLIF(?, ''), status), summary = COALESCE(?, summary), updated = ?
+		WHERE id = ?`, status, jsonText(summary), time.Now().UnixNano(), id)
+	if err != nil {
+		return fmt.Errorf("updating experiment %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("updating experiment %q: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// Experiment finds an experiment by id, then by name. An empty eval matches
+// any eval; a name that several evals use is then an error asking for the
+// eval. Not finding it is an error wrapping ErrNotFound.
+func (s *SQLite) Experiment(ctx context.Context, eval, nameOrID string) (*Experiment, error) {
+	e, err := scanExperiment(s.db.QueryRowContext(ctx, `SELECT `+experimentColumns+`
+		FROM experiments e WHERE id = ?1 AND (?2 = '' OR eval = ?2)`, nameOrID, eval))
+	if err == nil {
+		return e, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("finding experiment %q: %w", nameOrID, err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+experimentColumns+`
+		FROM experiments e WHERE name = ?1 AND (?2 = '' OR eval = ?2)
+		ORDER BY created DESC, id DESC LIMIT 2`, nameOrID, eval)
+	if err != nil {
+		return nil, fmt.Errorf("finding experiment %q: %w", nameOrID, err)
+	}
+	defer rows.Close()
+	var found []*Experiment
+	for rows.Next() {
+		e, err := scanExperiment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("finding experiment %q: %w", nameOrID, err)
+		}
+		found = append(found, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("finding experiment %q: %w", nameOrID, err)
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		return nil, fmt.Errorf("finding experiment %q: evals %q and %q both have an experiment of that name: name the eval, or use the id",
+			nameOrID, found[0].Eval, found[1].Eval)
+	case eval == "":
+		return nil, fmt.Errorf("finding experiment %q: %w: no experiment has that id or name; list them with \"caliper experiments list\"",
+			nameOrID, ErrNotFound)
+	default:
+		return nil, fmt.Errorf("finding experiment %q of eval %q: %w: no experiment of that eval has that id or name; list them with \"caliper experiments list\"",
+			nameOrID, eval, ErrNotFound)
+	}
+}
+
+// Experiments lists experiments, newest first, with their row counts.
+func (s *SQLite) Experiments(ctx context.Context, opts ListOptions) ([]Experiment, error) {
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = -1 // no limit in SQLite
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+experimentColumns+`
+		FROM experiments e WHERE (?1 = '' OR eval = ?1)
+		ORDER BY created DESC, id DESC LIMIT ?2`, opts.Eval, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing experiments: %w", err)
+	}
+	defer rows.Close()
+	var list []Experiment
+	for rows.Next() {
+		e, err := scanExperiment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing experiments: %w", err)
+		}
+		list = append(list, *e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing experiments: %w", err)
+	}
+	return list, nil
+}
+
+// DeleteExperiment deletes experiment id and its rows in one transaction.
+func (s *SQLite) DeleteExperiment(ctx context.Context, id string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("deleting experiment %q: %w", id, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rows WHERE experiment_id = ?`, id); err != nil {
+		return fmt.Errorf("deleting the rows of experiment %q: %w", id, err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM experiments WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("deleting experiment %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("deleting experiment %q: %w", id, ErrNotFound)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("deleting experiment %q: %w", id, err)
+	}
+	return nil
+}
+
+// scanExperiment reads the experimentColumns of one result row.
+func scanExperiment(sc interface{ Scan(...any) error }) (*Experiment, error) {
+	var (
+		e                         Experiment
+		created, updated          int64
+		params, metadata, summary []byte
+	)
+	err := sc.Scan(&e.ID, &e.Name, &e.Eval, &created, &updated, &e.Status,
+		&e.Git.Commit, &e.Git.Branch, &e.Git.Dirty, &params, &e.SpecHash, &metadata, &summary, &e.Rows)
+	if err != nil {
+		return nil, err
+	}
+	e.Created = time.Unix(0, created).UTC()
+	e.Updated = time.Unix(0, updated).UTC()
+	e.Parameters = rawJSON(params)
+	e.Metadata = rawJSON(metadata)
+	e.Summary = rawJSON(summary)
+	return &e, nil
+}
+
+// checkStatus accepts the four experiment statuses.
+func checkStatus(status string) error {
+	switch status {
+	case StatusRunning, StatusCompleted, StatusInterrupted, StatusFailed:
+		return nil
+	}
+	return fmt.Errorf("unknown status %q: want %s, %s, %s or %s",
+		status, StatusRunning, StatusCompleted, StatusInterrupted, StatusFailed)
+}
+
+// jsonText is the column value of an encoded JSON value: TEXT, so that
+// SQLite's JSON functions read it as text JSON, or NULL when it is empty.
+func jsonText(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
+
+// rawJSON is a JSON column read back: nil for NULL.
+func rawJSON(b []byte) json.RawMessage {
+	if len(b) == 0 {
+		return nil
+	}
+	return json.RawMessage(b)
+}

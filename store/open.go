@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// DefaultPath is where the embedded store lives, relative to the project root.
+const DefaultPath = ".caliper/caliper.db"
+
+// busyTimeoutMS is how long a statement waits for another connection or
+// process holding the write lock before it fails with SQLITE_BUSY.
+const busyTimeoutMS = 10000
+
+// SQLite is the embedded store: one SQLite file in WAL mode, so readers never
+// block the single writer nor it them. It is safe for concurrent use.
+type SQLite struct {
+	db   *sql.DB
+	path string
+
+	mu      sync.Mutex
+	writers map[*Writer]struct{}
+	closed  bool
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Open opens the SQLite store at path, creating its directory and file when
+// they do not exist and migrating an older schema. ctx bounds only the
+// opening; the store lives until Close.
+func Open(ctx context.Context, path string) (*SQLite, error) {
+	if path == "" {
+		return nil, fmt.Errorf("opening store: the path is empty: pass a file such as %s", DefaultPath)
+	}
+	s, err := open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("opening store %q: %w: check that its directory can be written, or pass another path with --store", path, err)
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, path string) (*SQLite, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return nil, errors.New("it is a directory, not a database file")
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("creating its directory: %w", err)
+	}
+	db, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, err
+	}
+	// A pooled connection holds SQLite's page cache; keep a few warm.
+	db.SetMaxIdleConns(4)
+	if err := setup(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &SQLite{db: db, path: path, writers: map[*Writer]struct{}{}}, nil
+}
+
+// setup switches the file to WAL and migrates it. journal_mode is persistent,
+// so it is set once here rather than on every connection.
+func setup(ctx context.Context, db *sql.DB) error {
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("the file system refused WAL mode (journal mode is %q)", mode)
+	}
+	return migrate(ctx, db)
+}
+
+// dsn is the modernc.org/sqlite data source name for the file at abs. Every
+// pooled connection gets the same settings: a busy timeout so concurrent
+// writers wait instead of failing, synchronous=NORMAL (safe in WAL mode: a
+// power loss can lose the last commits, never corrupt the file), foreign
+// keys, and BEGIN IMMEDIATE so a transaction takes the write lock up front
+// instead of failing to upgrade a read lock.
+func dsn(abs string) string {
+	// In a URI filename, ? # and % are special; the path is absolute, so it
+	// cannot start with the "//" of an authority.
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + r.Replace(filepath.ToSlash(abs)) +
+		fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate", busyTimeoutMS)
+}
+
+// Path is the file the store was opened at, as it was given to Open.
+func (s *SQLite) Path() string { return s.path }
+
+// Close flushes and closes the writers still open, then closes the database.
+// It returns the first error among them. Close the writers first to see
+// their errors where they belong.
+func (s *SQLite) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	writers := make([]*Writer, 0, len(s.writers))
+	for w := range s.writers {
+		writers = append(writers, w)
+	}
+	s.mu.Unlock()
+	var first error
+	for _, w := range writers {
+		if err := w.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if err := s.db.Close(); err != nil && first == nil {
+		first = fmt.Errorf("closing store %q: %w", s.path, err)
+	}
+	return first
+}

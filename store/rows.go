@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// insertSQL is an INSERT of n rows. OR REPLACE: writing a key
+// (experiment_id, case_id, trial) again replaces the stored row, so a retried
+// case keeps only its last result. The placeholders are anonymous: the driver
+// binds those by position without looking up their names.
+func insertSQL(n int) string {
+	var sb strings.Builder
+	sb.WriteString(`INSERT OR REPLACE INTO rows (experiment_id, case_id, trial, input, expected,
+	output, scores, score_meta, metrics, error, metadata, tags, created) VALUES `)
+	for i := range n {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	return sb.String()
+}
+
+// rowColumns is the number of columns insertSQL binds per row.
+const rowColumns = 13
+
+// NewWriter starts the writer of experiment experimentID's rows. The
+// experiment must exist when the first batch is committed. Close the writer
+// before the store; Close on the store closes the writers still open.
+func (s *SQLite) NewWriter(experimentID string, opts WriterOptions) *Writer {
+	open := func() (batchWriter, error) { return s.openBatchWriter(experimentID) }
+	w := newWriter(experimentID, opts, open, s.forgetWriter)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		w.setErr(fmt.Errorf("the store %q is closed", s.path))
+	} else {
+		s.writers[w] = struct{}{}
+	}
+	return w
+}
+
+func (s *SQLite) forgetWriter(w *Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.writers, w)
+}
+
+// sqliteBatch writes batches on one dedicated connection, each batch in one
+// transaction. It talks to the driver directly (sql.Conn.Raw) and stores
+// rowsPerInsert rows per statement: database/sql's per-call conversions and
+// the driver's per-statement overhead cost more than SQLite's insert itself at
+// these rates (see BenchmarkWriter).
+type sqliteBatch struct {
+	experimentID string
+	conn         *sql.Conn
+	enc          encoder
+	buf          []byte
+	args         []driver.NamedValue
+}
+
+// rowsPerInsert is how many rows one multi-row INSERT stores. Measured on
+// 2 cores: 1 row per statement costs 6.6 µs of CPU per row, 10 rows 4.8 µs,
+// 50 rows 4.6 µs, 200 rows 4.7 µs.
+var rowsPerInsert = 50
+
+// sqliteConn is what the writer needs of the driver's connection.
+type sqliteConn interface {
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+}
+
+func (s *SQLite) openBatchWriter(experimentID string) (batchWriter, error) {
+	// The writer must not depend on a context its caller may cancel.
+	conn, err := s.db.Conn(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	if v := os.Getenv("CALIPER_WALCP"); v != "" {
+		if _, err := conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = "+v); err != nil {
+			return nil, err
+		}
+		if v == "0" {
+			go func() {
+				for {
+					time.Sleep(200 * time.Millisecond)
+					if _, err := s.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}
+	if v := os.Getenv("CALIPER_MULTI"); v != "" {
+		rowsPerInsert, _ = strconv.Atoi(v)
+	}
+	return &sqliteBatch{experimentID: experimentID, conn: conn}, nil
+}
+
+func (b *sqliteBatch) writeBatch(rows []*Row) error {
+	return b.conn.Raw(func(dc any) error {
+		conn, ok := dc.(sqliteConn)
+		if !ok {
+			return fmt.Errorf("the SQLite driver's connection is a %T, which lacks BeginTx or PrepareContext", dc)
+		}
+		return b.write(conn, rows)
+	})
+}
+
+// write stores rows in one transaction, rowsPerInsert at a time and the rest
+// one at a time, preparing each statement once per batch.
+func (b *sqliteBatch) write(conn sqliteConn, rows []*Row) (err error) {
+	ctx := context.Background()
+	tx, err := conn.BeginTx(ctx, driver.TxOptions{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback() //nolint:errcheck // the first error is the one to report
+		}
+	}()
+	if n := len(rows) / rowsPerInsert * rowsPerInsert; n > 0 {
+		if err := b.insert(ctx, conn, rowsPerInsert, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	if len(rows) > 0 {
+		if err := b.insert(ctx, conn, 1, rows); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// insert stores rows, a multiple of per, per rows per statement.
+func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, per int, rows []*Row) error {
+	st, err := conn.PrepareContext(ctx, insertSQL(per))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	exec, ok := st.(driver.StmtExecContext)
+	if !ok {
+		return fmt.Errorf("the SQLite driver's statement is a %T, which lacks ExecContext", st)
+	}
+	for len(b.args) < per*rowColumns {
+		b.args = append(b.args, driver.NamedValue{Ordinal: len(b.args) + 1})
+	}
+	args := b.args[:per*rowColumns]
+	defer func() {
+		for i := range args {
+			args[i].Value = nil // keep no row alive
+		}
+	}()
+	for ; len(rows) > 0; rows = rows[per:] {
+		b.buf = b.buf[:0]
+		for i, r := range rows[:per] {
+			b.bind(args[i*rowColumns:(i+1)*rowColumns], r)
+		}
+		if _, err := exec.ExecContext(ctx, args); err != nil {
+			if per == 1 {
+				return fmt.Errorf("storing case %q trial %d: %w", rows[0].CaseID, rows[0].Trial, err)
+			}
+			return fmt.Errorf("storing %d rows from case %q trial %d: %w", per, rows[0].CaseID, rows[0].Trial, err)
+		}
+	}
+	return nil
+}
+
+// bind sets the rowColumns values of r, encoding its maps and tags into
+// b.buf, which must not be reset before the statement has run.
+func (b *sqliteBatch) bind(v []driver.NamedValue, r *Row) {
+	start := len(b.buf)
+	b.buf = b.enc.floats(b.buf, r.Scores)
+	scores := len(b.buf)
+	b.buf = b.enc.floats(b.buf, r.Metrics)
+	metrics := len(b.buf)
+	b.buf = b.enc.strings(b.buf, r.Tags)
+	v[0].Value = b.experimentID
+	v[1].Value = r.CaseID
+	v[2].Value = int64(r.Trial)
+	v[3].Value = jsonText(r.Input)
+	v[4].Value = jsonText(r.Expected)
+	v[5].Value = jsonText(r.Output)
+	v[6].Value = jsonText(b.buf[start:scores])
+	v[7].Value = jsonText(r.Meta)
+	v[8].Value = jsonText(b.buf[scores:metrics])
+	v[9].Value = r.Error
+	v[10].Value = jsonText(r.Metadata)
+	v[11].Value = jsonText(b.buf[metrics:])
+	v[12].Value = r.Created.UnixNano()
+}
+
+func (b *sqliteBatch) close() error { return b.conn.Close() }
+
+// Rows calls fn for each row of experiment experimentID in (case_id, trial)
+// order. Rows are streamed from the database, never all held in memory; fn
+// gets a new Row each time and may keep it. An error from fn stops the
+// iteration and is returned as it is.
+func (s *SQLite) Rows(ctx context.Context, experimentID string, fn func(*Row) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT case_id, trial, input, expected, output,
+		scores, score_meta, metrics, error, metadata, tags, created
+		FROM rows WHERE experiment_id = ? ORDER BY case_id, trial`, experimentID)
+	if err != nil {
+		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
+	}
+	return nil
+}
+
+func scanRow(rows *sql.Rows) (*Row, error) {
+	var (
+		r                       Row
+		input, expected, output []byte
+		meta, metadata          []byte
+		scores, metrics, tags   sql.RawBytes
+		created                 int64
+	)
+	err := rows.Scan(&r.CaseID, &r.Trial, &input, &expected, &output,
+		&scores, &meta, &metrics, &r.Error, &metadata, &tags, &created)
+	if err != nil {
+		return nil, err
+	}
+	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
+	r.Meta, r.Metadata = rawJSON(meta), rawJSON(metadata)
+	r.Created = time.Unix(0, created).UTC()
+	if r.Scores, err = decodeFloats(scores); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)
+	}
+	if r.Metrics, err = decodeFloats(metrics); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: metrics: %w", r.CaseID, r.Trial, err)
+	}
+	if r.Tags, err = decodeStrings(tags); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: tags: %w", r.CaseID, r.Trial, err)
+	}
+	return &r, nil
+}
+
+// DoneKeys returns the Key of every stored row of experiment experimentID,
+// errored rows included, so a resumed run can skip them.
+func (s *SQLite) DoneKeys(ctx context.Context, experimentID string) (map[string]struct{}, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT case_id, trial FROM rows WHERE experiment_id = ?`, experimentID)
+	if err != nil {
+		return nil, fmt.Errorf("reading the stored cases of experiment %q: %w", experimentID, err)
+	}
+	defer rows.Close()
+	keys := map[string]struct{}{}
+	var (
+		caseID sql.RawBytes
+		trial  int64
+		buf    []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&caseID, &trial); err != nil {
+			return nil, fmt.Errorf("reading the stored cases of experiment %q: %w", experimentID, err)
+		}
+		buf = append(append(buf[:0], caseID...), 0)
+		buf = strconv.AppendInt(buf, trial, 10)
+		keys[string(buf)] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the stored cases of experiment %q: %w", experimentID, err)
+	}
+	return keys, nil
+}

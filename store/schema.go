@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations take the schema from one version to the next: migrations[i]
+// moves a database at PRAGMA user_version i to i+1. A released migration is
+// part of the file format: append new ones, never edit old ones.
+//
+// Times are unix nanoseconds in UTC. JSON columns hold the encoded value or
+// NULL when it is absent. rows has no rowid alias: its primary key
+// (experiment_id, case_id, trial) is what makes a resumed run unable to store
+// a case twice, and the writer inserts with INSERT OR REPLACE, so writing the
+// same key again replaces the earlier row.
+var migrations = []string{
+	// 1: experiments and their rows.
+	`CREATE TABLE experiments (
+		id         TEXT PRIMARY KEY,
+		name       TEXT NOT NULL,
+		eval       TEXT NOT NULL,
+		created    INTEGER NOT NULL,
+		updated    INTEGER NOT NULL,
+		status     TEXT NOT NULL,
+		git_commit TEXT NOT NULL DEFAULT '',
+		git_branch TEXT NOT NULL DEFAULT '',
+		git_dirty  INTEGER NOT NULL DEFAULT 0,
+		parameters TEXT,
+		spec_hash  TEXT NOT NULL DEFAULT '',
+		metadata   TEXT,
+		summary    TEXT,
+		UNIQUE (eval, name)
+	);
+	CREATE INDEX experiments_created ON experiments (created);
+	CREATE TABLE rows (
+		experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+		case_id       TEXT NOT NULL,
+		trial         INTEGER NOT NULL,
+		input         TEXT,
+		expected      TEXT,
+		output        TEXT,
+		scores        TEXT,
+		score_meta    TEXT,
+		metrics       TEXT,
+		error         TEXT NOT NULL DEFAULT '',
+		metadata      TEXT,
+		tags          TEXT,
+		created       INTEGER NOT NULL,
+		PRIMARY KEY (experiment_id, case_id, trial)
+	);`,
+}
+
+// SchemaVersion is the schema version this package writes, kept in the
+// database as PRAGMA user_version.
+const SchemaVersion = 1
+
+// migrate brings the schema to SchemaVersion in one immediate transaction,
+// so two processes opening a new file at once cannot both create it.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the schema version is %d but this caliper knows only up to %d: upgrade caliper", version, len(migrations))
+	}
+	if version == len(migrations) {
+		return nil
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migrating the schema to version %d: %w", i+1, err)
+		}
+	}
+	// PRAGMA takes no parameters; the value is a constant of ours.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return fmt.Errorf("setting the schema version: %w", err)
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+)
+
+// Store keeps experiments and their rows. *SQLite implements it; a shared
+// PostgreSQL store will too.
+type Store interface {
+	// CreateExperiment stores a new experiment, filling its ID, Created,
+	// Updated and Status when they are empty. A name already used in the same
+	// eval is an error wrapping ErrNameTaken.
+	CreateExperiment(ctx context.Context, e *Experiment) error
+	// UpdateExperiment sets the status and summary of an experiment and
+	// touches its Updated time. An empty status or a nil summary keeps the
+	// stored one.
+	UpdateExperiment(ctx context.Context, id, status string, summary json.RawMessage) error
+	// Experiment finds an experiment by id, then by name. An empty eval
+	// matches any eval. Not finding it is an error wrapping ErrNotFound.
+	Experiment(ctx context.Context, eval, nameOrID string) (*Experiment, error)
+	// Experiments lists experiments, newest first, with their row counts.
+	Experiments(ctx context.Context, opts ListOptions) ([]Experiment, error)
+	// Rows calls fn for each row of an experiment in (case_id, trial) order,
+	// streaming them from the database. fn may keep the row. An error from
+	// fn stops the iteration and is returned.
+	Rows(ctx context.Context, experimentID string, fn func(*Row) error) error
+	// DoneKeys returns the Key of every stored row of an experiment, so a
+	// resumed run can skip them.
+	DoneKeys(ctx context.Context, experimentID string) (map[string]struct{}, error)
+	// DeleteExperiment deletes an experiment and its rows.
+	DeleteExperiment(ctx context.Context, id string) error
+	// NewWriter starts the writer of an experiment's rows.
+	NewWriter(experimentID string, opts WriterOptions) *Writer
+	// Close releases the store, closing the writers still open.
+	Close() error
+}
+
+// ListOptions selects the experiments Experiments returns.
+type ListOptions struct {
+	Eval  string // only this eval's experiments; all when empty
+	Limit int    // at most this many; all when 0 or less
+}
+
+// ErrNotFound is wrapped by the errors of look-ups that find nothing.
+var ErrNotFound = errors.New("not found")
+
+// ErrNameTaken is wrapped by the error of CreateExperiment when the eval
+// already has an experiment of that name.
+var ErrNameTaken = errors.New("experiment name taken")
+
+// Key identifies a row within its experiment: the case id and the trial,
+// separated by a NUL byte. DoneKeys returns these.
+func Key(caseID string, trial int) string {
+	return caseID + "\x00" + strconv.Itoa(trial)
+}

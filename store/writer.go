@@ -1,0 +1,215 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Writer defaults.
+const (
+	DefaultBatchSize     = 1000
+	DefaultFlushInterval = 200 * time.Millisecond
+)
+
+// WriterOptions tune a Writer. The zero value takes the defaults.
+type WriterOptions struct {
+	// BatchSize is the most rows written in one transaction; DefaultBatchSize
+	// when 0 or less. It also bounds the rows queued in front of the writer.
+	BatchSize int
+	// FlushInterval is the longest a written row waits before it is committed,
+	// so a crash loses at most that much; DefaultFlushInterval when 0 or less.
+	FlushInterval time.Duration
+}
+
+// errWriterClosed is returned by Write and Flush after Close.
+var errWriterClosed = errors.New("the writer is closed")
+
+// batchWriter writes batches of one experiment's rows to a database. Only the
+// writer's goroutine calls it.
+type batchWriter interface {
+	writeBatch(rows []*Row) error
+	close() error
+}
+
+// item is what Write and Flush hand to the writer's goroutine: a row, or a
+// request to commit what came before and answer on flushed.
+type item struct {
+	row     *Row
+	flushed chan error
+}
+
+// Writer persists the rows of one experiment. Write hands each row to a single
+// goroutine through a bounded queue, blocking while the queue is full; the
+// goroutine commits them in transactions of up to BatchSize rows, at least
+// every FlushInterval. Memory is bounded by BatchSize, not by the rows written.
+//
+// The writer never uses its callers' contexts: Close after Ctrl-C still
+// commits every row written before it. The first failure to write is kept and
+// returned by the next Write, Flush and Close; the rows after it are dropped.
+// A Writer is safe for concurrent use.
+type Writer struct {
+	experimentID string
+	batchSize    int
+	interval     time.Duration
+	open         func() (batchWriter, error)
+	closed       func(*Writer)
+
+	items chan item
+	done  chan struct{}
+
+	mu       sync.RWMutex // guards sending on items against closing it
+	isClosed bool
+
+	errMu sync.Mutex
+	err   error // the first write error
+}
+
+// newWriter starts the goroutine of a Writer whose batchWriter open makes on
+// first use; closed, if not nil, is called once the writer has finished.
+func newWriter(experimentID string, opts WriterOptions, open func() (batchWriter, error), closed func(*Writer)) *Writer {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	if opts.FlushInterval <= 0 {
+		opts.FlushInterval = DefaultFlushInterval
+	}
+	w := &Writer{
+		experimentID: experimentID,
+		batchSize:    opts.BatchSize,
+		interval:     opts.FlushInterval,
+		open:         open,
+		closed:       closed,
+		items:        make(chan item, opts.BatchSize),
+		done:         make(chan struct{}),
+	}
+	go w.run()
+	return w
+}
+
+// Write queues r to be stored, blocking while the queue is full. The writer
+// owns r from then on: the caller must not change it. A Created time left
+// zero is set to the time of writing. Write returns the first error of an
+// earlier batch, if any, and an error after Close.
+func (w *Writer) Write(r *Row) error {
+	if r == nil {
+		return fmt.Errorf("writing rows of experiment %q: the row is nil", w.experimentID)
+	}
+	if err := w.firstErr(); err != nil {
+		return err
+	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.isClosed {
+		return fmt.Errorf("writing rows of experiment %q: %w", w.experimentID, errWriterClosed)
+	}
+	w.items <- item{row: r}
+	return nil
+}
+
+// Flush commits every row written before it and returns the first write
+// error, if any.
+func (w *Writer) Flush() error {
+	flushed := make(chan error, 1)
+	w.mu.RLock()
+	if w.isClosed {
+		w.mu.RUnlock()
+		return fmt.Errorf("flushing rows of experiment %q: %w", w.experimentID, errWriterClosed)
+	}
+	w.items <- item{flushed: flushed}
+	w.mu.RUnlock()
+	return <-flushed
+}
+
+// Close commits every row written, stops the writer and returns the first
+// write error, if any. Closing again returns the same error.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	if !w.isClosed {
+		w.isClosed = true
+		close(w.items)
+	}
+	w.mu.Unlock()
+	<-w.done
+	return w.firstErr()
+}
+
+func (w *Writer) firstErr() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	return w.err
+}
+
+func (w *Writer) setErr(err error) {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	if w.err == nil {
+		w.err = fmt.Errorf("writing rows of experiment %q: %w", w.experimentID, err)
+	}
+}
+
+// run is the writer's goroutine: it batches the queued rows and commits a
+// batch when it is full, when the interval ticks, on Flush and on Close.
+func (w *Writer) run() {
+	defer func() {
+		if w.closed != nil {
+			w.closed(w)
+		}
+		close(w.done)
+	}()
+	var (
+		bw    batchWriter
+		batch = make([]*Row, 0, w.batchSize)
+	)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if w.firstErr() == nil {
+			if bw == nil {
+				var err error
+				if bw, err = w.open(); err != nil {
+					w.setErr(err)
+				}
+			}
+			if bw != nil {
+				if err := bw.writeBatch(batch); err != nil {
+					w.setErr(err)
+				}
+			}
+		}
+		clear(batch) // let the rows be collected
+		batch = batch[:0]
+	}
+	ticker := time.NewTicker(w.interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case it, ok := <-w.items:
+			switch {
+			case !ok:
+				flush()
+				if bw != nil {
+					if err := bw.close(); err != nil {
+						w.setErr(err)
+					}
+				}
+				return
+			case it.flushed != nil:
+				flush()
+				it.flushed <- w.firstErr()
+			default:
+				if it.row.Created.IsZero() {
+					it.row.Created = time.Now()
+				}
+				batch = append(batch, it.row)
+				if len(batch) >= w.batchSize {
+					flush()
+				}
+			}
+		case <-ticker.C:
+			flush()
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// benchRows is how many rows one BenchmarkWriter iteration persists.
+const benchRows = 100_000
+
+// benchRow is a row of the size the performance target is stated for: input
+// of about 50 bytes, output of about 20, three scores and one metric.
+func benchRow(i int) *Row {
+	return &Row{
+		CaseID:  fmt.Sprintf("case-%07d", i),
+		Trial:   i % 3,
+		Input:   json.RawMessage(fmt.Sprintf(`{"question":"what is %d plus %d?","lang":"en"}`, i, i+1)),
+		Output:  json.RawMessage(fmt.Sprintf(`"the answer is %d"`, 2*i+1)),
+		Scores:  map[string]float64{"correct": 1, "similar": 0.875, "factual": 0.5},
+		Metrics: map[string]float64{"duration": 0.0123},
+	}
+}
+
+// BenchmarkWriter persists 100,000 small rows through a Writer per iteration,
+// from Write to the final commit of Close, and reports rows/s. The product
+// requires at least 100,000 rows/s on a 2-core machine.
+func BenchmarkWriter(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	rows := make([]Row, benchRows)
+	for i := range rows {
+		rows[i] = *benchRow(i)
+	}
+	b.ReportAllocs()
+	var elapsed time.Duration
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	for n := 0; b.Loop(); n++ {
+		e := &Experiment{Eval: "bench", Name: fmt.Sprintf("run-%d", n)}
+		if err := s.CreateExperiment(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		w := s.NewWriter(e.ID, WriterOptions{})
+		for i := range rows {
+			r := rows[i] // the writer owns what it is given
+			if err := w.Write(&r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(b.N*benchRows)/elapsed.Seconds(), "rows/s")
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*benchRows), "cpu-us/row")
+}
