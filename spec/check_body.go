@@ -46,6 +46,13 @@ type bodyChecker struct {
 	dir    string
 	params []string             // declared parameters, nil when unknown
 	funcs  map[string]*Function // callable functions, nil when slugs are not resolved
+	refs   *[]string            // collects the files used, when not nil
+}
+
+func (b bodyChecker) uses(file string) {
+	if b.refs != nil {
+		*b.refs = append(*b.refs, file)
+	}
 }
 
 // check validates rb at path; role is "task" or "scorer" and decides what an
@@ -53,11 +60,16 @@ type bodyChecker struct {
 func (b bodyChecker) check(path []string, name string, rb rawBody, role string) Body {
 	kinds := rb.kinds()
 	if len(kinds) != 1 {
-		reportExactlyOne(b.p, path, name, kinds, "prompt, function, exec, http or expr")
+		if b.p.choiceClean(path, KindPrompt, KindFunction, KindExec, KindHTTP, KindExpr) {
+			reportExactlyOne(b.p, path, name, kinds, "prompt, function, exec, http or expr")
+		}
 		return Body{}
 	}
 	body := Body{Kind: kinds[0]}
 	at := func(k string) []string { return append(append([]string(nil), path...), k) }
+	if !b.p.clean(at(body.Kind)...) {
+		return body
+	}
 	switch body.Kind {
 	case KindPrompt:
 		body.Prompt = b.prompt(rb.prompt, at("prompt"), role == "scorer")
@@ -93,6 +105,7 @@ func (b bodyChecker) prompt(ref *PromptRef, path []string, judge bool) *Prompt {
 			b.p.r.at(ref.Path.Pos, "prompt file %q does not exist (looked for %s): paths are relative to this file", ref.Path.Value, b.s.v.display(abs))
 			return nil
 		}
+		b.uses(abs)
 		pr = b.s.promptFile(abs)
 		if pr == nil {
 			return nil
@@ -119,6 +132,7 @@ func (b bodyChecker) function(slug Scalar[string], role string) string {
 		b.p.r.at(slug.Pos, "%s", msg)
 		return slug.Value
 	}
+	b.uses(f.File)
 	if f.Type != role {
 		b.p.r.at(slug.Pos, "function %q is a %s function and cannot be used as a %s (set `type: %s` in %s)", slug.Value, f.Type, role, role, b.s.v.display(f.File))
 	}
@@ -143,7 +157,7 @@ func (b bodyChecker) exec(re *RawExec, path []string) *Exec {
 		prog := ex.Command[0]
 		if strings.ContainsRune(prog, '/') && !filepath.IsAbs(prog) {
 			if _, err := b.s.v.fs.Stat(filepath.Join(ex.Dir, prog)); err != nil {
-				b.p.r.at(re.Command.Pos, "program %q does not exist in %s: paths are relative to the exec dir", prog, b.s.v.display(ex.Dir))
+				b.p.r.at(re.Command.Pos, "program %q does not exist (looked for %s): paths are relative to the exec dir", prog, b.s.v.display(filepath.Join(ex.Dir, prog)))
 			}
 		}
 	}

@@ -24,19 +24,23 @@ func (s *session) evalFile(abs string) *Eval {
 		Trials: or(raw.Trials.Value, DefaultTrials), MaxConcurrency: or(raw.MaxConcurrency.Value, DefaultMaxConcurrency),
 		ErrorScore: orString(raw.ErrorScore.Value, "zero"),
 	}
+	c := &evalChecker{s: s, p: p, dir: dir, raw: &raw, ev: ev}
 	if proj := s.projectFor(dir); proj != nil {
 		ev.Project = proj
+		c.refs = append(c.refs, proj.File)
 		applyProjectDefaults(ev, &raw, proj)
 	}
-	c := &evalChecker{s: s, p: p, dir: dir, raw: &raw, ev: ev}
 	c.parameters()
 	c.functions()
 	c.data()
 	c.task()
 	c.scorers()
+	if len(c.raw.Scorers) == 0 && c.p.clean("scorers") {
+		c.p.r.at(c.p.posOf("scorers"), "the eval has no scorers, so it checks nothing: add at least one under \"scorers\"")
+	}
 	c.settings()
 	c.thresholdsAndGates()
-	if len(p.r.diags) > 0 {
+	if len(p.r.diags) > 0 || s.anyProblem(c.refs) {
 		return nil
 	}
 	return ev
@@ -73,8 +77,9 @@ type evalChecker struct {
 	s   *session
 	p   *parsed
 	dir string
-	raw *RawEval
-	ev  *Eval
+	raw  *RawEval
+	ev   *Eval
+	refs []string // the files the eval uses: prompts, functions, caliper.yaml
 }
 
 func (c *evalChecker) parameters() {
@@ -216,7 +221,7 @@ func (c *evalChecker) data() {
 	if rd.Inline != nil {
 		sources = append(sources, "inline")
 	}
-	if c.p.clean("data") && len(sources) != 1 {
+	if len(sources) != 1 && c.p.choiceClean([]string{"data"}, "file", "files", "dataset", "inline") {
 		c.exactlyOne([]string{"data"}, "data", sources, "file, files, dataset or inline")
 	}
 	if rd.File.IsSet() && c.p.clean("data", "file") {
@@ -297,15 +302,22 @@ func reportExactlyOne(p *parsed, path []string, name string, set []string, choic
 		p.r.at(p.posOf(path...), "%s needs one of %s", strconv.Quote(name), choices)
 		return
 	}
-	p.r.at(p.posOf(append(path, set[1])...), "%s takes exactly one of %s, but sets %s: keep one", strconv.Quote(name), choices, strings.Join(set, " and "))
+	// Point at the alternative written last: the one that came in second.
+	last := p.posOf(append(path, set[0])...)
+	for _, k := range set[1:] {
+		if at := p.posOf(append(path, k)...); at.Line > last.Line || (at.Line == last.Line && at.Col > last.Col) {
+			last = at
+		}
+	}
+	p.r.at(last, "%s takes exactly one of %s, but sets %s: keep one", strconv.Quote(name), choices, strings.Join(set, " and "))
 }
 
 func (c *evalChecker) task() {
 	t := c.raw.Task
-	if t == nil || !c.p.clean("task") {
+	if t == nil {
 		return
 	}
-	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions}
+	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs}
 	c.ev.Task = b.check([]string{"task"}, "task", bodyOf(t.Prompt, t.Function, t.Exec, t.HTTP, t.Expr), "task")
 }
 
@@ -317,7 +329,7 @@ func (c *evalChecker) settings() {
 	if b := c.raw.Base; b.IsSet() && strings.HasPrefix(b.Value, "file:") {
 		path := resolve(c.dir, strings.TrimPrefix(b.Value, "file:"))
 		if _, err := c.s.v.fs.Stat(path); err != nil {
-			c.p.r.at(b.Pos, "baseline file %q does not exist: paths are relative to the eval file (write it with `caliper baseline save`)", strings.TrimPrefix(b.Value, "file:"))
+			c.p.r.at(b.Pos, "baseline file %q does not exist: paths are relative to the eval file", strings.TrimPrefix(b.Value, "file:"))
 		}
 		c.ev.Base = "file:" + path
 	}
@@ -372,8 +384,8 @@ func (c *evalChecker) thresholdsAndGates() {
 		c.ev.Thresholds = append(c.ev.Thresholds, Threshold{Scorer: t.Key, Min: t.Value})
 	}
 	chk := exprCheck{scorers: names, parameters: c.paramNames()}
-	for _, g := range c.raw.Gates {
-		if g.Value == "" {
+	for i, g := range c.raw.Gates {
+		if g.Value == "" || !c.p.clean("gates", strconv.Itoa(i)) {
 			continue
 		}
 		e := c.p.expr(g)

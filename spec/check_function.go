@@ -21,8 +21,8 @@ func (s *session) functionFile(abs string) *Function {
 
 // checkFunction validates a function written in a function file or an eval.
 func checkFunction(s *session, p *parsed, dir string, rf *RawFunction, path []string, params []string) *Function {
-	f := &Function{Slug: rf.Slug.Value, Type: orString(rf.Type.Value, "task"), Description: rf.Description, File: p.abs}
-	if !p.clean(path...) {
+	f := &Function{Slug: rf.Slug.Value, SlugPos: rf.Slug.Pos, Type: orString(rf.Type.Value, "task"), Description: rf.Description, File: p.abs}
+	if !p.clean(append(path, "slug")...) {
 		return f
 	}
 	role := "task"
@@ -36,7 +36,9 @@ func checkFunction(s *session, p *parsed, dir string, rf *RawFunction, path []st
 	b := bodyChecker{s: s, p: p, dir: dir, params: params}
 	kinds := bodyOf(rf.Prompt, Scalar[string]{}, rf.Exec, rf.HTTP, rf.Expr)
 	if len(kinds.kinds()) != 1 {
-		reportExactlyOne(p, path, name, kinds.kinds(), "prompt, exec, http or expr")
+		if p.choiceClean(path, "prompt", "exec", "http", "expr") {
+			reportExactlyOne(p, path, name, kinds.kinds(), "prompt, exec, http or expr")
+		}
 		return f
 	}
 	f.Body = b.check(path, name, kinds, role)

@@ -3,6 +3,8 @@ package spec
 import (
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/cbroglie/mustache"
 )
@@ -44,8 +46,8 @@ func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 			msg := err.Error()
 			if sub := mustacheLine.FindStringSubmatch(msg); sub != nil {
 				line, _ := strconv.Atoi(sub[1])
-				pos = e.PosAt(runeOffsetOfLine(m.Content.Value, line))
 				msg = sub[2]
+				pos = e.PosAt(tagOffset(m.Content.Value, line, msg))
 			}
 			p.r.at(pos, "template: %s: check the {{ }} tags", msg)
 		}
@@ -71,6 +73,63 @@ func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 		}
 	}
 	return pr
+}
+
+// tagOffset finds the rune offset of the tag a mustache error is about, near
+// the template line it names; the start of that line when no tag matches.
+func tagOffset(tmpl string, line int, msg string) int {
+	var needles []string
+	switch {
+	case msg == "unmatched open tag":
+		needles = []string{"{{"}
+	case strings.HasPrefix(msg, "interleaved closing tag: "):
+		needles = []string{"{{/" + strings.TrimPrefix(msg, "interleaved closing tag: ")}
+	case strings.HasPrefix(msg, "Section ") && strings.HasSuffix(msg, " has no closing tag"):
+		name := strings.TrimSuffix(strings.TrimPrefix(msg, "Section "), " has no closing tag")
+		needles = []string{"{{#" + name, "{{^" + name}
+	}
+	best, bestDist := -1, 1<<30
+	for _, needle := range needles {
+		for i := 0; ; {
+			j := strings.Index(tmpl[i:], needle)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			if needle == "{{" && strings.Contains(lineFrom(tmpl, at), "}}") {
+				i = at + 2
+				continue // this one is closed
+			}
+			l := strings.Count(tmpl[:at], "\n") + 1
+			if d := abs(l - line); d < bestDist || (d == bestDist && needle == "{{") {
+				best, bestDist = at, d
+			}
+			i = at + len(needle)
+		}
+	}
+	if best < 0 {
+		return runeOffsetOfLine(tmpl, line)
+	}
+	return utf8.RuneCountInString(tmpl[:best])
+}
+
+// lineFrom is the rest of the line of tmpl from byte at, without the opening "{{".
+func lineFrom(tmpl string, at int) string {
+	rest := tmpl[at+2:]
+	if i := strings.IndexAny(rest, "\n"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.Index(rest, "{{"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func runeOffsetOfLine(s string, line int) int {

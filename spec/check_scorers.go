@@ -9,21 +9,15 @@ import (
 
 func (c *evalChecker) scorers() {
 	seen := map[string]int{}
-	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions}
+	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs}
 	for i, rs := range c.raw.Scorers {
 		path := []string{"scorers", strconv.Itoa(i)}
-		if !c.p.clean(path...) {
-			if rs.Name.IsSet() {
-				c.ev.Scorers = append(c.ev.Scorers, Scorer{Name: rs.Name.Value, Pos: rs.Name.Pos})
-			}
-			continue
-		}
 		sc := c.scorer(b, &rs, path)
 		if sc.Name == "" {
 			continue
 		}
 		if first, dup := seen[sc.Name]; dup {
-			c.p.r.at(sc.Pos, "scorer name %q is already used at line %d: give each scorer its own name", sc.Name, first)
+			c.p.r.at(c.p.writtenAt(sc.Pos, path...), "scorer name %q is already used at line %d: give each scorer its own name", sc.Name, first)
 			continue
 		}
 		seen[sc.Name] = sc.Pos.Line
@@ -40,7 +34,9 @@ func (c *evalChecker) scorer(b bodyChecker, rs *RawScorer, path []string) Scorer
 		kinds = append([]string{KindBuiltin}, kinds...)
 	}
 	if len(kinds) != 1 {
-		reportExactlyOne(c.p, path, label, kinds, "expr, use, function, exec, http or prompt")
+		if c.p.choiceClean(path, "expr", "use", "function", "exec", "http", "prompt") {
+			reportExactlyOne(c.p, path, label, kinds, "expr, use, function, exec, http or prompt")
+		}
 		return Scorer{Name: sc.Name, Pos: sc.Pos}
 	}
 	if !rs.Name.IsSet() {

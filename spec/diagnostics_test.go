@@ -182,7 +182,7 @@ var badCases = []diagCase{
 
 	// The file itself.
 	{file: "yaml_bad_indent.bad.yaml", want: []string{
-		`yaml_bad_indent.bad.yaml:4:1: invalid YAML: mapping values are not allowed in this context`,
+		`yaml_bad_indent.bad.yaml:4:4: invalid YAML: mapping values are not allowed in this context`,
 	}},
 	{file: "empty.bad.yaml", want: []string{
 		"empty.bad.yaml:1:1: the file is empty: write an eval (name, data, task, scorers) here (run `caliper init` for an example)",
@@ -233,47 +233,47 @@ var badCases = []diagCase{
 	{file: "many_problems.bad.yaml", want: manyProblems},
 
 	// Known bugs: want is the correct output; enable each row once it is fixed.
-	{file: "two_docs.bad.yaml", wantFixed: true,
+	{file: "two_docs.bad.yaml",
 		bug: `says "put each an eval (name, data, task, scorers) in its own file": the kind noun with its parenthesis does not fit the sentence`,
 		want: []string{
-			`two_docs.bad.yaml:4:1: the file holds a second YAML document after "---": put each eval in its own file`,
+			`two_docs.bad.yaml:5:1: the file holds a second YAML document after "---": put each eval in its own file`,
 		}},
-	{file: "gate_not_bool.bad.yaml", wantFixed: true,
+	{file: "gate_not_bool.bad.yaml",
 		bug: `says "invalid expression: expected bool, but got int": no "expression:" prefix like every other expression error, and no way out`,
 		want: []string{
 			`gate_not_bool.bad.yaml:5:5: expression: a gate must be true or false, not an integer: write a comparison such as errors == 0`,
 		}},
-	{file: "gate_not_string.bad.yaml", wantFixed: true,
+	{file: "gate_not_string.bad.yaml",
 		bug: `a gate with a schema error is still compiled: "invalid expression: expected bool, but got int" is reported on top of the type error`,
 		want: []string{
 			`gate_not_string.bad.yaml:5:5: "gates[0]" must be a string, not an integer`,
 		}},
-	{file: "yaml_unclosed_quote.bad.yaml", wantFixed: true,
+	{file: "yaml_unclosed_quote.bad.yaml",
 		bug: `says 4:1 "invalid YAML: found unexpected end of stream": it does not say a quote is unclosed nor point at it`,
 		want: []string{
 			`yaml_unclosed_quote.bad.yaml:4:9: invalid YAML: this quoted string is never closed: add the closing quote`,
 		}},
-	{file: "tab_in_block.bad.yaml", wantFixed: true,
+	{file: "tab_in_block.bad.yaml",
 		bug: `a tab inside a block scalar's text (valid YAML) is blamed for the unclosed quote on line 7: reports 4:3 "tab character in indentation"`,
 		want: []string{
 			`tab_in_block.bad.yaml:7:9: invalid YAML: this quoted string is never closed: add the closing quote`,
 		}},
-	{file: "yaml_dedent.bad.yaml", wantFixed: true,
+	{file: "yaml_dedent.bad.yaml",
 		bug: `reports 3:1: yaml.v3 prints the line of a parser error 0-based (decode.go fail() adds 1 only for scanner errors); the dedented key is on line 4`,
 		want: []string{
 			`yaml_dedent.bad.yaml:4:3: invalid YAML: did not find expected key`,
 		}},
-	{file: "yaml_unclosed_flow.bad.yaml", wantFixed: true,
+	{file: "yaml_unclosed_flow.bad.yaml",
 		bug: `reports 1:1, the line before the unclosed "{": yaml.v3 prints parser-error lines 0-based`,
 		want: []string{
 			`yaml_unclosed_flow.bad.yaml:2:7: invalid YAML: did not find expected ',' or '}'`,
 		}},
-	{file: "task_kinds_order.bad.yaml", wantFixed: true,
+	{file: "task_kinds_order.bad.yaml",
 		bug: `points at expr (4:3), the first key written, because it picks the second kind in schema order rather than in the file`,
 		want: []string{
 			`task_kinds_order.bad.yaml:5:3: "task" takes exactly one of prompt, function, exec, http or expr, but sets function and expr: keep one`,
 		}},
-	{file: "schema_error_hides_checks.bad.yaml", wantFixed: true,
+	{file: "schema_error_hides_checks.bad.yaml",
 		bug: `a schema error anywhere in task or in a scorer skips every other check there: the unknown slug "ecco" and the "===" syntax error are not reported`,
 		want: []string{
 			`schema_error_hides_checks.bad.yaml:4:13: no function with slug "ecco"; did you mean "echo"?`,
@@ -281,56 +281,56 @@ var badCases = []diagCase{
 			`schema_error_hides_checks.bad.yaml:8:20: expression: unexpected token Operator("=")`,
 			`schema_error_hides_checks.bad.yaml:9:5: unknown key "weight" in "scorers[0]"; allowed keys: exec, expr, function, http, name, prompt, use, with`,
 		}},
-	{file: "name_patterns.bad.yaml", wantFixed: true,
+	{file: "name_patterns.bad.yaml",
 		bug: "the message quotes the schema description (\"The score's name in results, thresholds and gates (`scores.NAME`). Defaults to ...\"), which never says which characters are allowed",
 		want: []string{
 			`name_patterns.bad.yaml:5:11: "scorers[0].name" "2nd" is not valid: use letters, digits and '_', starting with a letter or '_'`,
 		}},
-	{file: "empty_list_item.bad.yaml", wantFixed: true,
+	{file: "empty_list_item.bad.yaml",
 		bug: `yaml.v3 drops null items when decoding []RawScorer, so raw indices shift against document paths: "scorers[1] needs a name" points at the named scorer (6:5) and the syntax error on line 7 is lost`,
 		want: []string{
 			`empty_list_item.bad.yaml:5:4: "scorers[0]" must be a mapping, not empty`,
 			`empty_list_item.bad.yaml:7:18: expression: unexpected token EOF`,
 			"empty_list_item.bad.yaml:8:5: scorers[2] needs a name (used in results, thresholds and gates): add `name: ...`",
 		}},
-	{file: "expr_escapes.bad.yaml", wantFixed: true,
+	{file: "expr_escapes.bad.yaml",
 		bug: `locateInScalar searches the source for decoded runes, so an escape (\t, \u00e9) in a double-quoted expression sends both errors past the end of the file (9:1), where they collapse into one`,
 		want: []string{
 			`expr_escapes.bad.yaml:6:33: expression: unexpected token Bracket(")")`,
 			`expr_escapes.bad.yaml:8:31: expression: unexpected token Bracket(")")`,
 		}},
-	{file: "param_name.bad.yaml", wantFixed: true,
+	{file: "param_name.bad.yaml",
 		bug: "a bad parameter name also yields `\"parameters\" \"\" is not valid: Typed parameters with defaults, ...` (gojsonschema's pattern error from propertyNames)",
 		want: []string{
 			`param_name.bad.yaml:3:3: "my-param" is not a valid name in "parameters": use letters, digits and '_' (starting with a letter or '_')`,
 		}},
-	{file: "timeout_number.bad.yaml", wantFixed: true,
+	{file: "timeout_number.bad.yaml",
 		bug: `says "timeout" must be a string, not an integer: a bare number is the classic mistake for a duration; say to add a unit`,
 		want: []string{
 			`timeout_number.bad.yaml:4:10: timeout 30 is not a duration: write a number and a unit, such as 500ms, 30s, 2m or 1h30m`,
 		}},
-	{file: "anyof_type.bad.yaml", wantFixed: true,
+	{file: "anyof_type.bad.yaml",
 		bug: `for anyOf values only the first branch's type is named: "must be a string" although a list (files) or a mapping (an inline prompt) is allowed too`,
 		want: []string{
 			`anyof_type.bad.yaml:3:10: "data.files" must be a string or a list, not an integer`,
 			`anyof_type.bad.yaml:5:11: "task.prompt" must be a string or a mapping, not an integer`,
 		}},
-	{file: "alias_scorer.bad.yaml", wantFixed: true,
+	{file: "alias_scorer.bad.yaml",
 		bug: `a duplicate made by an alias (*same) is reported at the anchor (5:18, "already used at line 5"), not at the alias on line 6`,
 		want: []string{
 			`alias_scorer.bad.yaml:6:5: scorer name "a" is already used at line 5: give each scorer its own name`,
 		}},
-	{file: "base_file_missing.bad.yaml", wantFixed: true,
+	{file: "base_file_missing.bad.yaml",
 		bug: "the message tells to run `caliper baseline save`, a command that does not exist",
 		want: []string{
 			`base_file_missing.bad.yaml:4:7: baseline file "baselines/main.json" does not exist: paths are relative to the eval file`,
 		}},
-	{file: "dupfn/uses_dup.bad.yaml", wantFixed: true,
+	{file: "dupfn/uses_dup.bad.yaml",
 		bug: `a duplicate slug across functions/*.yaml is reported at 1:1 instead of at the slug`,
 		want: []string{
 			`dupfn/functions/b.yaml:1:7: function slug "dup" is already defined in dupfn/functions/a.yaml: give one of them another slug`,
 		}},
-	{file: "prompts/template_columns.prompt.yaml", wantFixed: true,
+	{file: "prompts/template_columns.prompt.yaml",
 		bug: `template errors point at the start of the template's line, not at the tag (4:15, 11:15); an interleaved closing tag lands past the template on 10:1; a standalone section tag is reported one line late (16:7)`,
 		want: []string{
 			`prompts/template_columns.prompt.yaml:4:25: template: unmatched open tag: check the {{ }} tags`,
@@ -338,12 +338,12 @@ var badCases = []diagCase{
 			`prompts/template_columns.prompt.yaml:11:24: template: Section input.context has no closing tag: check the {{ }} tags`,
 			`prompts/template_columns.prompt.yaml:15:7: template: Section input.context has no closing tag: check the {{ }} tags`,
 		}},
-	{file: "exec_program_missing.bad.yaml", wantFixed: true,
+	{file: "exec_program_missing.bad.yaml",
 		bug: `says "does not exist in .:" when the exec dir is the validator's directory; say where it looked, as the dataset message does`,
 		want: []string{
 			`exec_program_missing.bad.yaml:5:14: program "./bin/answer" does not exist (looked for bin/answer): paths are relative to the exec dir`,
 		}},
-	{file: "no_scorers.bad.yaml", wantFixed: true,
+	{file: "no_scorers.bad.yaml",
 		bug: `an eval with no scorers, thresholds or gates validates cleanly, so it passes while checking nothing (the promptfoo flaw DESIGN.md names)`,
 		want: []string{
 			`no_scorers.bad.yaml:1:1: the eval has no scorers, so it checks nothing: add at least one under "scorers"`,
@@ -353,7 +353,7 @@ var badCases = []diagCase{
 // manyProblems is what many_problems.bad.yaml must report: ten problems, one per
 // line, in every section of the file.
 var manyProblems = []string{
-	`many_problems.bad.yaml:1:7: "name" "many problems" is not valid: Name of the eval; its experiments are grouped under it. Letters, digits, '.', '_' and '-'`,
+	`many_problems.bad.yaml:1:7: "name" "many problems" is not valid: use letters, digits, '.', '_' and '-', starting with a letter or a digit`,
 	`many_problems.bad.yaml:3:9: dataset file "datasets/missing.jsonl" does not exist (looked for datasets/missing.jsonl): paths are relative to the eval file`,
 	`many_problems.bad.yaml:4:3: unknown key "limt" in "data"; did you mean "limit"?`,
 	`many_problems.bad.yaml:6:9: expression: unknown name "inptu"; did you mean "input"?`,
@@ -390,9 +390,8 @@ func TestBadFileDiagnostics(t *testing.T) {
 				t.Errorf("diagnostics of %s:\ngot:\n\t%s\nwant:\n\t%s", tc.file,
 					strings.Join(got, "\n\t"), strings.Join(tc.want, "\n\t"))
 			}
-			// An eval with a problem of its own is not valid. (One whose only problems
-			// are in the files it uses is the known bug of TestEvalUsingBrokenFileIsNotValid.)
-			if strings.HasPrefix(got[0], tc.file+":") && len(res.Evals) != 0 {
+			// An eval with a problem, in its file or in one it uses, is not valid.
+			if len(res.Evals) != 0 {
 				t.Errorf("a file with problems returned %d valid evals", len(res.Evals))
 			}
 		})
@@ -410,11 +409,9 @@ func TestEvalUsingBrokenFileIsNotValid(t *testing.T) {
 			if ev, diags := NewValidator(OSFS{}, badDir).LoadEval(file); ev != nil || len(diags) == 0 {
 				t.Errorf("LoadEval(%s) = %v, %d diagnostics; want nil and the problems", file, ev, len(diags))
 			}
-			res, _ := validateBad(file)
-			if len(res.Evals) == 0 {
-				t.Fatalf("known bug fixed: remove the t.Skip of TestEvalUsingBrokenFileIsNotValid")
+			if res, _ := validateBad(file); len(res.Evals) != 0 {
+				t.Errorf("Validate(%s) returned %d valid evals; an eval whose prompt, function or project file has problems is not valid", file, len(res.Evals))
 			}
-			t.Skip("known bug: evalFile only looks at its own file's diagnostics, so Validate returns in Result.Evals an eval whose prompt, function or project file has problems")
 		})
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -54,9 +56,9 @@ var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parseDocument parses src and reports syntax problems, tabs, duplicate keys, a
 // missing or non-mapping top level. kindNoun names the file kind in messages.
-func parseDocument(src []byte, r *reporter, kindNoun string) *document {
+func parseDocument(src []byte, r *reporter, nouns [2]string) *document {
 	if strings.TrimSpace(stripComments(src)) == "" {
-		r.at(Pos{Line: 1, Col: 1}, "the file is empty: write %s here (run `caliper init` for an example)", kindNoun)
+		r.at(Pos{Line: 1, Col: 1}, "the file is empty: write %s here (run `caliper init` for an example)", nouns[0])
 		return nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -67,7 +69,7 @@ func parseDocument(src []byte, r *reporter, kindNoun string) *document {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		r.at(nodePos(&extra), "the file holds a second YAML document after \"---\": put each %s in its own file", kindNoun)
+		r.at(nodePos(&extra), "the file holds a second YAML document after \"---\": put each %s in its own file", nouns[1])
 	} else if !errors.Is(err, io.EOF) {
 		reportSyntax(src, err, r)
 		return nil
@@ -97,54 +99,144 @@ func stripComments(src []byte) string {
 	return b.String()
 }
 
+const tabMessage = "tab character in indentation: YAML indents with spaces only; replace the tab with spaces"
+
+// reportSyntax turns a yaml.v3 error into a diagnostic at the place to fix.
 func reportSyntax(src []byte, err error, r *reporter) {
-	if p, ok := firstTabIndent(src); ok {
-		r.at(p, "tab character in indentation: YAML indents with spaces only; replace the tab with spaces")
-		return
-	}
+	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
 	msg := err.Error()
-	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		if m[2] == "mapping values are not allowed in this context" {
-			if col, ok := secondColon(src, line); ok {
-				r.at(Pos{Line: line, Col: col}, "invalid YAML: a value that contains \": \" must be quoted, e.g. expr: 'a ? b : c'")
-				return
-			}
+	m := yamlLineErr.FindStringSubmatch(msg)
+	if m == nil {
+		if p, ok := firstTabIndent(lines); ok && strings.Contains(msg, "tab") {
+			r.at(p, tabMessage)
+			return
 		}
-		r.at(Pos{Line: line, Col: 1}, "invalid YAML: %s", m[2])
+		r.at(Pos{Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 		return
 	}
-	r.at(Pos{Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+	line, _ := strconv.Atoi(m[1])
+	problem := m[2]
+	if strings.HasPrefix(problem, "did not find expected") {
+		line++ // yaml.v3 numbers the lines of parser (not scanner) errors from 0
+	}
+	text := lineAt(lines, line)
+	switch {
+	case tabIndent(text) > 0:
+		r.at(Pos{Line: line, Col: tabIndent(text)}, tabMessage)
+	case strings.Contains(problem, "tab"):
+		if p, ok := firstTabIndent(lines); ok {
+			r.at(p, tabMessage)
+		} else {
+			r.at(Pos{Line: line, Col: 1}, tabMessage)
+		}
+	case problem == "mapping values are not allowed in this context" && secondColon(text) > 0:
+		r.at(Pos{Line: line, Col: secondColon(text)}, "invalid YAML: a value that contains \": \" must be quoted, e.g. expr: 'a ? b : c'")
+	case problem == "found unexpected end of stream" && unclosedQuote(lines).IsKnown():
+		r.at(unclosedQuote(lines), "invalid YAML: this quoted string is never closed: add the closing quote")
+	case strings.HasPrefix(problem, "did not find expected ',' or '}'"):
+		r.at(Pos{Line: line, Col: runeCol(text, strings.LastIndex(text, "{"))}, "invalid YAML: %s", problem)
+	case strings.HasPrefix(problem, "did not find expected ',' or ']'"):
+		r.at(Pos{Line: line, Col: runeCol(text, strings.LastIndex(text, "["))}, "invalid YAML: %s", problem)
+	default:
+		r.at(Pos{Line: line, Col: runeCol(text, len(text)-len(strings.TrimLeft(text, " ")))}, "invalid YAML: %s", problem)
+	}
 }
 
-// secondColon finds the ": " inside the value of a "key: value" line, where YAML
-// saw a second mapping; the column is 1-based.
-func secondColon(src []byte, line int) (int, bool) {
-	lines := strings.Split(string(src), "\n")
+func lineAt(lines []string, line int) string {
 	if line < 1 || line > len(lines) {
-		return 0, false
+		return ""
 	}
-	text := lines[line-1]
+	return lines[line-1]
+}
+
+// runeCol is the 1-based column of byte index i in text; 1 when i is negative.
+func runeCol(text string, i int) int {
+	if i < 0 || i > len(text) {
+		return 1
+	}
+	return utf8.RuneCountInString(text[:i]) + 1
+}
+
+// tabIndent is the column of a tab in the indentation of a line, or 0.
+func tabIndent(text string) int {
+	for j, c := range text {
+		if c == '\t' {
+			return runeCol(text, j)
+		}
+		if c != ' ' {
+			return 0
+		}
+	}
+	return 0
+}
+
+// unclosedQuote finds the first quoted scalar that does not close on its line.
+func unclosedQuote(lines []string) Pos {
+	for i, text := range lines {
+		if col := openQuote(text); col > 0 {
+			return Pos{Line: i + 1, Col: col}
+		}
+	}
+	return Pos{}
+}
+
+// openQuote returns the column of a quote that opens a scalar on this line and
+// is not closed on it, or 0.
+func openQuote(text string) int {
+	prev := ' '
+	for j := 0; j < len(text); j++ {
+		c := text[j]
+		if c == '#' && (prev == ' ' || prev == '\t') {
+			return 0
+		}
+		if (c == '"' || c == '\'') && strings.ContainsRune(" \t[{,:-", prev) && (j == 0 || text[j-1] != c) {
+			end := closingQuote(text, j)
+			if end < 0 {
+				return runeCol(text, j)
+			}
+			j = end
+			prev = rune(c)
+			continue
+		}
+		prev = rune(c)
+	}
+	return 0
+}
+
+// closingQuote returns the index of the quote that closes the one at start, or -1.
+func closingQuote(text string, start int) int {
+	q := text[start]
+	for j := start + 1; j < len(text); j++ {
+		switch {
+		case q == '"' && text[j] == '\\':
+			j++
+		case q == '\'' && text[j] == '\'' && j+1 < len(text) && text[j+1] == '\'':
+			j++
+		case text[j] == q:
+			return j
+		}
+	}
+	return -1
+}
+
+// secondColon is the column of the ": " inside the value of a "key: value" line,
+// where YAML saw a second mapping, or 0.
+func secondColon(text string) int {
 	first := strings.Index(text, ": ")
 	if first < 0 {
-		return 0, false
+		return 0
 	}
 	second := strings.Index(text[first+2:], ": ")
 	if second < 0 {
-		return 0, false
+		return 0
 	}
-	return len([]rune(text[:first+2+second])) + 1, true
+	return runeCol(text, first+2+second)
 }
 
-func firstTabIndent(src []byte) (Pos, bool) {
-	for i, line := range strings.Split(string(src), "\n") {
-		for j, c := range line {
-			if c == '\t' {
-				return Pos{Line: i + 1, Col: j + 1}, true
-			}
-			if c != ' ' {
-				break
-			}
+func firstTabIndent(lines []string) (Pos, bool) {
+	for i, text := range lines {
+		if col := tabIndent(text); col > 0 {
+			return Pos{Line: i + 1, Col: col}, true
 		}
 	}
 	return Pos{}, false
@@ -209,6 +301,8 @@ func (d *document) convert(n *yaml.Node, path []string, r *reporter) any {
 func (d *document) convertMapping(n *yaml.Node, path []string, r *reporter) map[string]any {
 	out := map[string]any{}
 	seen := map[string]*yaml.Node{}
+	var dups []int
+	defer func() { dropPairs(n, dups) }()
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Tag == "!!merge" {
@@ -226,6 +320,7 @@ func (d *document) convertMapping(n *yaml.Node, path []string, r *reporter) map[
 		name := k.Value
 		if prev, dup := seen[name]; dup {
 			r.at(nodePos(k), "duplicate key %q (first written at line %d): remove one of them", name, prev.Line)
+			dups = append(dups, i)
 			continue
 		}
 		seen[name] = k
@@ -234,6 +329,21 @@ func (d *document) convertMapping(n *yaml.Node, path []string, r *reporter) map[
 		out[name] = d.convert(v, child, r)
 	}
 	return out
+}
+
+// dropPairs removes the key-value pairs starting at the given indices, so that
+// decoding the mapping (which rejects duplicate keys) sees the first of each.
+func dropPairs(n *yaml.Node, starts []int) {
+	if len(starts) == 0 {
+		return
+	}
+	kept := n.Content[:0:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !slices.Contains(starts, i) {
+			kept = append(kept, n.Content[i], n.Content[i+1])
+		}
+	}
+	n.Content = kept
 }
 
 func mergeSources(v *yaml.Node) []*yaml.Node {

@@ -99,6 +99,7 @@ type Scorer struct {
 // Function is a named task or scorer function.
 type Function struct {
 	Slug        string
+	SlugPos     Pos
 	Type        string // task or scorer
 	Description string
 	File        string

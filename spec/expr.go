@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -89,10 +88,39 @@ func compileExpr(e Expr, scope Scope, chk exprCheck, r *reporter) {
 			r.at(e.PosAt(fe.From), "%s", exprMessage(fe.Message, scope))
 			return
 		}
-		r.at(e.Pos, "invalid expression: %v", err)
+		r.at(e.Pos, "%s", compileMessage(err, scope))
 		return
 	}
 	ast.Walk(new(prog.Node()), &memberChecker{e: e, chk: chk, r: r})
+}
+
+var notBool = regexp.MustCompile(`^expected bool, but got (\w+)`)
+
+// compileMessage words an error expr reports without a position.
+func compileMessage(err error, scope Scope) string {
+	if m := notBool.FindStringSubmatch(err.Error()); m != nil {
+		what := "a gate"
+		example := "errors == 0"
+		if scope == ScopeFilter {
+			what, example = "a filter", `metadata.lang == "en"`
+		}
+		return fmt.Sprintf("expression: %s must be true or false, not %s: write a comparison such as %s", what, typeNoun(goTypeNoun(m[1])), example)
+	}
+	return "expression: " + err.Error()
+}
+
+func goTypeNoun(t string) string {
+	switch {
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "integer"
+	case strings.HasPrefix(t, "float"):
+		return "number"
+	case strings.HasPrefix(t, "map"):
+		return "object"
+	case strings.HasPrefix(t, "[]"):
+		return "array"
+	}
+	return t
 }
 
 func exprMessage(msg string, scope Scope) string {
@@ -167,83 +195,6 @@ func (m *memberChecker) Visit(node *ast.Node) {
 		msg += fmt.Sprintf("; the eval declares no %ss", what)
 	}
 	m.r.at(m.e.PosAt(prop.Location().From), "%s", msg)
-}
-
-// locateInScalar maps a rune offset in a scalar's decoded value to its position
-// in the source, following quotes, escapes and block indentation.
-func locateInScalar(src []byte, n *yaml.Node, value string, offset int) Pos {
-	lineStarts := []int{0}
-	for i, c := range src {
-		if c == '\n' {
-			lineStarts = append(lineStarts, i+1)
-		}
-	}
-	if n.Line < 1 || n.Line > len(lineStarts) {
-		return nodePos(n)
-	}
-	at := lineStarts[n.Line-1]
-	for col := 1; col < n.Column && at < len(src); col++ {
-		_, size := utf8.DecodeRune(src[at:])
-		at += size
-	}
-	switch {
-	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
-		for at < len(src) && src[at] != '\n' {
-			at++
-		}
-	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
-		at++
-	}
-	i := 0
-	for _, want := range value {
-		if i == offset {
-			break
-		}
-		at = advanceTo(src, at, want)
-		i++
-	}
-	if i == offset {
-		at = skipTo(src, at, value, offset)
-	}
-	return posOfByte(lineStarts, src, at)
-}
-
-// advanceTo moves past the next occurrence of r at or after at.
-func advanceTo(src []byte, at int, r rune) int {
-	for at < len(src) {
-		c, size := utf8.DecodeRune(src[at:])
-		at += size
-		if c == r {
-			return at
-		}
-	}
-	return at
-}
-
-// skipTo moves to the source character that holds the decoded rune at offset.
-func skipTo(src []byte, at int, value string, offset int) int {
-	rest := []rune(value)
-	if offset >= len(rest) {
-		return at
-	}
-	want := rest[offset]
-	for p := at; p < len(src); {
-		c, size := utf8.DecodeRune(src[p:])
-		if c == want {
-			return p
-		}
-		p += size
-	}
-	return at
-}
-
-func posOfByte(lineStarts []int, src []byte, at int) Pos {
-	line := 0
-	for line+1 < len(lineStarts) && lineStarts[line+1] <= at {
-		line++
-	}
-	col := utf8.RuneCount(src[lineStarts[line]:min(at, len(src))]) + 1
-	return Pos{Line: line + 1, Col: col}
 }
 
 // Compile compiles the expression to run in scope. opts add or replace functions,

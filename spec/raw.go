@@ -44,6 +44,23 @@ func (e *Entries[T]) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// List is a YAML sequence decoded item by item, so that item i of the list is
+// item i of the file even when an item is empty or malformed.
+type List[T any] []T
+
+// UnmarshalYAML decodes each item on its own; problems are the schema check's.
+func (l *List[T]) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]T, len(n.Content))
+	for i, c := range n.Content {
+		_ = c.Decode(&out[i])
+	}
+	*l = out
+	return nil
+}
+
 // StringOrList is a string or a list of strings, such as an exec command.
 type StringOrList struct {
 	Values []string
@@ -93,15 +110,15 @@ type RawEval struct {
 	Parameters     Entries[RawParameter] `yaml:"parameters"`
 	Data           *RawData              `yaml:"data"`
 	Task           *RawTask              `yaml:"task"`
-	Scorers        []RawScorer           `yaml:"scorers"`
-	Functions      []RawFunction         `yaml:"functions"`
+	Scorers        List[RawScorer]       `yaml:"scorers"`
+	Functions      List[RawFunction]     `yaml:"functions"`
 	Trials         Scalar[int]           `yaml:"trials"`
 	MaxConcurrency Scalar[int]           `yaml:"max_concurrency"`
 	Timeout        Scalar[string]        `yaml:"timeout"`
 	ErrorScore     Scalar[string]        `yaml:"error_score"`
 	Base           Scalar[string]        `yaml:"base"`
 	Thresholds     Entries[float64]      `yaml:"thresholds"`
-	Gates          []Scalar[string]      `yaml:"gates"`
+	Gates          List[Scalar[string]]  `yaml:"gates"`
 }
 
 // RawParameter is one entry of `parameters`.
@@ -198,7 +215,7 @@ type RawPrompt struct {
 	Description    string           `yaml:"description"`
 	Model          Scalar[string]   `yaml:"model"`
 	Params         map[string]any   `yaml:"params"`
-	Messages       []RawMessage     `yaml:"messages"`
+	Messages       List[RawMessage] `yaml:"messages"`
 	Strict         *bool            `yaml:"strict"`
 	ResponseFormat map[string]any   `yaml:"response_format"`
 	Tools          []map[string]any `yaml:"tools"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/caliperhq/caliper/schema"
 	"github.com/xeipuuv/gojsonschema"
+	"gopkg.in/yaml.v3"
 )
 
 var (
@@ -51,34 +52,36 @@ type schemaError struct {
 }
 
 // checkSchema validates the document against the kind's schema and reports every
-// violation at its node in our own words. It returns the paths that had a problem.
-func checkSchema(kind string, d *document, r *reporter) map[string]bool {
+// violation at its node in our own words. It returns the paths with a problem at
+// or below them, and the paths with a problem of their own.
+func checkSchema(kind string, d *document, r *reporter) (under, at map[string]bool) {
 	s, err := compiledSchema(kind)
 	if err != nil {
 		r.at(Pos{Line: 1, Col: 1}, "internal error: %v", err)
-		return nil
+		return nil, nil
 	}
 	res, err := s.Validate(gojsonschema.NewGoLoader(d.value))
 	if err != nil {
 		r.at(Pos{Line: 1, Col: 1}, "cannot validate the file: %v", err)
-		return nil
+		return nil, nil
 	}
 	errs := make([]schemaError, 0, len(res.Errors()))
 	for _, e := range res.Errors() {
 		segs := strings.Split(e.Context().String("\x00"), "\x00")[1:]
 		errs = append(errs, schemaError{path: segs, kind: e.Type(), detail: e.Details(), desc: e.Description()})
 	}
-	bad := map[string]bool{}
+	under, at = map[string]bool{}, map[string]bool{}
 	for _, e := range errs {
 		if isCombinatorNoise(e, errs) {
 			continue
 		}
 		for i := 0; i <= len(e.path); i++ {
-			bad[pathKey(e.path[:i]...)] = true
+			under[pathKey(e.path[:i]...)] = true
 		}
+		at[pathKey(e.path...)] = true
 		reportSchemaError(kind, d, e, r)
 	}
-	return bad
+	return under, at
 }
 
 // isCombinatorNoise drops "must match one of the schemas" when a more precise error
@@ -110,7 +113,15 @@ func reportSchemaError(kind string, d *document, e schemaError, r *reporter) {
 	case "required":
 		r.at(d.keyOrValuePos(key), "%s is missing the required key %q", containerName(e.path), fmt.Sprint(e.detail["property"]))
 	case "invalid_type":
-		r.at(where, "%s must be %s, not %s", name, typeNoun(fmt.Sprint(e.detail["expected"])), typeNoun(fmt.Sprint(e.detail["given"])))
+		if isDurationAt(kind, e.path) {
+			r.at(where, "%s %s is not a duration: write a number and a unit, such as 500ms, 30s, 2m or 1h30m", strings.Join(e.path, "."), d.nodes[key].Value)
+			return
+		}
+		expected := typesAt(kind, e.path)
+		if expected == "" {
+			expected = fmt.Sprint(e.detail["expected"])
+		}
+		r.at(where, "%s must be %s, not %s", name, typeNoun(expected), typeNoun(fmt.Sprint(e.detail["given"])))
 	case "enum":
 		r.at(where, "%s", enumMessage(name, d.nodes[key].Value, allowedValues(kind, e.path)))
 	case "invalid_property_name":
@@ -118,7 +129,15 @@ func reportSchemaError(kind string, d *document, e schemaError, r *reporter) {
 		child := append(append([]string(nil), e.path...), prop)
 		r.at(d.keyOrValuePos(pathKey(child...)), "%q is not a valid name in %s: use letters, digits and '_' (starting with a letter or '_')", prop, name)
 	case "pattern":
-		r.at(where, "%s %q is not valid: %s", name, d.nodes[key].Value, describeAt(kind, e.path))
+		n := d.nodes[key]
+		if n == nil || n.Kind != yaml.ScalarNode {
+			return // the name check of propertyNames, reported as invalid_property_name
+		}
+		how, ok := patternHelp[fmt.Sprint(e.detail["pattern"])]
+		if !ok {
+			how = describeAt(kind, e.path)
+		}
+		r.at(where, "%s %q is not valid: %s", name, n.Value, how)
 	case "number_gte":
 		r.at(where, "%s must be at least %v", name, e.detail["min"])
 	case "number_lte":
@@ -138,6 +157,17 @@ func reportSchemaError(kind string, d *document, e schemaError, r *reporter) {
 	default:
 		r.at(where, "%s: %s", name, strings.ToLower(e.desc[:1])+e.desc[1:])
 	}
+}
+
+// patternHelp says in words what each pattern of the schema accepts.
+var patternHelp = map[string]string{
+	`^[A-Za-z_][A-Za-z0-9_]*$`:                    "use letters, digits and '_', starting with a letter or '_'",
+	`^[A-Za-z0-9][A-Za-z0-9._-]*$`:                "use letters, digits, '.', '_' and '-', starting with a letter or a digit",
+	`^[a-z0-9][a-z0-9_-]*$`:                       "use lower-case letters, digits, '-' and '_', starting with a letter or a digit",
+	`^[A-Za-z0-9][A-Za-z0-9._-]*(@[1-9][0-9]*)?$`: "write NAME or NAME@VERSION, with a version from 1",
+	`^([A-Za-z0-9_-]+/.+|.*\{\{.+\}\}.*)$`:        "write provider/model, such as openai/gpt-4o-mini",
+	`^https?://`:                                  "write a URL starting with http:// or https://",
+	`^[A-Za-z0-9_-]+$`:                            "use letters, digits, '-' and '_'",
 }
 
 func plural(n any, word string) string {

@@ -14,7 +14,7 @@ import (
 type session struct {
 	v         *Validator
 	mu        sync.Mutex
-	files     map[string]bool
+	files     map[string]bool // every file validated -> whether it has problems
 	diags     Diagnostics
 	prompts   onceMap[*Prompt]              // by prompt file
 	funcFiles onceMap[*Function]            // by function file
@@ -63,7 +63,9 @@ func (s *session) addDiags(ds Diagnostics) {
 
 func (s *session) markFile(abs string) {
 	s.mu.Lock()
-	s.files[abs] = true
+	if _, seen := s.files[abs]; !seen {
+		s.files[abs] = false
+	}
 	s.mu.Unlock()
 }
 
@@ -84,20 +86,38 @@ func (s *session) validatePath(abs string) *Eval {
 
 // parsed is a file read, parsed and checked against its schema.
 type parsed struct {
-	abs string
-	doc *document
-	bad map[string]bool // value paths with a schema problem at or below them
-	r   *reporter
+	abs   string
+	doc   *document
+	bad   map[string]bool // value paths with a schema problem at or below them
+	badAt map[string]bool // value paths with a schema problem of their own
+	r     *reporter
 }
 
 // clean reports whether the schema found nothing wrong at or below path.
 func (p *parsed) clean(path ...string) bool { return !p.bad[pathKey(path...)] }
 
-var kindNouns = map[string]string{
-	"eval":     "an eval (name, data, task, scorers)",
-	"prompt":   "a prompt (model, messages)",
-	"function": "a function (slug and one of prompt, exec, http, expr)",
-	"project":  "project settings (store, providers, prices, cache)",
+// choiceClean reports whether the alternatives set in the mapping at path can be
+// counted: the mapping has no problem of its own (such as a misspelled
+// alternative) and no alternative is malformed.
+func (p *parsed) choiceClean(path []string, alternatives ...string) bool {
+	if p.badAt[pathKey(path...)] {
+		return false
+	}
+	for _, a := range alternatives {
+		if !p.clean(append(append([]string(nil), path...), a)...) {
+			return false
+		}
+	}
+	return true
+}
+
+// kindNouns name each kind of file in messages: what to write in an empty file,
+// and what each file holds.
+var kindNouns = map[string][2]string{
+	"eval":     {"an eval (name, data, task, scorers)", "eval"},
+	"prompt":   {"a prompt (model, messages)", "prompt"},
+	"function": {"a function (slug and one of prompt, exec, http, expr)", "function"},
+	"project":  {"project settings (store, providers, prices, cache)", "project settings file"},
 }
 
 // load reads, parses and schema-checks a file; doc is nil when it could not be parsed.
@@ -111,13 +131,30 @@ func (s *session) load(abs, kind string) *parsed {
 	}
 	p.doc = parseDocument(src, p.r, kindNouns[kind])
 	if p.doc != nil {
-		p.bad = checkSchema(kind, p.doc, p.r)
+		p.bad, p.badAt = checkSchema(kind, p.doc, p.r)
 	}
 	return p
 }
 
 func (s *session) finish(p *parsed) {
 	s.addDiags(p.r.diags)
+	if len(p.r.diags) > 0 {
+		s.mu.Lock()
+		s.files[p.abs] = true
+		s.mu.Unlock()
+	}
+}
+
+// anyProblem reports whether one of the files has problems.
+func (s *session) anyProblem(files []string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range files {
+		if s.files[f] {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeInto(doc *document, out any) {
@@ -159,7 +196,7 @@ func (s *session) functionFilesIn(dir string) []*Function {
 			continue
 		}
 		if first, dup := seen[f.Slug]; dup {
-			s.addDiags(Diagnostics{{File: s.v.display(p), Line: 1, Col: 1,
+			s.addDiags(Diagnostics{{File: s.v.display(p), Line: f.SlugPos.Line, Col: f.SlugPos.Col,
 				Message: "function slug " + quote(f.Slug) + " is already defined in " + s.v.display(first) + ": give one of them another slug"}})
 			continue
 		}
@@ -230,6 +267,17 @@ func (p *parsed) nodeOf(path ...string) *yaml.Node {
 		return nil
 	}
 	return p.doc.nodes[pathKey(path...)]
+}
+
+// writtenAt returns pos, unless the value at path comes through an alias: then
+// where the alias is written, since pos is inside the anchored original.
+func (p *parsed) writtenAt(pos Pos, path ...string) Pos {
+	for i := 1; i <= len(path); i++ {
+		if n := p.nodeOf(path[:i]...); n != nil && n.Kind == yaml.AliasNode {
+			return nodePos(n)
+		}
+	}
+	return pos
 }
 
 // posOf returns where a value path is written (its key when it has one).

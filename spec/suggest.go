@@ -130,6 +130,37 @@ func propertiesAt(kind string, path []string) []string {
 	return sortedKeys(set)
 }
 
+// typesAt lists the JSON types allowed at path, such as "[string,array]", or "".
+func typesAt(kind string, path []string) string {
+	var types []string
+	for _, s := range schemasAt(kind, path) {
+		switch t := s["type"].(type) {
+		case string:
+			if !contains(types, t) {
+				types = append(types, t)
+			}
+		case []any:
+			for _, v := range t {
+				if name := fmt.Sprint(v); !contains(types, name) {
+					types = append(types, name)
+				}
+			}
+		}
+	}
+	return strings.Join(types, ",")
+}
+
+// isDurationAt reports whether the value at path is a duration.
+func isDurationAt(kind string, path []string) bool {
+	dur := expand(schemaDefs["duration"])
+	for _, s := range schemasAt(kind, path) {
+		if len(dur) > 0 && fmt.Sprintf("%p", s) == fmt.Sprintf("%p", dur[0]) {
+			return true
+		}
+	}
+	return false
+}
+
 // allowedValues lists the enum values allowed at path.
 func allowedValues(kind string, path []string) []string {
 	var out []string

@@ -41,6 +41,9 @@ type Validator struct {
 
 // NewValidator returns a validator reading fsys, naming files relative to dir.
 func NewValidator(fsys FS, dir string) *Validator {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	return &Validator{fs: fsys, dir: dir}
 }
 
@@ -130,7 +133,8 @@ func IsEvalFile(name string) bool {
 	return strings.HasSuffix(name, ".eval.yaml") || strings.HasSuffix(name, ".eval.yml")
 }
 
-var skippedDirs = map[string]bool{".git": true, ".caliper": true, "node_modules": true, "vendor": true, ".venv": true, "__pycache__": true}
+// skippedDirs are never searched for evals; testdata holds fixtures, by Go convention.
+var skippedDirs = map[string]bool{".git": true, ".caliper": true, "node_modules": true, "vendor": true, ".venv": true, "__pycache__": true, "testdata": true}
 
 func (v *Validator) discover(paths []string) ([]string, Diagnostics) {
 	if len(paths) == 0 {
