@@ -198,6 +198,9 @@ func (s *session) functionFilesIn(dir string) []*Function {
 		if first, dup := seen[f.Slug]; dup {
 			s.addDiags(Diagnostics{{File: s.v.display(p), Line: f.SlugPos.Line, Col: f.SlugPos.Col,
 				Message: "function slug " + quote(f.Slug) + " is already defined in " + s.v.display(first) + ": give one of them another slug"}})
+			s.mu.Lock()
+			s.files[p], s.files[first] = true, true // an eval using the slug cannot know which it gets
+			s.mu.Unlock()
 			continue
 		}
 		seen[f.Slug] = p
