@@ -93,6 +93,9 @@ func (p *workerPool) Call(ctx context.Context, req *Request) (any, error) {
 	line = append(append(append(line, `{"id":"`...), id...), `",`...)
 	line = append(append(line, body[1:]...), '\n')
 
+	if ctx.Err() != nil { // do not kill a worker for a call that is already over
+		return nil, fmt.Errorf("%s: %w", p.prog.name, context.Cause(ctx))
+	}
 	ctx, cancel := withTimeout(ctx, p.prog.timeout)
 	defer cancel()
 	w, err := p.acquire(ctx)

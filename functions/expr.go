@@ -42,7 +42,7 @@ func (f *exprFunc) Call(ctx context.Context, req *Request) (any, error) {
 	if f.scorer {
 		env = spec.ScorerEnv{
 			Input: req.Input, Output: req.Output, Expected: req.Expected, Metadata: req.Metadata,
-			Tags: req.Tags, Trial: req.Trial, Parameters: req.Parameters,
+			Tags: req.Tags, Trial: req.Trial, Parameters: req.Parameters, Metrics: req.Metrics,
 		}
 	} else {
 		env = spec.TaskEnv{

@@ -7,13 +7,14 @@ import "context"
 // Request is one call of a function: the case, and for scorers the output to score.
 // It is sent as JSON to exec and http functions.
 type Request struct {
-	Input      any            `json:"input"`
-	Expected   any            `json:"expected,omitempty"`
-	Metadata   map[string]any `json:"metadata,omitempty"`
-	Tags       []string       `json:"tags,omitempty"`
-	Parameters map[string]any `json:"parameters,omitempty"`
-	Trial      int            `json:"trial"`
-	Output     any            `json:"output,omitempty"` // scorer functions only
+	Input      any                `json:"input"`
+	Expected   any                `json:"expected"`
+	Metadata   map[string]any     `json:"metadata"`
+	Tags       []string           `json:"tags,omitempty"`
+	Parameters map[string]any     `json:"parameters"`
+	Trial      int                `json:"trial"`
+	Output     any                `json:"output,omitempty"`  // scorer functions only
+	Metrics    map[string]float64 `json:"metrics,omitempty"` // scorer functions only: duration, tokens, ...
 }
 
 // Function is a callable task or scorer. Call is safe for concurrent use; Close

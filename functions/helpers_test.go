@@ -3,16 +3,11 @@ package functions
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/caliperhq/caliper/spec"
 )
@@ -63,32 +58,6 @@ func mustNew(tb testing.TB, b spec.Body, opts Options) Function {
 
 // execBody wraps ex in a body.
 func execBody(ex *spec.Exec) spec.Body { return spec.Body{Kind: spec.KindExec, Exec: ex} }
-
-// processGone reports whether pid has exited (a zombie counts as exited).
-func processGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return errors.Is(err, os.ErrNotExist)
-	}
-	i := bytes.LastIndexByte(b, ')')
-	return i >= 0 && i+2 < len(b) && (b[i+2] == 'Z' || b[i+2] == 'X')
-}
-
-// waitGone fails t unless pid exits within a few seconds.
-func waitGone(t *testing.T, pid int, what string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("%s (pid %d) is still running", what, pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // wantErr fails t unless err contains every fragment (or is nil when none).
 func wantErr(t *testing.T, err error, fragments ...string) {

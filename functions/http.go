@@ -114,13 +114,13 @@ func newHTTP(h *spec.HTTP, opts Options) (*httpFunc, error) {
 // Call renders the request for req, sends it and returns the output.
 func (f *httpFunc) Call(ctx context.Context, req *Request) (any, error) {
 	req = forRole(req, f.role)
+	ctx, cancel := withTimeout(ctx, f.timeout)
+	defer cancel()
 	hreq, err := f.request(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := withTimeout(ctx, f.timeout)
-	defer cancel()
-	resp, err := f.client.Do(hreq.WithContext(ctx))
+	resp, err := f.client.Do(hreq)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = context.Cause(ctx)
@@ -153,7 +153,7 @@ func (f *httpFunc) Call(ctx context.Context, req *Request) (any, error) {
 		}
 	}
 	out, err := expr.Run(f.prog, spec.HTTPOutputEnv{
-		Status: resp.StatusCode, Headers: headers, Body: body,
+		Output: req.Output, Status: resp.StatusCode, Headers: headers, Body: body,
 		Input: req.Input, Expected: req.Expected, Metadata: req.Metadata,
 		Tags: req.Tags, Trial: req.Trial, Parameters: req.Parameters,
 	})

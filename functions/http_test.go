@@ -141,9 +141,9 @@ func TestHTTPRequest(t *testing.T) {
 			output: "plain answer",
 		},
 		{
-			name: "body that is one tag",
-			http: spec.HTTP{URL: "/json", Body: "{{input.list}}"},
-			want: received{Method: "POST", Path: "/json", Body: `["a",1]`},
+			name:   "body that is one tag",
+			http:   spec.HTTP{URL: "/json", Body: "{{input.list}}"},
+			want:   received{Method: "POST", Path: "/json", Body: `["a",1]`},
 			output: map[string]any{"answer": "42", "n": 1.5},
 		},
 		{

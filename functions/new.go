@@ -37,7 +37,7 @@ type Options struct {
 	// no timeout of its own. Zero means no timeout.
 	Timeout time.Duration
 	// Env is the environment programs start with, before the body's env is
-	// added. Default os.Environ().
+	// added. Nil means os.Environ(); an empty slice, an empty environment.
 	Env []string
 	// ExprOptions are added when compiling expressions, typically the
 	// implementations of spec.HelperFunctions.
@@ -46,7 +46,8 @@ type Options struct {
 	// own with keep-alive connections sized for Concurrency, closed by Close.
 	HTTPClient *http.Client
 	// Stderr receives what programs write on stderr, line by line, each line
-	// prefixed with "[command] ". Default: discarded. Either way the last few
+	// prefixed with the program's name and first argument, as in
+	// "[python3 policy.py] ". Default: discarded. Either way the last few
 	// KB of a process's stderr go into the errors of its calls.
 	Stderr io.Writer
 }
@@ -71,6 +72,38 @@ func (o Options) withDefaults() (Options, error) {
 // New builds the function that runs body b: an expression ("expr"), a program
 // ("exec", one-shot or worker) or an endpoint ("http"). Expressions and
 // templates are compiled here, once; programs are started lazily by Call.
+//
+// An exec one-shot runs its command once per call, in exec.dir, with
+// Options.Env plus exec.env: the Request as one JSON object on stdin, the
+// output on stdout (JSON when it parses, else the text less one trailing
+// newline). More than exec.max_output bytes, a non-zero exit status or the
+// timeout fail the call; the error carries the tail of stderr. The process
+// leads its own process group, which is killed on timeout, on cancellation
+// and when the call ends, so nothing it started outlives the call.
+//
+// An exec worker (worker: true) starts up to Options.Concurrency long-lived
+// processes that speak JSON Lines: request {"id": "7", "input": ...} on stdin,
+// response {"id": "7", "output": ...} or {"id": "7", "error": "..."} on
+// stdout, one line each. A worker that exits, answers with another id, writes
+// a line that is not a JSON object or longer than exec.max_output, or times
+// out, fails the call and is replaced on the next one.
+//
+// An http function sends http.method (default POST) to http.url. The URL and
+// header values are mustache templates over input, expected, metadata, tags,
+// parameters and trial (and output, in a scorer), never the process
+// environment, rendered without escaping: strings raw, other values as JSON.
+// A variable that names nothing in the case is an error; a section
+// ({{#metadata.x}}...{{/metadata.x}}) makes it optional. The body is the
+// Request as JSON (none for GET and HEAD) unless http.body is set; then every
+// string in it is a template, and a string that is exactly one tag
+// ("{{input}}") is replaced by the value, keeping its JSON type. The output is
+// the response body, JSON-decoded when it parses, and a status outside 2xx is
+// an error "http 500: <start of the body>". When http.output is set, it picks
+// the output from status, headers (lower-case names, first values) and body
+// whatever the status, so it decides what an error response means:
+// status == 200 ? body.answer : nil.
+//
+// A scorer's request always has "output" (null when the task gave none).
 //
 // Bodies of kind "prompt" and "function" are not built here: prompts are
 // rendered and sent by the pipeline with package llm, and a function slug must

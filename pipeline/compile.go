@@ -72,7 +72,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	for _, sc := range ev.Scorers {
 		r, err := p.scorer(sc, reg, opts)
 		if err != nil {
-			return nil, fmt.Errorf("compiling scorer %q of %s: %w", sc.Name, ev.Name, err)
+			return nil, fmt.Errorf("compiling %s: %w", ev.Name, err)
 		}
 		p.scorers = append(p.scorers, r)
 	}

@@ -38,7 +38,7 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 	return scorerRunner{name: name, slow: true, score: func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error) {
 		v, err := fn.Call(ctx, &functions.Request{
 			Input: env.Input, Expected: env.Expected, Metadata: env.Metadata, Tags: env.Tags,
-			Parameters: env.Parameters, Trial: env.Trial, Output: env.Output,
+			Parameters: env.Parameters, Trial: env.Trial, Output: env.Output, Metrics: env.Metrics,
 		})
 		if err != nil {
 			return nil, err

@@ -74,9 +74,9 @@ func orString(v, def string) string {
 
 // evalChecker checks what the schema cannot, section by section.
 type evalChecker struct {
-	s   *session
-	p   *parsed
-	dir string
+	s    *session
+	p    *parsed
+	dir  string
 	raw  *RawEval
 	ev   *Eval
 	refs []string // the files the eval uses: prompts, functions, caliper.yaml

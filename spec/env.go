@@ -50,6 +50,7 @@ type ScorerEnv struct {
 
 // HTTPOutputEnv is what http.output sees: the response and the case.
 type HTTPOutputEnv struct {
+	Output     any               `expr:"output"` // the task output, for http scorers
 	Status     int               `expr:"status"`
 	Headers    map[string]string `expr:"headers"`
 	Body       any               `expr:"body"`

@@ -7,7 +7,7 @@ import (
 )
 
 // locateInScalar maps a rune offset in a scalar's decoded value to its position
-// in the source, following YAML's rules for each style: escapes and '' in quoted
+// in the source, following YAML's rules for each style: escapes and ” in quoted
 // scalars, line folding in flow scalars, indentation in block scalars.
 func locateInScalar(src []byte, n *yaml.Node, value string, offset int) Pos {
 	c := newCursor(src, n.Line, n.Column)

@@ -13,8 +13,8 @@ import (
 // The writer encodes score and metric maps and tags itself: these encoders
 // write the same JSON as encoding/json (sorted keys, no HTML escaping) at a
 // fraction of its cost, and decodeFloats reads it back without reflection.
-// A value that JSON cannot hold (NaN, ±Inf) is written as null and read back
-// as absent, like a skipped score, rather than failing the whole batch.
+// A value that JSON cannot hold (NaN, ±Inf) is left out, as a skipped score
+// is, rather than failing the whole batch; a null read back is absent too.
 
 // encoder keeps the scratch space of one writer goroutine; it is not safe for
 // concurrent use.
@@ -22,15 +22,18 @@ type encoder struct {
 	keys []string
 }
 
-// floats appends m as a JSON object with sorted keys. A nil or empty map
-// appends nothing, so the column is stored as NULL.
+// floats appends m as a JSON object with sorted keys, leaving out the values
+// JSON cannot hold (NaN, ±Inf). It appends nothing when no value is left, so
+// the column is stored as NULL.
 func (e *encoder) floats(dst []byte, m map[string]float64) []byte {
-	if len(m) == 0 {
-		return dst
-	}
 	e.keys = e.keys[:0]
-	for k := range m {
-		e.keys = append(e.keys, k)
+	for k, v := range m {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			e.keys = append(e.keys, k)
+		}
+	}
+	if len(e.keys) == 0 {
+		return dst
 	}
 	slices.Sort(e.keys)
 	dst = append(dst, '{')
@@ -61,25 +64,29 @@ func (e *encoder) strings(dst []byte, a []string) []byte {
 	return append(dst, ']')
 }
 
-// appendFloat appends f as the shortest JSON number that reads back as f.
+// appendFloat appends f, which must be finite, as the shortest JSON number
+// that reads back as f.
 func appendFloat(dst []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(dst, "null"...)
-	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		return strconv.AppendInt(dst, int64(f), 10)
 	}
 	abs := math.Abs(f)
-	if abs < 1e-6 || abs >= 1e21 {
-		return strconv.AppendFloat(dst, f, 'e', -1, 64)
+	if abs >= 1e-6 && abs < 1e21 {
+		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
-	return strconv.AppendFloat(dst, f, 'f', -1, 64)
+	// As encoding/json: exponents without a leading zero, 1e-07 as 1e-7.
+	dst = strconv.AppendFloat(dst, f, 'e', -1, 64)
+	if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+		dst[n-2] = dst[n-1]
+		dst = dst[:n-1]
+	}
+	return dst
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
-// encoding/json does.
+// appendString appends s as a JSON string, as encoding/json does without HTML
+// escaping: invalid UTF-8 becomes U+FFFD, and U+2028 and U+2029 are escaped.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
@@ -108,12 +115,15 @@ func appendString(dst []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
+			start = i + size
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			start = i + size
 		}
 		i += size
 	}
@@ -200,18 +210,48 @@ func scanFloats(b []byte) (map[string]float64, error) {
 	}
 }
 
-// isJSONNumber reports whether b uses only the characters of a JSON number,
-// which keeps strconv's extras (Inf, NaN, hex, underscores) out.
+// isJSONNumber reports whether b is a number by JSON's grammar, which
+// strconv.ParseFloat is more lenient than (Inf, hex, underscores, 01).
 func isJSONNumber(b []byte) bool {
-	if len(b) == 0 {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = skipDigits(b, i)
+	default:
 		return false
 	}
-	for _, c := range b {
-		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
+	if i < len(b) && b[i] == '.' {
+		j := skipDigits(b, i+1)
+		if j == i+1 {
 			return false
 		}
+		i = j
 	}
-	return true
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := skipDigits(b, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == len(b)
+}
+
+// skipDigits returns the index of the first non-digit of b from i on.
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // decodeStrings reads a JSON array of strings; empty input is a nil slice.

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+)
+
+// testRow is a full row for case i, trial trial.
+func testRow(i, trial int) *Row {
+	return &Row{
+		CaseID:   fmt.Sprintf("case-%03d", i),
+		Trial:    trial,
+		Input:    json.RawMessage(fmt.Sprintf(`{"q":"question %d","n":%d}`, i, i)),
+		Expected: json.RawMessage(`"yes"`),
+		Output:   json.RawMessage(fmt.Sprintf(`"answer %d"`, i)),
+		Scores:   map[string]float64{"correct": 1, "similar": 0.25 * float64(i%4)},
+		Meta:     json.RawMessage(`{"similar":{"distance":3}}`),
+		Metrics:  map[string]float64{"duration": 1.5, "tokens": float64(100 + i)},
+		Metadata: json.RawMessage(`{"lang":"en"}`),
+		Tags:     []string{"smoke", "t" + fmt.Sprint(i)},
+		Created:  time.Date(2025, 2, 3, 4, 5, 6, i, time.UTC),
+	}
+}
+
+// sameRow reports whether two rows hold the same values.
+func sameRow(a, b *Row) bool {
+	x, y := *a, *b
+	if !x.Created.Equal(y.Created) {
+		return false
+	}
+	x.Created, y.Created = time.Time{}, time.Time{}
+	return reflect.DeepEqual(x, y)
+}
+
+// writeRows writes rows through a new writer of experiment id and closes it.
+func writeRows(t *testing.T, s Store, id string, opts WriterOptions, rows ...*Row) {
+	t.Helper()
+	w := s.NewWriter(id, opts)
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readRows reads back all the rows of experiment id.
+func readRows(t *testing.T, s Store, id string) []*Row {
+	t.Helper()
+	var rows []*Row
+	if err := s.Rows(context.Background(), id, func(r *Row) error {
+		rows = append(rows, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestRowsRoundTrip(t *testing.T) {
+	t.Parallel()
+	created := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	for _, tc := range []struct {
+		name string
+		in   Row
+		want Row // when it differs from in
+	}{
+		{"full", *testRow(1, 2), Row{}},
+		{"minimal", Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}, Row{}},
+		{"errored", Row{CaseID: "c", Input: json.RawMessage(`null`), Error: "task: timeout after 30s",
+			Scores: map[string]float64{"correct": 0}, Created: created}, Row{}},
+		{"unusual values", Row{
+			CaseID:   "ça \"va\"\n\x00",
+			Trial:    -1,
+			Input:    json.RawMessage(`{"emoji":"😀","nested":[1,{"a":null}]}`),
+			Output:   json.RawMessage(`"line\nbreak \u2028 <html> & \"quotes\""`),
+			Scores:   map[string]float64{"tiny": 1e-9, "big": 1e300, "neg": -0.5, `we"ird\key`: 0.1, "ünï": 1.0 / 3},
+			Metrics:  map[string]float64{"int": 12345678901234, "zero": 0},
+			Tags:     []string{"", "a,b", `"q"`, "tab\t", "\x01", "日本"},
+			Metadata: json.RawMessage(`[]`),
+			Created:  created,
+		}, Row{}},
+		{"non-finite numbers are absent", Row{
+			CaseID: "c", Input: json.RawMessage(`1`), Created: created,
+			Scores:  map[string]float64{"ok": 1, "nan": math.NaN(), "inf": math.Inf(1)},
+			Metrics: map[string]float64{"ninf": math.Inf(-1)},
+		}, Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created,
+			Scores: map[string]float64{"ok": 1}}},
+		{"empty maps and tags are absent", Row{
+			CaseID: "c", Input: json.RawMessage(`1`), Created: created,
+			Scores: map[string]float64{}, Metrics: map[string]float64{}, Tags: []string{}, Output: json.RawMessage{},
+		}, Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			e := newExperiment(t, s, "x")
+			in := tc.in
+			want := tc.in
+			if tc.want.CaseID != "" {
+				want = tc.want
+			}
+			writeRows(t, s, e.ID, WriterOptions{}, &in)
+			got := readRows(t, s, e.ID)
+			if len(got) != 1 {
+				t.Fatalf("read %d rows, want 1", len(got))
+			}
+			if !sameRow(got[0], &want) {
+				t.Errorf("read back\n %#v\nwant\n %#v", got[0], want)
+			}
+			if got[0].Created.Location() != time.UTC {
+				t.Errorf("Created is in %v, want UTC", got[0].Created.Location())
+			}
+		})
+	}
+}
+
+func TestRowsCreatedFilled(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	e := newExperiment(t, s, "x")
+	before := time.Now()
+	writeRows(t, s, e.ID, WriterOptions{}, &Row{CaseID: "c", Input: json.RawMessage(`1`)})
+	got := readRows(t, s, e.ID)
+	if len(got) != 1 || got[0].Created.Before(before) || got[0].Created.After(time.Now()) {
+		t.Errorf("a row written without a time came back with %v", got[0].Created)
+	}
+}
+
+func TestRowsOrder(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	e := newExperiment(t, s, "x")
+	var rows []*Row
+	for i := range 120 {
+		for trial := range 3 {
+			rows = append(rows, testRow(i, trial))
+		}
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	// A batch size that does not divide the rows exercises both statements.
+	writeRows(t, s, e.ID, WriterOptions{BatchSize: 77}, rows...)
+	got := readRows(t, s, e.ID)
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].CaseID != rows[j].CaseID {
+			return rows[i].CaseID < rows[j].CaseID
+		}
+		return rows[i].Trial < rows[j].Trial
+	})
+	if len(got) != len(rows) {
+		t.Fatalf("read %d rows, want %d", len(got), len(rows))
+	}
+	for i := range rows {
+		if !sameRow(got[i], rows[i]) {
+			t.Fatalf("row %d is %s/%d, want %s/%d", i, got[i].CaseID, got[i].Trial, rows[i].CaseID, rows[i].Trial)
+		}
+	}
+}
+
+func TestRowsStop(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	e := newExperiment(t, s, "x")
+	for i := range 10 {
+		writeRows(t, s, e.ID, WriterOptions{}, testRow(i, 0))
+	}
+	stop := errors.New("stop")
+	n := 0
+	err := s.Rows(context.Background(), e.ID, func(*Row) error {
+		n++
+		if n == 3 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 3 {
+		t.Errorf("Rows returned %v after %d rows, want the callback's error after 3", err, n)
+	}
+}
+
+func TestInsertOrReplace(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		write func(t *testing.T, s Store, id string, first, second *Row)
+	}{
+		{"same batch", func(t *testing.T, s Store, id string, first, second *Row) {
+			writeRows(t, s, id, WriterOptions{}, first, second)
+		}},
+		{"same multi-row statement", func(t *testing.T, s Store, id string, first, second *Row) {
+			rows := []*Row{first}
+			for i := range rowsPerInsert - 2 {
+				rows = append(rows, testRow(100+i, 0))
+			}
+			writeRows(t, s, id, WriterOptions{}, append(rows, second)...)
+		}},
+		{"two batches", func(t *testing.T, s Store, id string, first, second *Row) {
+			w := s.NewWriter(id, WriterOptions{})
+			if err := w.Write(first); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(second); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"two writers", func(t *testing.T, s Store, id string, first, second *Row) {
+			writeRows(t, s, id, WriterOptions{}, first)
+			writeRows(t, s, id, WriterOptions{}, second)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			e := newExperiment(t, s, "x")
+			first := testRow(7, 1)
+			first.Error = "rate limited"
+			second := testRow(7, 1)
+			second.Output = json.RawMessage(`"retried"`)
+			tc.write(t, s, e.ID, first, second)
+			var found []*Row
+			for _, r := range readRows(t, s, e.ID) {
+				if r.CaseID == first.CaseID {
+					found = append(found, r)
+				}
+			}
+			if len(found) != 1 || !sameRow(found[0], second) {
+				t.Errorf("after writing one key twice, found %d rows: %+v", len(found), found)
+			}
+		})
+	}
+}
+
+func TestDoneKeys(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	e, other := newExperiment(t, s, "x"), newExperiment(t, s, "y")
+	errored := testRow(2, 0)
+	errored.Error = "boom"
+	writeRows(t, s, e.ID, WriterOptions{}, testRow(1, 0), testRow(1, 1), errored, &Row{CaseID: "a\x00b", Trial: 3, Input: json.RawMessage(`1`)})
+	writeRows(t, s, other.ID, WriterOptions{}, testRow(9, 0))
+	for _, tc := range []struct {
+		id   string
+		want map[string]struct{}
+	}{
+		{e.ID, map[string]struct{}{
+			Key("case-001", 0): {}, Key("case-001", 1): {}, Key("case-002", 0): {}, Key("a\x00b", 3): {},
+		}},
+		{other.ID, map[string]struct{}{Key("case-009", 0): {}}},
+		{"unknown", map[string]struct{}{}},
+	} {
+		got, err := s.DoneKeys(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("DoneKeys(%s) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+	if Key("c", 12) != "c\x0012" {
+		t.Errorf("Key(c, 12) = %q", Key("c", 12))
+	}
+}
