@@ -14,9 +14,13 @@ vet:
 build:
 	$(GO) build -o bin/caliper ./cmd/caliper
 
-## demo: validate and run the example evals
-demo:
-	$(GO) run ./cmd/caliper validate examples
+## demo: run the example evals (offline: an expr task, a Python worker, an HTTP service)
+demo: build
+	./bin/caliper validate examples
+	./bin/caliper run examples/arithmetic examples/python-worker
+	python3 examples/http/server.py 18765 & pid=$$!; trap "kill $$pid" EXIT; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_connection(('127.0.0.1', 18765), 1)" 2>/dev/null && break; sleep 0.2; done; \
+	./bin/caliper run examples/http
 
 ## bench: the benchmarks behind the figures in the notes
 bench:
