@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,6 +143,7 @@ func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
 	start := time.Now()
 	out, err := p.task.Call(ctx, req)
 	r.Duration = time.Since(start)
+	err = p.explainTimeout(ctx, err)
 	cancel()
 	if err != nil {
 		r.Error = errorMessage(err)
@@ -157,6 +159,14 @@ func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
 	}
 	p.score(abort, env, r)
 	return r
+}
+
+// explainTimeout words an error caused by the call's own deadline.
+func (p *Pipeline) explainTimeout(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !strings.Contains(err.Error(), "timed out") {
+		return fmt.Errorf("timed out after %s (the eval's timeout): %w", p.Timeout, err)
+	}
+	return err
 }
 
 func (p *Pipeline) zeroScores() []scorers.Score {
@@ -182,6 +192,7 @@ func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result) 
 			ctx, cancel := context.WithTimeout(abort, p.Timeout)
 			defer cancel()
 			results[i], errs[i] = s.score(ctx, env)
+			errs[i] = p.explainTimeout(ctx, errs[i])
 		}
 		if s.slow {
 			wg.Add(1)

@@ -107,6 +107,10 @@ func appendString(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'r')
 			case '\t':
 				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
 			default:
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
@@ -165,20 +169,24 @@ func scanFloats(b []byte) (map[string]float64, error) {
 	m := make(map[string]float64, 4)
 	i := 1
 	if b[i] == '}' {
+		if len(b) != 2 {
+			return nil, errBadFloats
+		}
 		return m, nil
 	}
 	for {
 		if b[i] != '"' {
 			return nil, errBadFloats
 		}
-		j := i + 1
+		j, ascii := i+1, true
 		for j < len(b) && b[j] != '"' {
 			if b[j] == '\\' || b[j] < 0x20 {
 				return nil, errBadFloats
 			}
+			ascii = ascii && b[j] < utf8.RuneSelf
 			j++
 		}
-		if j+1 >= len(b) || b[j+1] != ':' {
+		if j+1 >= len(b) || b[j+1] != ':' || !ascii && !utf8.Valid(b[i+1:j]) {
 			return nil, errBadFloats
 		}
 		key := string(b[i+1 : j])
