@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // the "sqlite" database/sql driver, and its errors
 )
 
 // DefaultPath is where the embedded store lives, relative to the project root.
@@ -52,9 +52,30 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	}
 	s, err := open(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("opening store %q: %w: check that its directory can be written, or pass another path with --store", path, err)
+		return nil, fmt.Errorf("opening store %q: %w: %s", path, err, openAction(path, err))
 	}
 	return s, nil
+}
+
+// sqliteNotADB is SQLite's result code for a file that is not a database.
+const sqliteNotADB = 26
+
+// errIsDirectory is the error of opening a directory as a store.
+var errIsDirectory = errors.New("it is a directory, not a database file")
+
+// openAction tells what to do about the error of opening the store at path.
+func openAction(path string, err error) string {
+	var se *sqlite.Error
+	switch {
+	case errors.Is(err, errIsDirectory):
+		return fmt.Sprintf("pass a file such as %s with --store", filepath.Join(path, "caliper.db"))
+	case errors.Is(err, errNewerSchema):
+		return "upgrade caliper, or pass another path with --store"
+	case errors.As(err, &se) && se.Code()&0xff == sqliteNotADB:
+		return "move it away, or pass another path with --store"
+	default:
+		return "check that its directory can be written, or pass another path with --store"
+	}
 }
 
 func open(ctx context.Context, path string) (*SQLite, error) {
@@ -63,7 +84,7 @@ func open(ctx context.Context, path string) (*SQLite, error) {
 		return nil, err
 	}
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
-		return nil, errors.New("it is a directory, not a database file")
+		return nil, errIsDirectory
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("creating its directory: %w", err)

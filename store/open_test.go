@@ -80,8 +80,8 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"empty", "", []string{"opening store: the path is empty", DefaultPath}},
 		{"under a file", filepath.Join(file, "caliper.db"), []string{`opening store "` + filepath.Join(file, "caliper.db") + `"`, "creating its directory", "--store"}},
-		{"a directory", dir, []string{`opening store "` + dir + `"`, "is a directory", "--store"}},
-		{"not a database", notDB, []string{`opening store "` + notDB + `"`, "--store"}},
+		{"a directory", dir, []string{`opening store "` + dir + `"`, "is a directory", filepath.Join(dir, "caliper.db"), "--store"}},
+		{"not a database", notDB, []string{`opening store "` + notDB + `"`, "not a database", "move it away", "--store"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -115,7 +115,7 @@ func TestOpenNewerSchema(t *testing.T) {
 		s.Close()
 		t.Fatal("Open succeeded")
 	}
-	if !strings.Contains(err.Error(), "schema version is 99") || !strings.Contains(err.Error(), "upgrade caliper") {
+	if !strings.Contains(err.Error(), "written by a newer caliper (its schema version is 99") || !strings.Contains(err.Error(), "upgrade caliper") {
 		t.Errorf("error %q does not say the schema is newer and to upgrade", err)
 	}
 }

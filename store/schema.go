@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -52,6 +53,10 @@ var migrations = []string{
 	);`,
 }
 
+// errNewerSchema is the error of opening a store whose schema is newer than
+// this package's.
+var errNewerSchema = errors.New("the store was written by a newer caliper")
+
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
 const SchemaVersion = 1
@@ -69,7 +74,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("reading the schema version: %w", err)
 	}
 	if version > len(migrations) {
-		return fmt.Errorf("the schema version is %d but this caliper knows only up to %d: upgrade caliper", version, len(migrations))
+		return fmt.Errorf("%w (its schema version is %d, this caliper knows up to %d)", errNewerSchema, version, len(migrations))
 	}
 	if version == len(migrations) {
 		return nil

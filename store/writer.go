@@ -7,9 +7,12 @@ import (
 	"time"
 )
 
-// Writer defaults.
 const (
-	DefaultBatchSize     = 1000
+	// DefaultBatchSize is the most rows a Writer commits in one transaction
+	// unless told otherwise.
+	DefaultBatchSize = 1000
+	// DefaultFlushInterval is the longest a row waits in a Writer before it
+	// is committed unless told otherwise.
 	DefaultFlushInterval = 200 * time.Millisecond
 )
 
