@@ -26,7 +26,22 @@ import (
 func loadEval(t *testing.T, eval string, files map[string]string) *spec.Eval {
 	t.Helper()
 	dir := t.TempDir()
-	files["x.eval.yaml"] = eval
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return loadEvalIn(t, dir, eval)
+}
+
+// loadEvalIn writes an eval into dir and loads it.
+func loadEvalIn(t testing.TB, dir, eval string) *spec.Eval {
+	t.Helper()
+	files := map[string]string{"x.eval.yaml": eval}
 	for name, body := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +24,7 @@ type Result struct {
 	Scores       []scorers.Score   // after the eval's error_score policy
 	ScorerErrors map[string]string // scorer name -> error, for scorers that failed
 	Duration     time.Duration     // the task call
+	Metrics      map[string]float64
 }
 
 // Sink receives every result as it finishes. Add is called from many workers at once.
@@ -139,12 +139,10 @@ func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
 	}()
 	c := j.c
 	req := &functions.Request{Input: c.Input, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags, Parameters: p.Parameters, Trial: j.trial}
-	ctx, cancel := context.WithTimeout(abort, p.Timeout)
 	start := time.Now()
-	out, err := p.task.Call(ctx, req)
+	out, err := p.task.Call(abort, req) // functions enforce the eval's timeout themselves
 	r.Duration = time.Since(start)
-	err = p.explainTimeout(ctx, err)
-	cancel()
+	r.Metrics = map[string]float64{"duration": r.Duration.Seconds()}
 	if err != nil {
 		r.Error = errorMessage(err)
 		if p.Eval.ErrorScore != "skip" {
@@ -155,18 +153,10 @@ func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
 	r.Output = out
 	env := &spec.ScorerEnv{
 		Input: c.Input, Output: out, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags,
-		Trial: j.trial, Parameters: p.Parameters, Metrics: map[string]float64{"duration": r.Duration.Seconds()},
+		Trial: j.trial, Parameters: p.Parameters, Metrics: r.Metrics,
 	}
 	p.score(abort, env, r)
 	return r
-}
-
-// explainTimeout words an error caused by the call's own deadline.
-func (p *Pipeline) explainTimeout(ctx context.Context, err error) error {
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !strings.Contains(err.Error(), "timed out") {
-		return fmt.Errorf("timed out after %s (the eval's timeout): %w", p.Timeout, err)
-	}
-	return err
 }
 
 func (p *Pipeline) zeroScores() []scorers.Score {
@@ -189,10 +179,7 @@ func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result) 
 					errs[i] = fmt.Errorf("internal error: %v", v)
 				}
 			}()
-			ctx, cancel := context.WithTimeout(abort, p.Timeout)
-			defer cancel()
-			results[i], errs[i] = s.score(ctx, env)
-			errs[i] = p.explainTimeout(ctx, errs[i])
+			results[i], errs[i] = s.score(abort, env)
 		}
 		if s.slow {
 			wg.Add(1)

@@ -47,7 +47,7 @@ func ToRow(r *Result) *store.Row {
 	row := &store.Row{
 		CaseID: c.ID, Trial: r.Trial, Error: r.Error, Tags: c.Tags, Created: time.Now().UTC(),
 		Input: encode(c.Input), Expected: encodeOmitNil(c.Expected), Metadata: encodeOmitEmpty(c.Metadata),
-		Metrics: map[string]float64{"duration": r.Duration.Seconds()},
+		Metrics: r.Metrics,
 	}
 	if r.Error == "" {
 		row.Output = encode(r.Output)
@@ -103,15 +103,11 @@ type SummarySink struct {
 
 // Add counts r.
 func (s SummarySink) Add(r *Result) {
-	row := report.Row{Errored: r.Error != "", Metrics: map[string]float64{"duration": r.Duration.Seconds()}}
+	row := report.Row{Errored: r.Error != "", Metrics: r.Metrics, Scores: make([]report.Score, 0, len(r.Scores))}
 	for _, sc := range r.Scores {
-		if sc.Skipped {
-			continue
+		if !sc.Skipped {
+			row.Scores = append(row.Scores, report.Score{Name: sc.Name, Value: sc.Value})
 		}
-		if row.Scores == nil {
-			row.Scores = make(map[string]float64, len(r.Scores))
-		}
-		row.Scores[sc.Name] = sc.Value
 	}
 	for name := range r.ScorerErrors {
 		row.ScorerErrors = append(row.ScorerErrors, name)

@@ -44,10 +44,16 @@ type MetricSummary struct {
 
 // Row is what the aggregator needs of one finished case and trial.
 type Row struct {
-	Scores       map[string]float64 // present scores, after the error_score policy
+	Scores       []Score            // present scores, after the error_score policy
 	ScorerErrors []string           // scorers that failed on this row
 	Errored      bool               // the task failed
 	Metrics      map[string]float64
+}
+
+// Score is one score of a row.
+type Score struct {
+	Name  string
+	Value float64
 }
 
 // Aggregator accumulates rows into a summary; Add is safe for concurrent use and
@@ -88,9 +94,9 @@ func (a *Aggregator) Add(r Row) {
 	if r.Errored {
 		a.errors++
 	}
-	for name, v := range r.Scores {
-		acc := a.score(name)
-		acc.sum += v
+	for _, s := range r.Scores {
+		acc := a.score(s.Name)
+		acc.sum += s.Value
 		acc.count++
 	}
 	for _, name := range r.ScorerErrors {

@@ -69,3 +69,39 @@ func BenchmarkWriter(b *testing.B) {
 		b.ReportMetric(float64(cpu.Nanoseconds())/1e3/float64(b.N*benchRows), "cpu-µs/row")
 	}
 }
+
+// BenchmarkRows reads back 100,000 rows written as in BenchmarkWriter and
+// reports rows/s.
+func BenchmarkRows(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	e := &Experiment{Eval: "bench", Name: "read"}
+	if err := s.CreateExperiment(ctx, e); err != nil {
+		b.Fatal(err)
+	}
+	w := s.NewWriter(e.ID, WriterOptions{})
+	for i := range benchRows {
+		if err := w.Write(benchRow(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		n := 0
+		if err := s.Rows(ctx, e.ID, func(*Row) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != benchRows {
+			b.Fatalf("read %d rows, want %d", n, benchRows)
+		}
+	}
+	b.ReportMetric(float64(b.N*benchRows)/time.Since(start).Seconds(), "rows/s")
+}

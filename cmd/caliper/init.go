@@ -93,8 +93,10 @@ func resolvePath(st *State, p string) string {
 	return filepath.Join(st.Dir, p)
 }
 
+// displayDir names a path relative to the working directory, unless it lies
+// two or more levels above it.
 func displayDir(st *State, dir string) string {
-	if rel, err := filepath.Rel(st.Dir, dir); err == nil {
+	if rel, err := filepath.Rel(st.Dir, dir); err == nil && !strings.HasPrefix(rel, "../..") {
 		return rel
 	}
 	return dir

@@ -108,6 +108,9 @@ func runOne(ctx context.Context, st *State, db store.Store, ev *spec.Eval, param
 	if err != nil {
 		return nil, err
 	}
+	if ev.Base != "" {
+		fmt.Fprintf(st.Stderr, "warning: %s: base %q is not used: comparison with a baseline is not in this build yet\n", ev.Name, ev.Base)
+	}
 	prog := newProgress(st, ev.Name)
 	defer prog.stop()
 	abort, _ := ctx.Value(abortKey{}).(context.Context)
