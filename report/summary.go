@@ -44,9 +44,9 @@ type MetricSummary struct {
 
 // Row is what the aggregator needs of one finished case and trial.
 type Row struct {
-	Scores       []Score            // present scores, after the error_score policy
-	ScorerErrors []string           // scorers that failed on this row
-	Errored      bool               // the task failed
+	Scores       []Score  // present scores, after the error_score policy
+	ScorerErrors []string // scorers that failed on this row
+	Errored      bool     // the task failed
 	Metrics      map[string]float64
 }
 
