@@ -22,9 +22,11 @@ demo: build
 	for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_connection(('127.0.0.1', 18765), 1)" 2>/dev/null && break; sleep 0.2; done; \
 	./bin/caliper run examples/http
 
-## bench: the benchmarks behind the figures in the notes
+## bench: the benchmarks behind the figures in the notes: Go benchmarks, then
+## caliper run end to end on 100k and 1M cases (scripts/bench.sh)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem ./spec ./pipeline ./store ./scorers ./datasets ./functions
+	scripts/bench.sh
 
 ## fuzz: fuzz the loader for a while (FUZZTIME=1m by default)
 fuzz:
