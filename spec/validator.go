@@ -182,3 +182,12 @@ func (v *Validator) discover(paths []string) ([]string, Diagnostics) {
 	sort.Strings(files)
 	return files, diags
 }
+
+// Functions returns the functions callable from dir: functions/*.yaml there and
+// in its parents up to the project root, with the problems of their files.
+func (v *Validator) Functions(dir string) (map[string]*Function, Diagnostics) {
+	s := v.newSession()
+	funcs := s.functionsFor(v.abs(dir))
+	s.diags.Sort()
+	return funcs, s.diags
+}

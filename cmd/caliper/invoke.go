@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/scorers"
+	"github.com/caliperhq/caliper/spec"
+	"github.com/spf13/cobra"
+)
+
+func newInvokeCommand(st *State) *cobra.Command {
+	var input, expected, output, metadata string
+	var params []string
+	var trial int
+	cmd := &cobra.Command{
+		Use:   "invoke SLUG",
+		Short: "Call a function by hand and print its result",
+		Long: `Call a task or scorer function of functions/*.yaml (found from the current
+directory up to the project root) once, and print what it returns as JSON. A
+scorer function gets --output to score and prints its scores.`,
+		Example: `  caliper invoke answer-bot --input '{"question": "What is 2+2?"}'
+  caliper invoke grounded-judge --input '"q"' --output '"Paris"' --expected '"Paris"'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			funcs, diags := spec.NewValidator(st.FS, st.Dir).Functions(".")
+			for _, d := range diags {
+				fmt.Fprintln(st.Stderr, d.String())
+			}
+			if len(diags) > 0 {
+				return exitCode(ExitInvalid, fmt.Errorf("fix the function files first"))
+			}
+			f, ok := funcs[args[0]]
+			if !ok {
+				return exitCode(ExitInvalid, fmt.Errorf("no function with slug %q here: known slugs are %s", args[0], strings.Join(slugs(funcs), ", ")))
+			}
+			req := &functions.Request{Trial: trial}
+			for _, v := range []struct {
+				flag, raw string
+				dst       *any
+			}{{"--input", input, &req.Input}, {"--expected", expected, &req.Expected}, {"--output", output, &req.Output}} {
+				if err := parseJSONFlag(v.flag, v.raw, v.dst); err != nil {
+					return exitCode(ExitInvalid, err)
+				}
+			}
+			if metadata != "" {
+				if err := json.Unmarshal([]byte(metadata), &req.Metadata); err != nil {
+					return exitCode(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
+				}
+			}
+			p, err := parseParams(params)
+			if err != nil {
+				return exitCode(ExitInvalid, err)
+			}
+			req.Parameters = map[string]any{}
+			for k, v := range p {
+				req.Parameters[k] = v
+			}
+			return invoke(cmd, st, f, req)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&input, "input", "null", "the input, as JSON (a bare word is taken as a string)")
+	fl.StringVar(&expected, "expected", "", "the expected output, as JSON")
+	fl.StringVar(&output, "output", "", "scorers: the output to score, as JSON")
+	fl.StringVar(&metadata, "metadata", "", "the case metadata, as a JSON object")
+	fl.StringArrayVar(&params, "param", nil, "a parameter NAME=VALUE (repeatable)")
+	fl.IntVar(&trial, "trial", 0, "the trial index")
+	return cmd
+}
+
+func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Request) error {
+	role := functions.RoleTask
+	if f.Type == "scorer" {
+		role = functions.RoleScorer
+	}
+	fn, err := functions.New(f.Body, functions.Options{Role: role, Concurrency: 1, Timeout: spec.DefaultTimeout,
+		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr})
+	if err != nil {
+		return exitCode(ExitRun, err)
+	}
+	defer fn.Close()
+	out, err := fn.Call(cmd.Context(), req)
+	if err != nil {
+		return exitCode(ExitRun, fmt.Errorf("%s: %w", f.Slug, err))
+	}
+	var result any = out
+	if role == functions.RoleScorer {
+		scores, err := scorers.ParseResult(strings.ReplaceAll(f.Slug, "-", "_"), out)
+		if err != nil {
+			return exitCode(ExitRun, fmt.Errorf("%s: %w", f.Slug, err))
+		}
+		result = scores
+	}
+	enc := json.NewEncoder(st.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(result)
+}
+
+// parseJSONFlag decodes a flag's JSON; a value that is not JSON is taken as a string.
+func parseJSONFlag(flag, raw string, dst *any) error {
+	if raw == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(raw), dst); err != nil {
+		if strings.ContainsAny(strings.TrimSpace(raw)[:1], `{["`) {
+			return fmt.Errorf("%s: invalid JSON: %w", flag, err)
+		}
+		*dst = raw
+	}
+	return nil
+}
+
+func slugs(funcs map[string]*spec.Function) []string {
+	out := make([]string, 0, len(funcs))
+	for s := range funcs {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return []string{"(none: add functions/*.yaml)"}
+	}
+	return out
+}
+
