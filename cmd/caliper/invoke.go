@@ -125,4 +125,3 @@ func slugs(funcs map[string]*spec.Function) []string {
 	}
 	return out
 }
-
