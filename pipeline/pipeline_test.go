@@ -26,22 +26,23 @@ import (
 func loadEval(t *testing.T, eval string, files map[string]string) *spec.Eval {
 	t.Helper()
 	dir := t.TempDir()
-	for name, body := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	return loadEvalIn(t, dir, eval)
 }
 
 // loadEvalIn writes an eval into dir and loads it.
 func loadEvalIn(t testing.TB, dir, eval string) *spec.Eval {
 	t.Helper()
-	files := map[string]string{"x.eval.yaml": eval}
+	writeFiles(t, dir, map[string]string{"x.eval.yaml": eval})
+	ev, diags := spec.NewValidator(spec.OSFS{}, dir).LoadEval("x.eval.yaml")
+	if len(diags) > 0 {
+		t.Fatalf("eval does not validate:\n%v", diags)
+	}
+	return ev
+}
+
+func writeFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
 	for name, body := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -51,11 +52,6 @@ func loadEvalIn(t testing.TB, dir, eval string) *spec.Eval {
 			t.Fatal(err)
 		}
 	}
-	ev, diags := spec.NewValidator(spec.OSFS{}, dir).LoadEval("x.eval.yaml")
-	if len(diags) > 0 {
-		t.Fatalf("eval does not validate:\n%v", diags)
-	}
-	return ev
 }
 
 func testdataPath(t *testing.T, name string) string {

@@ -3,6 +3,7 @@ package scorers
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/caliperhq/caliper/internal/jsontext"
 	"math"
 	"slices"
 	"strconv"
@@ -127,7 +128,7 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		return appendString(b, x), nil
+		return jsontext.AppendString(b, x), nil
 	case float64:
 		return appendFloat(b, x, strict)
 	case int:
@@ -162,7 +163,7 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = jsontext.AppendString(b, k)
 			b = append(b, ':')
 			var err error
 			if b, err = appendJSON(b, x[k], strict); err != nil {
@@ -176,7 +177,7 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 	}
 	n := normalize(v)
 	if s, ok := n.(string); ok {
-		return appendString(b, s), nil
+		return jsontext.AppendString(b, s), nil
 	}
 	return appendJSON(b, n, strict)
 }
@@ -212,54 +213,6 @@ func appendFloat(b []byte, f float64, strict bool) ([]byte, error) {
 		}
 	}
 	return b, nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // parseJSON decodes s as one JSON document.

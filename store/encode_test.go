@@ -96,20 +96,6 @@ func TestEncodeStrings(t *testing.T) {
 	}
 }
 
-// FuzzAppendString checks the hand-written string encoder against
-// encoding/json.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `"\`, "\x00\x1f\x7f", "é😀", "\xff\xfe", "\u2028"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := appendString(nil, s)
-		if want := marshal(t, s); string(got) != want {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
 // FuzzDecodeFloats checks that decodeFloats never accepts what encoding/json
 // rejects and agrees with it on what both accept.
 func FuzzDecodeFloats(f *testing.F) {
