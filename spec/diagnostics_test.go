@@ -232,6 +232,10 @@ var badCases = []diagCase{
 	// Every problem of a file, not only the first.
 	{file: "many_problems.bad.yaml", want: manyProblems},
 
+	{file: "expr_output_in_task.bad.yaml", want: []string{
+		"expr_output_in_task.bad.yaml:3:14: expression: unknown name \"output\"; `output` is only visible to scorers",
+	}},
+
 	// Known bugs: want is the correct output; enable each row once it is fixed.
 	{file: "two_docs.bad.yaml",
 		bug: `says "put each an eval (name, data, task, scorers) in its own file": the kind noun with its parenthesis does not fit the sentence`,

@@ -131,6 +131,9 @@ func exprMessage(msg string, scope Scope) string {
 			names = append(names, HelperFunctions...)
 		}
 		out := fmt.Sprintf("expression: unknown name %q", m[1])
+		if !contains(names, "output") && scope != ScopeGate && suggest(m[1], []string{"output"}) != "" {
+			return out + "; `output` is only visible to scorers"
+		}
 		if s := suggest(m[1], names); s != "" {
 			return out + fmt.Sprintf("; did you mean %q?", s)
 		}
