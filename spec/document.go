@@ -119,6 +119,7 @@ func reportSyntax(src []byte, err error, r *reporter) {
 	if strings.HasPrefix(problem, "did not find expected") {
 		line++ // yaml.v3 numbers the lines of parser (not scanner) errors from 0
 	}
+	line = min(max(line, 1), len(lines)) // YAML also breaks lines at U+0085, U+2028 and U+2029
 	text := lineAt(lines, line)
 	switch {
 	case tabIndent(text) > 0:

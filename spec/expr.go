@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -65,6 +67,15 @@ func exprOptions(scope Scope) []expr.Option {
 	return opts
 }
 
+// cleanExprs remembers expressions that compiled without a problem in a given
+// scope and context, so the same expression in many files is compiled once.
+var (
+	cleanExprs sync.Map
+	cleanCount atomic.Int64
+)
+
+const maxCleanExprs = 10_000
+
 // exprCheck is what an expression must name correctly besides variables: the
 // members of `scores` and `parameters` that exist.
 type exprCheck struct {
@@ -81,6 +92,16 @@ var (
 // compileExpr compiles e in scope and reports any error at the file position of
 // the offending character.
 func compileExpr(e Expr, scope Scope, chk exprCheck, r *reporter) {
+	key := string(scope) + "\x00" + e.Code + "\x00" + strings.Join(chk.scorers, ",") + "\x00" + strings.Join(chk.parameters, ",")
+	if _, ok := cleanExprs.Load(key); ok {
+		return
+	}
+	before := len(r.diags)
+	defer func() {
+		if len(r.diags) == before && cleanCount.Add(1) <= maxCleanExprs {
+			cleanExprs.Store(key, struct{}{})
+		}
+	}()
 	prog, err := expr.Compile(e.Code, exprOptions(scope)...)
 	if err != nil {
 		var fe *file.Error
