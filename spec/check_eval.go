@@ -281,6 +281,12 @@ func (c *evalChecker) dataGlobs(sl *StringOrList) []string {
 		} else if len(matches) == 0 {
 			c.p.r.at(sl.Pos, "no file matches %q (relative to the eval file): check the pattern", g)
 		}
+		for _, m := range matches {
+			if !contains(DataExtensions, strings.ToLower(filepath.Ext(m))) {
+				c.p.r.at(sl.Pos, "%q matches %s, which is not a dataset: match only %s files", g, c.s.v.display(m), strings.Join(DataExtensions, ", "))
+				break
+			}
+		}
 	}
 	return out
 }

@@ -236,6 +236,10 @@ var badCases = []diagCase{
 		"expr_output_in_task.bad.yaml:3:14: expression: unknown name \"output\"; `output` is only visible to scorers",
 	}},
 
+	{file: "glob_mixed.bad.yaml", want: []string{
+		`glob_mixed.bad.yaml:2:15: "mixed/*" matches mixed/notes.txt, which is not a dataset: match only .jsonl, .json, .csv, .yaml, .yml files`,
+	}},
+
 	// Known bugs: want is the correct output; enable each row once it is fixed.
 	{file: "two_docs.bad.yaml",
 		bug: `says "put each an eval (name, data, task, scorers) in its own file": the kind noun with its parenthesis does not fit the sentence`,
