@@ -15,6 +15,7 @@ type Request struct {
 	Trial      int                `json:"trial"`
 	Output     any                `json:"output,omitempty"`  // scorer functions only
 	Metrics    map[string]float64 `json:"metrics,omitempty"` // scorer functions only: duration, tokens, ...
+	Trace      *Trace             `json:"-"`                 // where spans go (model calls); may be nil
 }
 
 // Function is a callable task or scorer. Call is safe for concurrent use; Close
