@@ -22,7 +22,10 @@ func (s *session) evalFile(abs string) *Eval {
 		File: abs, Name: raw.Name.Value, Description: raw.Description, Experiment: raw.Experiment.Value,
 		Metadata: raw.Metadata, Tags: raw.Tags, Base: raw.Base.Value,
 		Trials: or(raw.Trials.Value, DefaultTrials), MaxConcurrency: or(raw.MaxConcurrency.Value, DefaultMaxConcurrency),
-		ErrorScore: orString(raw.ErrorScore.Value, "zero"),
+		ErrorScore: orString(raw.ErrorScore.Value, "zero"), Reduce: orString(raw.Reduce.Value, "mean"), PassScore: 1,
+	}
+	if raw.PassScore != nil {
+		ev.PassScore = *raw.PassScore
 	}
 	c := &evalChecker{s: s, p: p, dir: dir, raw: &raw, ev: ev}
 	if proj := s.projectFor(dir); proj != nil {
@@ -390,6 +393,10 @@ func (c *evalChecker) thresholdsAndGates() {
 		c.ev.Thresholds = append(c.ev.Thresholds, Threshold{Scorer: t.Key, Min: t.Value})
 	}
 	chk := exprCheck{scorers: names, parameters: c.paramNames()}
+	if e := c.p.exprPtr(c.raw.Pass); e != nil && c.p.clean("pass") {
+		compileExpr(*e, ScopeCase, chk, c.p.r)
+		c.ev.Pass = e
+	}
 	for i, g := range c.raw.Gates {
 		if g.Value == "" || !c.p.clean("gates", strconv.Itoa(i)) {
 			continue

@@ -26,7 +26,7 @@ func (c *evalChecker) scorers() {
 }
 
 func (c *evalChecker) scorer(b bodyChecker, rs *RawScorer, path []string) Scorer {
-	sc := Scorer{Name: rs.Name.Value, Pos: rs.Name.Pos}
+	sc := Scorer{Name: rs.Name.Value, Pos: rs.Name.Pos, Reduce: rs.Reduce}
 	label := fmt.Sprintf("scorers[%s]", path[1])
 	rb := bodyOf(rs.Prompt, rs.Function, rs.Exec, rs.HTTP, rs.Expr)
 	kinds := rb.kinds()

@@ -26,7 +26,7 @@ type diagCase struct {
 var badCases = []diagCase{
 	// Unknown, misspelled and misplaced keys.
 	{file: "unknown_top.bad.yaml", want: []string{
-		`unknown_top.bad.yaml:4:1: unknown key "colour" at the top level; allowed keys: base, data, description, error_score, experiment, functions, gates, max_concurrency, metadata, name, parameters, scorers, tags, task, thresholds, timeout, trials`,
+		`unknown_top.bad.yaml:4:1: unknown key "colour" at the top level; allowed keys: base, data, description, error_score, experiment, functions, gates, max_concurrency, metadata, name, parameters, pass, pass_score, reduce, scorers, tags, task, thresholds, timeout, trials`,
 	}},
 	{file: "unknown_data.bad.yaml", want: []string{
 		`unknown_data.bad.yaml:4:3: unknown key "shuffle" in "data"; allowed keys: dataset, fields, file, files, filter, inline, limit, on_error, sample`,
@@ -35,7 +35,7 @@ var badCases = []diagCase{
 		`unknown_exec.bad.yaml:6:5: unknown key "workers" in "task.exec"; did you mean "worker"?`,
 	}},
 	{file: "unknown_scorer.bad.yaml", want: []string{
-		`unknown_scorer.bad.yaml:7:5: unknown key "weight" in "scorers[0]"; allowed keys: exec, expr, function, http, name, prompt, use, with`,
+		`unknown_scorer.bad.yaml:7:5: unknown key "weight" in "scorers[0]"; allowed keys: exec, expr, function, http, name, prompt, reduce, use, with`,
 	}},
 	{file: "unknown_with.bad.yaml", want: []string{
 		`unknown_with.bad.yaml:6:39: unknown key "temperature" in "scorers[0].with"; "temperature" belongs under "functions[].prompt.params" or "scorers[].prompt.params" or "task.prompt.params"`,
@@ -287,7 +287,7 @@ var badCases = []diagCase{
 			`schema_error_hides_checks.bad.yaml:4:13: no function with slug "ecco"; did you mean "echo"?`,
 			`schema_error_hides_checks.bad.yaml:5:3: unknown key "retries" in "task"; allowed keys: exec, expr, function, http, prompt`,
 			`schema_error_hides_checks.bad.yaml:8:20: expression: unexpected token Operator("=")`,
-			`schema_error_hides_checks.bad.yaml:9:5: unknown key "weight" in "scorers[0]"; allowed keys: exec, expr, function, http, name, prompt, use, with`,
+			`schema_error_hides_checks.bad.yaml:9:5: unknown key "weight" in "scorers[0]"; allowed keys: exec, expr, function, http, name, prompt, reduce, use, with`,
 		}},
 	{file: "name_patterns.bad.yaml",
 		bug: "the message quotes the schema description (\"The score's name in results, thresholds and gates (`scores.NAME`). Defaults to ...\"), which never says which characters are allowed",

@@ -62,6 +62,19 @@ type HTTPOutputEnv struct {
 	Parameters map[string]any    `expr:"parameters"`
 }
 
+// CaseEnv is what the `pass` expression sees: one case and trial, scored.
+type CaseEnv struct {
+	Scores   map[string]float64 `expr:"scores"`
+	Errored  bool               `expr:"errored"`
+	Error    string             `expr:"error"`
+	Metrics  map[string]float64 `expr:"metrics"`
+	Input    any                `expr:"input"`
+	Output   any                `expr:"output"`
+	Expected any                `expr:"expected"`
+	Metadata map[string]any     `expr:"metadata"`
+	Tags     []string           `expr:"tags"`
+}
+
 // EnvOf returns the zero environment of a scope, for compiling expressions.
 func EnvOf(scope Scope) any {
 	switch scope {
@@ -77,6 +90,8 @@ func EnvOf(scope Scope) any {
 		return HTTPOutputEnv{}
 	case ScopeGate:
 		return GateEnv{}
+	case ScopeCase:
+		return CaseEnv{}
 	}
 	panic("spec: unknown expression scope " + string(scope))
 }

@@ -19,6 +19,9 @@ type Eval struct {
 	MaxConcurrency int
 	Timeout        time.Duration
 	ErrorScore     string
+	Reduce         string  // how trial scores become a case's score: mean, min, max, median, pass_at_k, pass_all_k
+	PassScore      float64 // the score at which a trial passes, for pass_at_k and pass_all_k
+	Pass           *Expr   // whether a case passed; nil means no error and every score at least 0.5
 	Base           string
 	Thresholds     []Threshold
 	Gates          []Expr
@@ -91,6 +94,7 @@ type Body struct {
 type Scorer struct {
 	Name    string
 	Pos     Pos
+	Reduce  string         // this scorer's reducer; the eval's when empty
 	Builtin string         // set when Kind is KindBuiltin
 	With    map[string]any // arguments of the built-in
 	Body

@@ -45,6 +45,7 @@ const (
 	ScopeScorer  Scope = "scorer"
 	ScopeHTTPOut Scope = "http.output"
 	ScopeGate    Scope = "gate"
+	ScopeCase    Scope = "pass"
 )
 
 // HelperFunctions are the functions expressions can call besides expr-lang's
@@ -58,7 +59,7 @@ var errUnbound = errors.New("helper functions are bound when the pipeline is com
 
 func exprOptions(scope Scope) []expr.Option {
 	opts := []expr.Option{expr.Env(EnvOf(scope))}
-	if scope == ScopeGate || scope == ScopeFilter {
+	if scope == ScopeGate || scope == ScopeFilter || scope == ScopeCase {
 		opts = append(opts, expr.AsBool())
 	}
 	for _, name := range HelperFunctions {

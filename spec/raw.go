@@ -115,6 +115,9 @@ type RawEval struct {
 	Trials         Scalar[int]           `yaml:"trials"`
 	MaxConcurrency Scalar[int]           `yaml:"max_concurrency"`
 	Timeout        Scalar[string]        `yaml:"timeout"`
+	Reduce         Scalar[string]        `yaml:"reduce"`
+	PassScore      *float64              `yaml:"pass_score"`
+	Pass           Scalar[string]        `yaml:"pass"`
 	ErrorScore     Scalar[string]        `yaml:"error_score"`
 	Base           Scalar[string]        `yaml:"base"`
 	Thresholds     Entries[float64]      `yaml:"thresholds"`
@@ -169,6 +172,7 @@ type RawTask struct {
 // RawScorer is one item of `scorers`.
 type RawScorer struct {
 	Name     Scalar[string] `yaml:"name"`
+	Reduce   string         `yaml:"reduce"`
 	Expr     Scalar[string] `yaml:"expr"`
 	Use      Scalar[string] `yaml:"use"`
 	With     map[string]any `yaml:"with"`
