@@ -214,7 +214,7 @@ func experimentName(ev *spec.Eval, git gitinfo.Info, params map[string]any) (str
 		return prefix + "-" + now.Format("20060102-150405"), nil
 	}
 	name, err := mustache.Render(ev.Experiment, map[string]any{
-		"git": git, "eval": ev.Name, "parameters": params,
+		"git": git.Vars(), "eval": ev.Name, "parameters": params,
 		"date": now.Format("2006-01-02"), "time": now.Format("150405"),
 	})
 	if err != nil {
