@@ -25,6 +25,11 @@ type ExperimentOptions struct {
 	Progress Sink                // also receives every result, e.g. a progress display
 	Warn     func(msg string)    // dataset warnings
 	Display  func(string) string // how file paths appear in messages
+	// Resume continues this experiment instead of creating one: the case trials
+	// it already holds are not run again.
+	Resume *store.Experiment
+	// Done lists the case trials (store.Key) already stored, to skip.
+	Done map[string]struct{}
 }
 
 // Outcome is what a logged run produced.
@@ -49,9 +54,8 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
 	}
 	defer src.Close()
-	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
-		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: mustJSON(p.Eval.Metadata)}
-	if err := createUnique(ctx, o.Store, exp); err != nil {
+	exp, err := p.startExperiment(ctx, o)
+	if err != nil {
 		return nil, err
 	}
 	writer := o.Store.NewWriter(exp.ID, store.WriterOptions{})
@@ -61,7 +65,11 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if o.Progress != nil {
 		sinks = append(sinks, o.Progress)
 	}
-	stats, runErr := p.Run(ctx, src, sinks, RunOptions{Abort: o.Abort})
+	ro := RunOptions{Abort: o.Abort}
+	if len(o.Done) > 0 {
+		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
+	}
+	stats, runErr := p.Run(ctx, src, sinks, ro)
 	closeErr := writer.Close()
 	if err := errors.Join(storeSink.Err(), closeErr); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("storing rows: %w", err))
@@ -83,6 +91,25 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	}
 	exp.Status = sum.Status
 	return &Outcome{Experiment: exp, Summary: sum, Passed: passed}, runErr
+}
+
+// startExperiment creates the experiment, or marks the one being resumed as running.
+func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*store.Experiment, error) {
+	if o.Resume != nil {
+		if o.Resume.Eval != p.Eval.Name {
+			return nil, fmt.Errorf("experiment %s belongs to eval %s, not %s: resume it from its own eval", o.Resume.Name, o.Resume.Eval, p.Eval.Name)
+		}
+		if err := o.Store.UpdateExperiment(ctx, o.Resume.ID, store.StatusRunning, nil); err != nil {
+			return nil, fmt.Errorf("resuming %s: %w", o.Resume.Name, err)
+		}
+		return o.Resume, nil
+	}
+	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
+		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: mustJSON(p.Eval.Metadata)}
+	if err := createUnique(ctx, o.Store, exp); err != nil {
+		return nil, err
+	}
+	return exp, nil
 }
 
 // createUnique creates the experiment, adding -2, -3, ... to a name already taken.

@@ -16,10 +16,11 @@ import (
 // constraint failure (SQLITE_CONSTRAINT_UNIQUE).
 const sqliteConstraintUnique = 2067
 
-// experimentColumns are the columns scanExperiment reads, in its order; the
-// row count comes last.
-const experimentColumns = `id, name, eval, created, updated, status, git_commit, git_branch,
-	git_dirty, parameters, spec_hash, metadata, summary,
+// experimentColumns are the columns scanExperiment reads, in its order, of
+// experiments aliased e; the row count comes last.
+const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status, e.git_commit, e.git_branch,
+	e.git_dirty, e.git_tag, e.git_author, e.git_commit_time, e.parameters, e.spec_hash, e.metadata, e.summary,
+	e.dataset, e.dataset_version, e.base,
 	(SELECT count(*) FROM rows r WHERE r.experiment_id = e.id)`
 
 // CreateExperiment stores a new experiment. It fills ID with a new
@@ -53,12 +54,18 @@ func (s *SQLite) CreateExperiment(ctx context.Context, e *Experiment) error {
 	if e.Updated.IsZero() {
 		e.Updated = e.Created
 	}
+	if e.DatasetVersion < 0 || e.DatasetVersion > 0 && e.Dataset == "" {
+		return fmt.Errorf("creating experiment %q of eval %q: dataset version %d without a dataset name: set both, or neither",
+			e.Name, e.Eval, e.DatasetVersion)
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
-		git_commit, git_branch, git_dirty, parameters, spec_hash, metadata, summary)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		git_commit, git_branch, git_dirty, git_tag, git_author, git_commit_time,
+		parameters, spec_hash, metadata, summary, dataset, dataset_version, base)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Name, e.Eval, e.Created.UnixNano(), e.Updated.UnixNano(), e.Status,
-		e.Git.Commit, e.Git.Branch, e.Git.Dirty, jsonText(e.Parameters), e.SpecHash,
-		jsonText(e.Metadata), jsonText(e.Summary))
+		e.Git.Commit, e.Git.Branch, e.Git.Dirty, e.Git.Tag, e.Git.Author, unixNano(e.Git.CommitTime),
+		jsonText(e.Parameters), e.SpecHash, jsonText(e.Metadata), jsonText(e.Summary),
+		e.Dataset, e.DatasetVersion, e.Base)
 	if err != nil {
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code() == sqliteConstraintUnique {
@@ -188,21 +195,78 @@ func (s *SQLite) DeleteExperiment(ctx context.Context, id string) error {
 // scanExperiment reads the experimentColumns of one result row.
 func scanExperiment(sc interface{ Scan(...any) error }) (*Experiment, error) {
 	var (
-		e                         Experiment
-		created, updated          int64
-		params, metadata, summary []byte
+		e                            Experiment
+		created, updated, commitTime int64
+		params, metadata, summary    []byte
 	)
 	err := sc.Scan(&e.ID, &e.Name, &e.Eval, &created, &updated, &e.Status,
-		&e.Git.Commit, &e.Git.Branch, &e.Git.Dirty, &params, &e.SpecHash, &metadata, &summary, &e.Rows)
+		&e.Git.Commit, &e.Git.Branch, &e.Git.Dirty, &e.Git.Tag, &e.Git.Author, &commitTime,
+		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &e.Rows)
 	if err != nil {
 		return nil, err
 	}
 	e.Created = time.Unix(0, created).UTC()
 	e.Updated = time.Unix(0, updated).UTC()
+	e.Git.CommitTime = fromUnixNano(commitTime)
 	e.Parameters = rawJSON(params)
 	e.Metadata = rawJSON(metadata)
 	e.Summary = rawJSON(summary)
 	return &e, nil
+}
+
+// LatestCompleted finds the base of an experiment by git ancestry: among the
+// completed experiments of eval whose git commit is one of commits, given
+// newest first (HEAD's merge-base, then its first-parent ancestors), those at
+// the earliest commit in the list that has any, and among them the newest.
+// Empty commits are ignored. Finding none is an error wrapping ErrNotFound.
+func (s *SQLite) LatestCompleted(ctx context.Context, eval string, commits []string) (*Experiment, error) {
+	list := make([]string, 0, len(commits))
+	for _, c := range commits {
+		if c != "" {
+			list = append(list, c)
+		}
+	}
+	if len(list) > 0 {
+		// json_each gives each commit its position (key) in the list, so
+		// one query orders by it, however long the list is. CROSS JOIN
+		// makes SQLite walk the list and look each commit up in the
+		// (eval, git_commit) index; the row count is computed for the one
+		// experiment found only.
+		positions, err := json.Marshal(list)
+		if err != nil {
+			return nil, fmt.Errorf("finding the base experiment of eval %q: %w", eval, err)
+		}
+		e, err := scanExperiment(s.db.QueryRowContext(ctx, `SELECT `+experimentColumns+`
+			FROM experiments e WHERE e.id = (
+				SELECT x.id FROM json_each(?2) c CROSS JOIN experiments x
+				WHERE x.eval = ?1 AND x.git_commit = c.value AND x.status = ?3
+				ORDER BY c.key, x.created DESC, x.id DESC LIMIT 1)`, eval, string(positions), StatusCompleted))
+		if err == nil {
+			return e, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("finding the base experiment of eval %q: %w", eval, err)
+		}
+	}
+	return nil, fmt.Errorf("finding the base experiment of eval %q: %w: no completed experiment of that eval ran at any of the %d commits searched: run the eval on the base branch first, or name a base experiment",
+		eval, ErrNotFound, len(list))
+}
+
+// unixNano is the column value of a time that may be zero: 0 for the zero
+// time, whose UnixNano is undefined.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromUnixNano reads what unixNano wrote, in UTC.
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
 
 // checkStatus accepts the four experiment statuses.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +276,164 @@ func TestDeleteExperiment(t *testing.T) {
 	// The name is free again.
 	if err := s.CreateExperiment(ctx, &Experiment{Eval: "e", Name: "gone"}); err != nil {
 		t.Errorf("reusing the name of a deleted experiment: %v", err)
+	}
+}
+
+func TestExperimentMetadataRoundTrip(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	commitTime := time.Date(2025, 6, 7, 8, 9, 10, 11, time.FixedZone("CEST", 2*3600))
+	for _, tc := range []struct {
+		name string
+		e    Experiment
+	}{
+		{"everything", Experiment{
+			Git:     Git{Commit: "abc123", Branch: "feature/x", Dirty: true, Tag: "v1.2.0", Author: "Ada <ada@example.com>", CommitTime: commitTime},
+			Dataset: "support", DatasetVersion: 3, Base: "0190-base-id",
+		}},
+		{"nothing", Experiment{}},
+		{"git without time", Experiment{Git: Git{Commit: "abc", Author: "Ünï Cødé"}}},
+		{"base only", Experiment{Base: "other"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := tc.e
+			e.Eval, e.Name = "meta", tc.name
+			if err := s.CreateExperiment(ctx, &e); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Experiment(ctx, "meta", tc.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Git.CommitTime.Equal(tc.e.Git.CommitTime) {
+				t.Errorf("commit time %v, want %v", got.Git.CommitTime, tc.e.Git.CommitTime)
+			}
+			if !got.Git.CommitTime.IsZero() && got.Git.CommitTime.Location() != time.UTC {
+				t.Errorf("commit time in %v, want UTC", got.Git.CommitTime.Location())
+			}
+			gotGit, wantGit := got.Git, tc.e.Git
+			gotGit.CommitTime, wantGit.CommitTime = time.Time{}, time.Time{}
+			if gotGit != wantGit || got.Dataset != tc.e.Dataset || got.DatasetVersion != tc.e.DatasetVersion || got.Base != tc.e.Base {
+				t.Errorf("read back git %+v dataset %q@%d base %q, want %+v %q@%d %q",
+					got.Git, got.Dataset, got.DatasetVersion, got.Base, tc.e.Git, tc.e.Dataset, tc.e.DatasetVersion, tc.e.Base)
+			}
+			// The listing reads the same columns.
+			list, err := s.Experiments(ctx, ListOptions{Eval: "meta"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range list {
+				if l.ID == got.ID && (l.Base != got.Base || l.Git.Tag != got.Git.Tag || l.DatasetVersion != got.DatasetVersion) {
+					t.Errorf("listed as %+v, read as %+v", l, got)
+				}
+			}
+		})
+	}
+}
+
+func TestExperimentGitJSON(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		git  Git
+		want string
+	}{
+		{Git{}, `{}`},
+		{Git{Commit: "abc", Tag: "v1", Author: "a", CommitTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
+			`{"commit":"abc","tag":"v1","author":"a","commit_time":"2025-01-02T03:04:05Z"}`},
+	} {
+		b, err := json.Marshal(tc.git)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("json.Marshal(%+v) = %s, %v; want %s", tc.git, b, err, tc.want)
+		}
+	}
+}
+
+func TestCreateExperimentDatasetVersionWithoutName(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	err := s.CreateExperiment(context.Background(), &Experiment{Eval: "e", Name: "x", DatasetVersion: 2})
+	if err == nil || !strings.Contains(err.Error(), "dataset version 2 without a dataset name") {
+		t.Errorf("error %v, want one about the missing dataset name", err)
+	}
+}
+
+func TestLatestCompleted(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Experiments by name: eval, commit, status, minutes after t0.
+	ids := map[string]string{}
+	for _, x := range []struct {
+		name, eval, commit, status string
+		minute                     int
+	}{
+		{"c1-old", "qa", "c1", StatusCompleted, 1},
+		{"c1-new", "qa", "c1", StatusCompleted, 5},
+		{"c1-newest-failed", "qa", "c1", StatusFailed, 9},
+		{"c1-running", "qa", "c1", StatusRunning, 10},
+		{"c2", "qa", "c2", StatusCompleted, 20}, // newer, but at an older commit
+		{"c3-interrupted", "qa", "c3", StatusInterrupted, 30},
+		{"c4-other-eval", "other", "c4", StatusCompleted, 40},
+		{"no-commit", "qa", "", StatusCompleted, 50},
+		{"tie-a", "tie", "t", StatusCompleted, 60},
+		{"tie-b", "tie", "t", StatusCompleted, 60},
+	} {
+		e := &Experiment{Eval: x.eval, Name: x.name, Status: x.status, Git: Git{Commit: x.commit},
+			Created: t0.Add(time.Duration(x.minute) * time.Minute)}
+		if x.name == "tie-b" {
+			e.ID = "zzz" // the greater id wins a tie on the creation time
+		}
+		if err := s.CreateExperiment(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		ids[x.name] = e.ID
+	}
+	for _, tc := range []struct {
+		name    string
+		eval    string
+		commits []string
+		want    string // an experiment name; "" for not found
+	}{
+		{"newest at the first commit", "qa", []string{"c1", "c2"}, "c1-new"},
+		{"the first commit in the list wins over a newer experiment", "qa", []string{"c1", "c2"}, "c1-new"},
+		{"order of the list decides", "qa", []string{"c2", "c1"}, "c2"},
+		{"commits without a completed experiment are walked past", "qa", []string{"c3", "c9", "c2", "c1"}, "c2"},
+		{"only completed experiments", "qa", []string{"c3"}, ""},
+		{"another eval's experiments do not count", "qa", []string{"c4"}, ""},
+		{"empty commits match nothing", "qa", []string{"", "c2"}, "c2"},
+		{"only empty commits", "qa", []string{""}, ""},
+		{"no commits", "qa", nil, ""},
+		{"repeated commits", "qa", []string{"c2", "c2", "c1"}, "c2"},
+		{"unknown eval", "nope", []string{"c1"}, ""},
+		{"tie on time: greater id", "tie", []string{"t"}, "tie-b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := s.LatestCompleted(ctx, tc.eval, tc.commits)
+			if tc.want == "" {
+				if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "run the eval on the base branch first") {
+					t.Errorf("got %v, %v; want a not-found error saying what to do", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != ids[tc.want] {
+				t.Errorf("found %s, want %s", got.Name, tc.want)
+			}
+		})
+	}
+	// A long list of commits, as a deep first-parent walk gives.
+	long := make([]string, 5000)
+	for i := range long {
+		long[i] = fmt.Sprintf("%040d", i)
+	}
+	long[4999] = "c2"
+	if got, err := s.LatestCompleted(ctx, "qa", long); err != nil || got.Name != "c2" {
+		t.Errorf("with 5000 commits: %v, %v", got, err)
 	}
 }

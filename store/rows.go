@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,18 +18,18 @@ import (
 func insertSQL(n int) string {
 	var sb strings.Builder
 	sb.WriteString(`INSERT OR REPLACE INTO rows (experiment_id, case_id, trial, input, expected,
-	output, scores, score_meta, metrics, error, metadata, tags, created) VALUES `)
+	output, scores, score_meta, metrics, error, metadata, tags, spans, created) VALUES `)
 	for i := range n {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
 	return sb.String()
 }
 
 // rowColumns is the number of columns insertSQL binds per row.
-const rowColumns = 13
+const rowColumns = 14
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -178,7 +179,8 @@ func (b *sqliteBatch) bind(v []driver.NamedValue, r *Row) {
 	v[9].Value = r.Error
 	v[10].Value = jsonText(r.Metadata)
 	v[11].Value = jsonText(b.buf[metrics:])
-	v[12].Value = r.Created.UnixNano()
+	v[12].Value = jsonText(r.Spans)
+	v[13].Value = r.Created.UnixNano()
 }
 
 func (b *sqliteBatch) close() error { return b.conn.Close() }
@@ -189,7 +191,7 @@ func (b *sqliteBatch) close() error { return b.conn.Close() }
 // iteration and is returned as it is.
 func (s *SQLite) Rows(ctx context.Context, experimentID string, fn func(*Row) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT case_id, trial, input, expected, output,
-		scores, score_meta, metrics, error, metadata, tags, created
+		scores, score_meta, metrics, error, metadata, tags, spans, created
 		FROM rows WHERE experiment_id = ? ORDER BY case_id, trial`, experimentID)
 	if err != nil {
 		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
@@ -214,17 +216,17 @@ func scanRow(rows *sql.Rows) (*Row, error) {
 	var (
 		r                       Row
 		input, expected, output []byte
-		meta, metadata          []byte
+		meta, metadata, spans   []byte
 		scores, metrics, tags   sql.RawBytes
 		created                 int64
 	)
 	err := rows.Scan(&r.CaseID, &r.Trial, &input, &expected, &output,
-		&scores, &meta, &metrics, &r.Error, &metadata, &tags, &created)
+		&scores, &meta, &metrics, &r.Error, &metadata, &tags, &spans, &created)
 	if err != nil {
 		return nil, err
 	}
 	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
-	r.Meta, r.Metadata = rawJSON(meta), rawJSON(metadata)
+	r.Meta, r.Metadata, r.Spans = rawJSON(meta), rawJSON(metadata), rawJSON(spans)
 	r.Created = time.Unix(0, created).UTC()
 	if r.Scores, err = decodeFloats(scores); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)
@@ -264,4 +266,83 @@ func (s *SQLite) DoneKeys(ctx context.Context, experimentID string) (map[string]
 		return nil, fmt.Errorf("reading the stored cases of experiment %q: %w", experimentID, err)
 	}
 	return keys, nil
+}
+
+// RowCount returns how many rows experiment id has stored. An unknown
+// experiment is an error wrapping ErrNotFound.
+func (s *SQLite) RowCount(ctx context.Context, id string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM rows WHERE experiment_id = ?1)
+		FROM experiments WHERE id = ?1`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("counting the rows of experiment %q: %w: no experiment has that id", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("counting the rows of experiment %q: %w", id, err)
+	}
+	return n, nil
+}
+
+// CopyRows copies the rows of experiment fromID for which keep returns true
+// (every row when keep is nil) into experiment toID, as they are, and returns
+// how many it copied. It is how --retry-errors starts a new experiment with
+// the rows that succeeded. Rows are read in (case_id, trial) order and written
+// DefaultBatchSize at a time, one transaction per batch, replacing a row of
+// toID with the same key; if it fails, the batches before the failure stay
+// copied. Both experiments must exist: an unknown one is an error wrapping
+// ErrNotFound.
+func (s *SQLite) CopyRows(ctx context.Context, fromID, toID string, keep func(*Row) bool) (n int, err error) {
+	wrap := func(err error) error {
+		return fmt.Errorf("copying rows from experiment %q to %q: %w", fromID, toID, err)
+	}
+	if fromID == toID {
+		return 0, wrap(errors.New("it is the same experiment: create the new experiment first"))
+	}
+	for _, id := range []string{fromID, toID} {
+		if _, err := s.RowCount(ctx, id); err != nil {
+			return 0, wrap(err)
+		}
+	}
+	bw, err := s.openBatchWriter(toID)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer func() {
+		if cerr := bw.close(); cerr != nil && err == nil {
+			err = wrap(cerr)
+		}
+	}()
+	batch := make([]*Row, 0, DefaultBatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := bw.writeBatch(batch); err != nil {
+			return err
+		}
+		n += len(batch)
+		clear(batch)
+		batch = batch[:0]
+		return nil
+	}
+	err = s.Rows(ctx, fromID, func(r *Row) error {
+		if keep != nil && !keep(r) {
+			return nil
+		}
+		batch = append(batch, r)
+		if len(batch) == cap(batch) {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return n, wrap(err)
+	}
+	return n, nil
 }

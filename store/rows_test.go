@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,6 +27,7 @@ func testRow(i, trial int) *Row {
 		Metrics:  map[string]float64{"duration": 1.5, "tokens": float64(100 + i)},
 		Metadata: json.RawMessage(`{"lang":"en"}`),
 		Tags:     []string{"smoke", "t" + fmt.Sprint(i)},
+		Spans:    json.RawMessage(fmt.Sprintf(`[{"type":"llm","model":"m","tokens":%d}]`, 10+i)),
 		Created:  time.Date(2025, 2, 3, 4, 5, 6, i, time.UTC),
 	}
 }
@@ -275,5 +277,123 @@ func TestDoneKeys(t *testing.T) {
 	}
 	if Key("c", 12) != "c\x0012" {
 		t.Errorf("Key(c, 12) = %q", Key("c", 12))
+	}
+}
+
+func TestCopyRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// 2,500 rows span several batches of DefaultBatchSize; every tenth errored.
+	var src []*Row
+	for i := range 1250 {
+		for trial := range 2 {
+			r := testRow(i, trial)
+			if i%10 == 0 {
+				r.Error, r.Output = "rate limited", nil
+			}
+			src = append(src, r)
+		}
+	}
+	succeeded := func(r *Row) bool { return r.Error == "" }
+	for _, tc := range []struct {
+		name     string
+		keep     func(*Row) bool
+		existing []*Row // rows the target has already
+		want     int
+	}{
+		{"all", nil, nil, 2500},
+		{"the rows that succeeded", succeeded, nil, 2250},
+		{"none", func(*Row) bool { return false }, nil, 0},
+		{"over existing rows", succeeded, []*Row{testRow(1, 0), testRow(0, 0)}, 2250},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			from, to := newExperiment(t, s, "from"), newExperiment(t, s, "to")
+			writeRows(t, s, from.ID, WriterOptions{}, src...)
+			if len(tc.existing) > 0 {
+				writeRows(t, s, to.ID, WriterOptions{}, tc.existing...)
+			}
+			n, err := s.CopyRows(ctx, from.ID, to.ID, tc.keep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tc.want {
+				t.Errorf("copied %d rows, want %d", n, tc.want)
+			}
+			// The target holds the kept rows, identical, plus the rows it had
+			// whose key was not copied over.
+			want := map[string]*Row{}
+			for _, r := range tc.existing {
+				want[Key(r.CaseID, r.Trial)] = r
+			}
+			for _, r := range src {
+				if tc.keep == nil || tc.keep(r) {
+					want[Key(r.CaseID, r.Trial)] = r
+				}
+			}
+			got := readRows(t, s, to.ID)
+			if len(got) != len(want) {
+				t.Fatalf("the target has %d rows, want %d", len(got), len(want))
+			}
+			for _, r := range got {
+				if w := want[Key(r.CaseID, r.Trial)]; w == nil || !sameRow(r, w) {
+					t.Fatalf("row %s/%d is %+v, want %+v", r.CaseID, r.Trial, r, w)
+				}
+			}
+			if c, err := s.RowCount(ctx, from.ID); err != nil || c != len(src) {
+				t.Errorf("the source has %d rows (%v) after the copy, want %d", c, err, len(src))
+			}
+		})
+	}
+}
+
+func TestCopyRowsErrors(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	e := newExperiment(t, s, "x")
+	writeRows(t, s, e.ID, WriterOptions{}, testRow(1, 0))
+	for _, tc := range []struct {
+		name, from, to string
+		notFound       bool
+		want           string
+	}{
+		{"unknown source", "nope", e.ID, true, `experiment "nope": not found`},
+		{"unknown target", e.ID, "nope", true, `experiment "nope": not found`},
+		{"same experiment", e.ID, e.ID, false, "same experiment"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			n, err := s.CopyRows(ctx, tc.from, tc.to, nil)
+			if err == nil || n != 0 || errors.Is(err, ErrNotFound) != tc.notFound || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("CopyRows: %d, %v; want an error containing %q", n, err, tc.want)
+			}
+		})
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	other := newExperiment(t, s, "y")
+	if _, err := s.CopyRows(cancelled, e.ID, other.ID, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("CopyRows with a cancelled context: %v", err)
+	}
+}
+
+func TestRowCount(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	e, empty := newExperiment(t, s, "x"), newExperiment(t, s, "y")
+	writeRows(t, s, e.ID, WriterOptions{}, testRow(1, 0), testRow(1, 1), testRow(2, 0))
+	for _, tc := range []struct {
+		id   string
+		want int
+	}{{e.ID, 3}, {empty.ID, 0}} {
+		if n, err := s.RowCount(ctx, tc.id); err != nil || n != tc.want {
+			t.Errorf("RowCount(%s) = %d, %v; want %d", tc.id, n, err, tc.want)
+		}
+	}
+	if _, err := s.RowCount(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("RowCount of an unknown experiment: %v, want not found", err)
 	}
 }

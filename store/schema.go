@@ -51,6 +51,51 @@ var migrations = []string{
 		created       INTEGER NOT NULL,
 		PRIMARY KEY (experiment_id, case_id, trial)
 	);`,
+	// 2: the git tag, author and commit time, the store dataset an experiment
+	// read and the experiment it was compared with; the spans of a row; the
+	// response cache; versioned datasets.
+	//
+	// A dataset row is stored once per content: it belongs to every version v
+	// with valid_from <= v < valid_until (valid_until NULL while it is
+	// current), so any version is read without copying rows.
+	`ALTER TABLE experiments ADD COLUMN git_tag TEXT NOT NULL DEFAULT '';
+	ALTER TABLE experiments ADD COLUMN git_author TEXT NOT NULL DEFAULT '';
+	ALTER TABLE experiments ADD COLUMN git_commit_time INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE experiments ADD COLUMN dataset TEXT NOT NULL DEFAULT '';
+	ALTER TABLE experiments ADD COLUMN dataset_version INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE experiments ADD COLUMN base TEXT NOT NULL DEFAULT '';
+	CREATE INDEX experiments_eval_commit ON experiments (eval, git_commit);
+	ALTER TABLE rows ADD COLUMN spans TEXT;
+	CREATE TABLE cache (
+		key     TEXT PRIMARY KEY,
+		value   BLOB NOT NULL,
+		created INTEGER NOT NULL
+	);
+	CREATE TABLE datasets (
+		name    TEXT PRIMARY KEY,
+		latest  INTEGER NOT NULL,
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	CREATE TABLE dataset_versions (
+		dataset   TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE,
+		version   INTEGER NOT NULL,
+		created   INTEGER NOT NULL,
+		row_count INTEGER NOT NULL,
+		added     INTEGER NOT NULL,
+		updated   INTEGER NOT NULL,
+		deleted   INTEGER NOT NULL,
+		PRIMARY KEY (dataset, version)
+	) WITHOUT ROWID;
+	CREATE TABLE dataset_rows (
+		dataset     TEXT NOT NULL,
+		id          TEXT NOT NULL,
+		valid_from  INTEGER NOT NULL,
+		valid_until INTEGER,
+		hash        BLOB NOT NULL,
+		data        TEXT NOT NULL,
+		PRIMARY KEY (dataset, id, valid_from)
+	) WITHOUT ROWID;`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -59,7 +104,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"strconv"
 )
 
@@ -30,6 +31,15 @@ type Store interface {
 	// DoneKeys returns the Key of every stored row of an experiment, so a
 	// resumed run can skip them.
 	DoneKeys(ctx context.Context, experimentID string) (map[string]struct{}, error)
+	// LatestCompleted finds the base of an experiment by git ancestry: the
+	// newest completed experiment of eval at the earliest of commits (newest
+	// first) that has any. Finding none is an error wrapping ErrNotFound.
+	LatestCompleted(ctx context.Context, eval string, commits []string) (*Experiment, error)
+	// RowCount returns how many rows an experiment has stored.
+	RowCount(ctx context.Context, id string) (int, error)
+	// CopyRows copies the rows of one experiment that keep accepts (all when
+	// keep is nil) into another, and returns how many it copied.
+	CopyRows(ctx context.Context, fromID, toID string, keep func(*Row) bool) (int, error)
 	// DeleteExperiment deletes an experiment and its rows.
 	DeleteExperiment(ctx context.Context, id string) error
 	// NewWriter starts the writer of an experiment's rows.
@@ -37,6 +47,27 @@ type Store interface {
 	// Close releases the store, closing the writers still open.
 	Close() error
 }
+
+// DatasetStore keeps versioned datasets: every push that changes a dataset
+// makes a new version, and every version stays readable. *SQLite implements it.
+type DatasetStore interface {
+	// PushDataset inserts or updates the rows of dataset name by id, deleting
+	// the rows missing from the push when deleteMissing is set, and makes a
+	// new version when anything changed.
+	PushDataset(ctx context.Context, name string, rows iter.Seq2[DatasetRow, error], deleteMissing bool) (PushResult, error)
+	// Datasets lists the datasets by name.
+	Datasets(ctx context.Context) ([]DatasetInfo, error)
+	// DatasetVersions lists the versions of dataset name, newest first.
+	DatasetVersions(ctx context.Context, name string) ([]DatasetVersion, error)
+	// ResolveDatasetVersion returns the concrete version that version of
+	// dataset name means: the latest for 0.
+	ResolveDatasetVersion(ctx context.Context, name string, version int) (int, error)
+	// DatasetRows calls fn for each row of a version of dataset name (0: the
+	// latest), in id order.
+	DatasetRows(ctx context.Context, name string, version int, fn func(id string, data json.RawMessage) error) error
+}
+
+var _ DatasetStore = (*SQLite)(nil)
 
 // ListOptions selects the experiments Experiments returns.
 type ListOptions struct {

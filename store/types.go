@@ -1,5 +1,6 @@
-// Package store keeps experiments and their rows: an embedded SQLite database by
-// default. Values arrive already encoded as JSON so the single writer only writes.
+// Package store keeps experiments and their rows, versioned datasets and the
+// response cache of model calls: an embedded SQLite database by default.
+// Values arrive already encoded as JSON so the single writer only writes.
 package store
 
 import (
@@ -28,14 +29,24 @@ type Experiment struct {
 	SpecHash   string          `json:"spec_hash,omitempty"`
 	Metadata   json.RawMessage `json:"metadata,omitempty"`
 	Summary    json.RawMessage `json:"summary,omitempty"`
-	Rows       int             `json:"rows"` // filled when read back
+	// Dataset and DatasetVersion name the store dataset the eval read, if
+	// any, at the concrete version it read (never 0 when Dataset is set).
+	Dataset        string `json:"dataset,omitempty"`
+	DatasetVersion int    `json:"dataset_version,omitempty"`
+	// Base is the id of the experiment this one was compared with, if any.
+	Base string `json:"base,omitempty"`
+	Rows int    `json:"rows"` // filled when read back
 }
 
-// Git is the repository state an experiment ran at.
+// Git is the repository state an experiment ran at. gitinfo.Info has the
+// same fields in the same order, so one converts to the other.
 type Git struct {
-	Commit string `json:"commit,omitempty"`
-	Branch string `json:"branch,omitempty"`
-	Dirty  bool   `json:"dirty,omitempty"`
+	Commit     string    `json:"commit,omitempty"`
+	Branch     string    `json:"branch,omitempty"`
+	Dirty      bool      `json:"dirty,omitempty"`
+	Tag        string    `json:"tag,omitempty"`        // a tag pointing at Commit
+	Author     string    `json:"author,omitempty"`     // the commit's author
+	CommitTime time.Time `json:"commit_time,omitzero"` // the commit's time; zero when unknown
 }
 
 // Row is one case and trial of an experiment. JSON fields hold encoded values.
@@ -51,5 +62,8 @@ type Row struct {
 	Error    string             `json:"error,omitempty"`
 	Metadata json.RawMessage    `json:"metadata,omitempty"`
 	Tags     []string           `json:"tags,omitempty"`
-	Created  time.Time          `json:"created"`
+	// Spans is a JSON array of span objects, such as the model calls made
+	// for the row; nil when there are none.
+	Spans   json.RawMessage `json:"spans,omitempty"`
+	Created time.Time       `json:"created"`
 }

@@ -83,7 +83,36 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 	}
 	show.Flags().StringVar(&showEval, "eval", "", "the eval, when several have an experiment of that name")
 	show.Flags().BoolVar(&asJSON, "json", false, "print the experiment as JSON")
-	cmd.AddCommand(list, show)
+	cmd.AddCommand(list, show, newExperimentsDeleteCommand(st, storeFlag))
+	return cmd
+}
+
+func newExperimentsDeleteCommand(st *State, storeFlag *string) *cobra.Command {
+	var eval string
+	cmd := &cobra.Command{
+		Use:   "delete EXPERIMENT...",
+		Short: "Delete experiments and their rows (by name or id)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			for _, name := range args {
+				e, err := db.Experiment(cmd.Context(), eval, name)
+				if err != nil {
+					return exitCode(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list", err))
+				}
+				if err := db.DeleteExperiment(cmd.Context(), e.ID); err != nil {
+					return exitCode(ExitRun, err)
+				}
+				fmt.Fprintf(st.Stdout, "deleted %s (%s, %d rows)\n", e.Name, e.Eval, e.Rows)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of that name")
 	return cmd
 }
 

@@ -78,6 +78,7 @@ Exit codes: 0 passed, 1 a threshold or gate failed, 2 invalid spec or usage,
 	root.SetVersionTemplate("caliper {{.Version}}\n")
 	storeFlag := root.PersistentFlags().String("store", "", "the experiment store: a SQLite file (default .caliper/caliper.db at the project root)")
 	root.AddCommand(newValidateCommand(st), newSchemaCommand(st), newInitCommand(st),
-		newRunCommand(st, storeFlag), newExperimentsCommand(st, storeFlag), newInvokeCommand(st))
+		newRunCommand(st, storeFlag), newExperimentsCommand(st, storeFlag), newInvokeCommand(st),
+		newDatasetsCommand(st, storeFlag))
 	return root
 }
