@@ -30,6 +30,9 @@ type ExperimentOptions struct {
 	Resume *store.Experiment
 	// Done lists the case trials (store.Key) already stored, to skip.
 	Done map[string]struct{}
+	// Datasets serves data.dataset; the eval's Data.Version must be the
+	// concrete version, which the experiment records.
+	Datasets datasets.DatasetSource
 }
 
 // Outcome is what a logged run produced.
@@ -49,7 +52,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if o.Limit > 0 && (data.Limit == 0 || o.Limit < data.Limit) {
 		data.Limit = o.Limit
 	}
-	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display})
+	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display, Datasets: o.Datasets})
 	if err != nil {
 		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
 	}
@@ -105,7 +108,11 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 		return o.Resume, nil
 	}
 	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
-		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: mustJSON(p.Eval.Metadata)}
+		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: mustJSON(p.Eval.Metadata),
+		Dataset: p.Eval.Data.Dataset}
+	if exp.Dataset != "" {
+		exp.DatasetVersion = p.Eval.Data.Version
+	}
 	if err := createUnique(ctx, o.Store, exp); err != nil {
 		return nil, err
 	}

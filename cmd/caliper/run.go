@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/gitinfo"
 	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/report"
@@ -114,8 +115,21 @@ func runOne(ctx context.Context, st *State, db store.Store, ev *spec.Eval, param
 	prog := newProgress(st, ev.Name)
 	defer prog.stop()
 	abort, _ := ctx.Value(abortKey{}).(context.Context)
+	var source datasets.DatasetSource
+	if ev.Data.Dataset != "" {
+		ds, ok := db.(store.DatasetStore)
+		if !ok {
+			return nil, fmt.Errorf("data.dataset %q: this store keeps no datasets", ev.Data.Dataset)
+		}
+		sd := storeDatasets{db: ds}
+		if ev.Data.Version, err = sd.Resolve(ctx, ev.Data.Dataset, ev.Data.Version); err != nil {
+			return nil, fmt.Errorf("data.dataset: %w: push it with caliper datasets push", err)
+		}
+		source = sd
+	}
 	return p.RunExperiment(ctx, pipeline.ExperimentOptions{
-		Store: db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, Progress: prog,
+		Datasets: source,
+		Store:    db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, Progress: prog,
 		Warn:    func(msg string) { fmt.Fprintf(st.Stderr, "warning: %s\n", msg) },
 		Display: func(p string) string { return displayDir(st, p) },
 	})

@@ -176,3 +176,40 @@ max_concurrency: 2
 		t.Errorf("stderr should say the run was interrupted:\n%s", stderr.String())
 	}
 }
+
+func TestRunFromStoreDataset(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	writeFile(t, filepath.Join(dir, "v1.jsonl"), `{"id":"a","input":1,"expected":1}`+"\n"+`{"id":"b","input":2,"expected":3}`+"\n")
+	writeFile(t, filepath.Join(dir, "v2.jsonl"), `{"id":"a","input":1,"expected":1}`+"\n"+`{"id":"b","input":2,"expected":2}`+"\n"+`{"id":"c","input":3,"expected":3}`+"\n")
+	writeFile(t, filepath.Join(dir, "latest", "x.eval.yaml"), "name: latest\ndata: {dataset: nums}\ntask: {expr: input}\nscorers: [{name: ok, expr: output == expected}]\n")
+	writeFile(t, filepath.Join(dir, "pinned", "x.eval.yaml"), "name: pinned\ndata: {dataset: nums@1}\ntask: {expr: input}\nscorers: [{name: ok, expr: output == expected}]\n")
+	if code, _, errOut := run(t, dir, "run", "--store", db, "latest"); code != ExitRun || !strings.Contains(errOut, "caliper datasets push") {
+		t.Fatalf("a dataset not pushed yet: exit %d, %s", code, errOut)
+	}
+	for _, f := range []string{"v1.jsonl", "v2.jsonl"} {
+		if code, out, errOut := run(t, dir, "datasets", "push", "--store", db, "nums", f); code != ExitOK {
+			t.Fatalf("push %s: exit %d\n%s%s", f, code, out, errOut)
+		}
+	}
+	tests := []struct {
+		eval, want string
+		version    int
+	}{{"latest", "3 cases, 3 rows", 2}, {"pinned", "2 cases, 2 rows", 1}}
+	for _, tt := range tests {
+		code, out, errOut := run(t, dir, "run", "--store", db, tt.eval)
+		if code != ExitOK || !strings.Contains(out, tt.want) {
+			t.Fatalf("%s: exit %d\n%s%s", tt.eval, code, out, errOut)
+		}
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exps, err := st.Experiments(context.Background(), store.ListOptions{Eval: tt.eval})
+		st.Close()
+		if err != nil || len(exps) != 1 || exps[0].Dataset != "nums" || exps[0].DatasetVersion != tt.version {
+			t.Errorf("%s: experiment %+v, %v; want dataset nums version %d recorded", tt.eval, exps, err, tt.version)
+		}
+	}
+}
