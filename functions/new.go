@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/expr-lang/expr"
 )
@@ -45,6 +46,9 @@ type Options struct {
 	// HTTPClient sends the requests of http functions. Default a client of its
 	// own with keep-alive connections sized for Concurrency, closed by Close.
 	HTTPClient *http.Client
+	// LLM sends the model calls of prompt functions. A prompt body without
+	// it is an error.
+	LLM *llm.Client
 	// Stderr receives what programs write on stderr, line by line, each line
 	// prefixed with the program's name and first argument, as in
 	// "[python3 policy.py] ". Default: discarded. Either way the last few
@@ -69,9 +73,10 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// New builds the function that runs body b: an expression ("expr"), a program
-// ("exec", one-shot or worker) or an endpoint ("http"). Expressions and
-// templates are compiled here, once; programs are started lazily by Call.
+// New builds the function that runs body b: a prompt sent to a model
+// ("prompt"), an expression ("expr"), a program ("exec", one-shot or worker)
+// or an endpoint ("http"). Expressions and templates are compiled here, once;
+// programs are started lazily by Call.
 //
 // An exec one-shot runs its command once per call, in exec.dir, with
 // Options.Env plus exec.env: the Request as one JSON object on stdin, the
@@ -105,9 +110,14 @@ func (o Options) withDefaults() (Options, error) {
 //
 // A scorer's request always has "output" (null when the task gave none).
 //
-// Bodies of kind "prompt" and "function" are not built here: prompts are
-// rendered and sent by the pipeline with package llm, and a function slug must
-// first be resolved to the body of that function.
+// A prompt ("prompt") renders its messages (see Prompt) and sends them with
+// Options.LLM; its output is the answer's text, its parsed JSON when
+// response_format asks for JSON, or its tool calls. Each call is recorded as
+// a span in the Request's Trace. Options.Timeout bounds a call, retries
+// included. A judge prompt (with choices) is built by package scorers.
+//
+// Bodies of kind "function" are not built here: a function slug must first be
+// resolved to the body of that function.
 func New(b spec.Body, opts Options) (Function, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -133,7 +143,10 @@ func New(b spec.Body, opts Options) (Function, error) {
 		}
 		return built(newHTTP(b.HTTP, opts))
 	case spec.KindPrompt:
-		return nil, errors.New("a prompt body is not built by package functions: the pipeline renders and sends prompts with package llm")
+		if b.Prompt == nil {
+			return nil, errors.New("prompt body without a prompt")
+		}
+		return built(newPromptFunction(b.Prompt, opts))
 	case spec.KindFunction:
 		return nil, fmt.Errorf("function %q is a reference: resolve the slug to its function's body (spec.Eval.Functions) and build that", b.Function)
 	case spec.KindBuiltin:
@@ -141,7 +154,7 @@ func New(b spec.Body, opts Options) (Function, error) {
 	case "":
 		return nil, errors.New("empty function body: set one of prompt, function, exec, http or expr")
 	}
-	return nil, fmt.Errorf("unknown function kind %q: use exec, http or expr", b.Kind)
+	return nil, fmt.Errorf("unknown function kind %q: use prompt, exec, http or expr", b.Kind)
 }
 
 // built returns f as a Function, or a nil Function (not a typed nil) on error.

@@ -33,6 +33,16 @@ type ExperimentOptions struct {
 	// Datasets serves data.dataset; the eval's Data.Version must be the
 	// concrete version, which the experiment records.
 	Datasets datasets.DatasetSource
+	// Base is the experiment to compare with, if any.
+	Base *Base
+}
+
+// Base is what a run is compared with: a stored experiment or a committed
+// baseline file, and its rows in (case_id, trial) order.
+type Base struct {
+	Name string
+	ID   string // the stored experiment's id; empty for a baseline file
+	Rows report.RowSource
 }
 
 // Outcome is what a logged run produced.
@@ -77,16 +87,18 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if err := errors.Join(storeSink.Err(), closeErr); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("storing rows: %w", err))
 	}
-	sum := agg.Summary(stats.Cases)
-	sum.Eval, sum.Experiment, sum.Duration = p.Eval.Name, exp.Name, time.Since(start).Seconds()
+	status := store.StatusCompleted
 	switch {
 	case runErr != nil:
-		sum.Status = store.StatusFailed
+		status = store.StatusFailed
 	case stats.Interrupted:
-		sum.Status = store.StatusInterrupted
-	default:
-		sum.Status = store.StatusCompleted
+		status = store.StatusInterrupted
 	}
+	sum, err := p.summarize(context.WithoutCancel(ctx), o, exp, agg.Summary(stats.Cases))
+	if err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	sum.Eval, sum.Experiment, sum.Duration, sum.Status = p.Eval.Name, exp.Name, time.Since(start).Seconds(), status
 	passed := report.Evaluate(sum, p.Eval.Thresholds, p.Gates)
 	// The final update must survive the Ctrl-C that cancelled ctx.
 	if err := o.Store.UpdateExperiment(context.WithoutCancel(ctx), exp.ID, sum.Status, mustJSON(sum)); err != nil {
@@ -94,6 +106,31 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	}
 	exp.Status = sum.Status
 	return &Outcome{Experiment: exp, Summary: sum, Passed: passed}, runErr
+}
+
+// summarize returns the run's summary: the in-flight one when it says it all,
+// else one read back from the store, with the trials reduced per case (trials
+// > 1), every row of a resumed experiment, and the comparison with a base.
+func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *store.Experiment, inFlight *report.Summary) (*report.Summary, error) {
+	if o.Base == nil && o.Resume == nil && p.Trials == 1 && p.Eval.Pass == nil {
+		return inFlight, nil
+	}
+	red, err := report.ReductionOf(p.Eval, p.ExprOptions...)
+	if err != nil {
+		return inFlight, fmt.Errorf("compiling pass: %w", err)
+	}
+	opts := report.SummaryOptions{Eval: p.Eval.Name, Experiment: exp.Name, Scorers: p.ScorerNames(), Reduction: red}
+	rows := report.StoreRows(ctx, o.Store, exp.ID)
+	var sum *report.Summary
+	if o.Base != nil {
+		sum, err = report.Compare(rows, o.Base.Rows, report.CompareOptions{SummaryOptions: opts, Base: o.Base.Name})
+	} else {
+		sum, err = report.Summarize(rows, opts)
+	}
+	if err != nil {
+		return inFlight, fmt.Errorf("summarizing %s: %w", exp.Name, err)
+	}
+	return sum, nil
 }
 
 // startExperiment creates the experiment, or marks the one being resumed as running.
@@ -110,6 +147,9 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
 		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: mustJSON(p.Eval.Metadata),
 		Dataset: p.Eval.Data.Dataset}
+	if o.Base != nil {
+		exp.Base = o.Base.ID
+	}
 	if exp.Dataset != "" {
 		exp.DatasetVersion = p.Eval.Data.Version
 	}

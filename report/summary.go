@@ -22,6 +22,8 @@ type Summary struct {
 	Scores     []ScoreSummary  `json:"scores"`
 	Metrics    []MetricSummary `json:"metrics,omitempty"`
 	Checks     []Check         `json:"checks,omitempty"`
+	// Comparison compares the experiment with its base; nil without one.
+	Comparison *Comparison `json:"comparison,omitempty"`
 }
 
 // ScoreSummary is one scorer over the run.
@@ -160,7 +162,9 @@ func (s *Summary) Score(name string) (ScoreSummary, bool) {
 	return ScoreSummary{}, false
 }
 
-// GateEnv is the summary as gates see it.
+// GateEnv is the summary as gates see it. With a comparison, each score's
+// has_base, base_mean, diff, improvements, regressions, ci_low, ci_high and
+// significant_regression come from it; without one they are zero.
 func (s *Summary) GateEnv() spec.GateEnv {
 	env := spec.GateEnv{Cases: s.Cases, Rows: s.Rows, Errors: s.Errors,
 		Scores: map[string]spec.ScoreStats{}, Metrics: map[string]spec.MetricStats{}}
@@ -169,6 +173,17 @@ func (s *Summary) GateEnv() spec.GateEnv {
 	}
 	for _, m := range s.Metrics {
 		env.Metrics[m.Name] = spec.MetricStats{Mean: m.Mean, Sum: m.Sum, Min: m.Min, Max: m.Max}
+	}
+	if s.Comparison != nil {
+		for _, d := range s.Comparison.Scores {
+			st := env.Scores[d.Name]
+			st.HasBase = d.HasBase()
+			st.BaseMean, st.Diff = d.BaseMean, d.Diff
+			st.Improvements, st.Regressions = d.Improvements, d.Regressions
+			st.CILow, st.CIHigh = d.CILow, d.CIHigh
+			st.SignificantRegression = d.SignificantRegression
+			env.Scores[d.Name] = st
+		}
 	}
 	return env
 }

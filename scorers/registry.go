@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/expr-lang/expr"
 )
@@ -23,6 +24,12 @@ type Deps struct {
 	Dir string
 	// File is the eval file, named in the positions of expression errors.
 	File string
+	// LLM sends the model calls of LLM judges; a judge built without it fails
+	// with ErrNeedsProvider.
+	LLM *llm.Client
+	// JudgeModel is the model of built-in judges whose with.model is not set
+	// (caliper.yaml's defaults.model); DefaultJudgeModel when empty.
+	JudgeModel string
 }
 
 func (d Deps) exprOptions() []expr.Option {

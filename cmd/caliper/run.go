@@ -27,6 +27,10 @@ type runFlags struct {
 	limit       int
 	trials      int
 	concurrency int
+	base        string
+	resume      string
+	retryErrors string
+	reports     reportFlags
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -51,6 +55,14 @@ interrupted; a second Ctrl-C cancels the calls in flight.`,
 	fl.IntVar(&f.limit, "limit", 0, "use at most N cases of each eval")
 	fl.IntVar(&f.trials, "trials", 0, "run each case N times (overrides trials)")
 	fl.IntVarP(&f.concurrency, "concurrency", "j", 0, "at most N cases in flight (overrides max_concurrency)")
+	fl.StringVar(&f.base, "base", "", "compare with this experiment (name or id), auto, or file:PATH (overrides base)")
+	fl.StringVar(&f.resume, "resume", "", "continue an interrupted experiment: --resume (the latest unfinished one of each eval) or --resume=EXPERIMENT")
+	fl.Lookup("resume").NoOptDefVal = resumeLatest
+	fl.StringVar(&f.retryErrors, "retry-errors", "", "new experiment with the rows of EXPERIMENT that succeeded, re-running only its errored cases")
+	fl.StringVar(&f.reports.json, "json", "", "write the summaries and comparisons as JSON to FILE")
+	fl.StringVar(&f.reports.jsonl, "jsonl", "", "write every row as JSON Lines to FILE")
+	fl.StringVar(&f.reports.junit, "junit", "", "write a JUnit XML report to FILE (a testcase per case)")
+	fl.StringVar(&f.reports.markdown, "markdown", "", "write a Markdown report (for a pull-request comment) to FILE")
 	return cmd
 }
 
@@ -76,14 +88,19 @@ func runEvals(ctx context.Context, st *State, storeFlag string, f runFlags, path
 	}
 	defer db.Close()
 	failed := 0
+	var runs []finished
 	for _, ev := range evals {
 		outcome, err := runOne(ctx, st, db, ev, params, f)
 		if outcome != nil {
 			report.WriteText(st.Stdout, outcome.Summary)
 			fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
+			runs = append(runs, finished{eval: ev, exp: outcome.Experiment, sum: outcome.Summary})
 		}
 		if err != nil {
 			return exitCode(ExitRun, fmt.Errorf("%s: %w", ev.Name, err))
+		}
+		if err := writeReports(context.WithoutCancel(ctx), st, db, f.reports, runs); err != nil {
+			return exitCode(ExitRun, err)
 		}
 		if outcome.Summary.Status == store.StatusInterrupted {
 			return exitCode(ExitRun, fmt.Errorf("interrupted: the %d finished rows of %s are stored", outcome.Summary.Rows, outcome.Experiment.Name))
@@ -109,8 +126,13 @@ func runOne(ctx context.Context, st *State, db store.Store, ev *spec.Eval, param
 	if err != nil {
 		return nil, err
 	}
-	if ev.Base != "" {
-		fmt.Fprintf(st.Stderr, "warning: %s: base %q is not used: comparison with a baseline is not in this build yet\n", ev.Name, ev.Base)
+	base, err := resolveBase(ctx, st, db, ev, f.base)
+	if err != nil {
+		return nil, err
+	}
+	o := pipeline.ExperimentOptions{Base: base}
+	if err := prepareResume(ctx, st, db, ev, f, &o); err != nil {
+		return nil, err
 	}
 	prog := newProgress(st, ev.Name)
 	defer prog.stop()
@@ -127,9 +149,10 @@ func runOne(ctx context.Context, st *State, db store.Store, ev *spec.Eval, param
 		}
 		source = sd
 	}
+	o.Datasets = source
 	return p.RunExperiment(ctx, pipeline.ExperimentOptions{
-		Datasets: source,
-		Store:    db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, Progress: prog,
+		Base: o.Base, Resume: o.Resume, Done: o.Done, Datasets: o.Datasets,
+		Store: db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, Progress: prog,
 		Warn:    func(msg string) { fmt.Fprintf(st.Stderr, "warning: %s\n", msg) },
 		Display: func(p string) string { return displayDir(st, p) },
 	})

@@ -92,7 +92,7 @@ scorers: [{name: big, expr: output >= 10}]
 `)
 	db := filepath.Join(dir, "s.db")
 	code, out, errOut := run(t, dir, "run", "--store", db, "--param", "add=10", "--limit", "3", "--trials", "2", "-j", "2")
-	if code != ExitOK || !strings.Contains(out, "3 cases, 6 rows") || !regexp.MustCompile(`big\s+1\.000\s+6\s+0`).MatchString(out) {
+	if code != ExitOK || !strings.Contains(out, "3 cases, 6 rows") || !regexp.MustCompile(`big\s+1\.000\s+3\s+0`).MatchString(out) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	if code, _, errOut = run(t, dir, "run", "--store", db, "--param", "add=ten"); code != ExitRun || !strings.Contains(errOut, "want a value of type integer") {

@@ -1,0 +1,153 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/option"
+)
+
+// DefaultAnthropicMaxTokens is the max_tokens sent to Anthropic, which
+// requires one, when the request sets none.
+const DefaultAnthropicMaxTokens = 4096
+
+// anthropicBackend speaks the Anthropic messages API.
+type anthropicBackend struct {
+	svc anthropic.MessageService
+}
+
+// newAnthropic builds the messages service of a provider. The SDK's
+// environment defaults (ANTHROPIC_* variables, profiles) are not read: the
+// service is made from explicit options, with the SDK's retries off.
+func newAnthropic(p *provider, hc *http.Client) backend {
+	opts := []option.RequestOption{
+		option.WithBaseURL(strings.TrimSuffix(p.baseURL, "/") + "/"),
+		option.WithHTTPClient(hc),
+		option.WithMaxRetries(0),
+		option.WithRequestTimeout(p.timeout),
+	}
+	if p.key != "" {
+		opts = append(opts, option.WithAPIKey(p.key))
+	}
+	for _, k := range sortedNames(p.headers) {
+		opts = append(opts, option.WithHeader(k, p.headers[k]))
+	}
+	return &anthropicBackend{svc: anthropic.NewMessageService(opts...)}
+}
+
+func (b *anthropicBackend) send(ctx context.Context, model string, req *ChatRequest, at *attempt) (*ChatResponse, error) {
+	res, err := b.svc.New(ctx, anthropicParams(model, req), option.WithMiddleware(at.capture))
+	if err != nil {
+		return nil, err
+	}
+	if res.Type != "" && res.Type != "message" {
+		return nil, &malformedError{msg: "the answer is not a message (type " + string(res.Type) + ")"}
+	}
+	u := res.Usage
+	out := &ChatResponse{
+		FinishReason: string(res.StopReason),
+		Model:        string(res.Model),
+		Usage: Usage{
+			PromptTokens:     int(u.InputTokens + u.CacheCreationInputTokens + u.CacheReadInputTokens),
+			CompletionTokens: int(u.OutputTokens),
+		},
+	}
+	var text strings.Builder
+	for _, block := range res.Content {
+		switch block.Type {
+		case "text":
+			text.WriteString(block.Text)
+		case "tool_use":
+			args := json.RawMessage(block.Input)
+			if len(args) == 0 {
+				args = json.RawMessage("{}")
+			}
+			out.ToolCalls = append(out.ToolCalls, ToolCall{ID: block.ID, Name: block.Name, Arguments: args})
+		}
+	}
+	out.Content = text.String()
+	return out, nil
+}
+
+// anthropicParams maps a request to the messages body: system messages go to
+// `system`, tools to Anthropic tools, tool_choice required to "any".
+func anthropicParams(model string, req *ChatRequest) anthropic.MessageNewParams {
+	params := anthropic.MessageNewParams{Model: anthropic.Model(model), MaxTokens: DefaultAnthropicMaxTokens}
+	for _, m := range req.Messages {
+		switch m.Role {
+		case RoleSystem:
+			params.System = append(params.System, anthropic.TextBlockParam{Text: m.Content})
+		case RoleAssistant:
+			params.Messages = append(params.Messages, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.Content)))
+		default:
+			params.Messages = append(params.Messages, anthropic.NewUserMessage(anthropic.NewTextBlock(m.Content)))
+		}
+	}
+	p := req.Params
+	if p.MaxTokens != nil {
+		params.MaxTokens = int64(*p.MaxTokens)
+	}
+	if p.Temperature != nil {
+		params.Temperature = anthropic.Float(*p.Temperature)
+	}
+	if p.TopP != nil {
+		params.TopP = anthropic.Float(*p.TopP)
+	}
+	if len(p.Stop) > 0 {
+		params.StopSequences = p.Stop
+	}
+	for _, t := range req.Tools {
+		tp := anthropic.ToolParam{Name: t.Name, InputSchema: inputSchema(t.Parameters)}
+		if t.Description != "" {
+			tp.Description = anthropic.String(t.Description)
+		}
+		params.Tools = append(params.Tools, anthropic.ToolUnionParam{OfTool: &tp})
+	}
+	switch tc := req.ToolChoice; tc {
+	case "":
+	case ToolChoiceAuto:
+		params.ToolChoice = anthropic.ToolChoiceUnionParam{OfAuto: &anthropic.ToolChoiceAutoParam{}}
+	case ToolChoiceNone:
+		params.ToolChoice = anthropic.ToolChoiceUnionParam{OfNone: &anthropic.ToolChoiceNoneParam{}}
+	case ToolChoiceRequired:
+		params.ToolChoice = anthropic.ToolChoiceUnionParam{OfAny: &anthropic.ToolChoiceAnyParam{}}
+	default:
+		params.ToolChoice = anthropic.ToolChoiceParamOfTool(tc)
+	}
+	if f := req.ResponseFormat; f != nil && f.Type == FormatJSONSchema {
+		params.OutputConfig.Format = anthropic.JSONOutputFormatParam{Schema: f.Schema}
+	}
+	if len(p.Extra) > 0 {
+		params.SetExtraFields(p.Extra)
+	}
+	return params
+}
+
+// inputSchema maps a tool's parameter schema, keeping its properties as raw
+// JSON so that their order is sent as written.
+func inputSchema(raw json.RawMessage) anthropic.ToolInputSchemaParam {
+	var s anthropic.ToolInputSchemaParam
+	var top map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &top) != nil {
+		s.Properties = map[string]any{}
+		return s
+	}
+	for k, v := range top {
+		switch k {
+		case "type":
+		case "properties":
+			s.Properties = v
+		case "required":
+			_ = json.Unmarshal(v, &s.Required)
+		default:
+			if s.ExtraFields == nil {
+				s.ExtraFields = map[string]any{}
+			}
+			s.ExtraFields[k] = v
+		}
+	}
+	return s
+}
