@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"text/tabwriter"
 
 	"github.com/caliperhq/caliper/report"
@@ -83,7 +84,39 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 	}
 	show.Flags().StringVar(&showEval, "eval", "", "the eval, when several have an experiment of that name")
 	show.Flags().BoolVar(&asJSON, "json", false, "print the experiment as JSON")
-	cmd.AddCommand(list, show, newExperimentsDeleteCommand(st, storeFlag))
+	cmd.AddCommand(list, show, newExperimentsDeleteCommand(st, storeFlag), newExperimentsExportCommand(st, storeFlag))
+	return cmd
+}
+
+func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {
+	var eval, out string
+	cmd := &cobra.Command{
+		Use:   "export EXPERIMENT [--out FILE]",
+		Short: "Write every row of an experiment as JSON Lines (stdout by default)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			e, err := db.Experiment(cmd.Context(), eval, args[0])
+			if err != nil {
+				return exitCode(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list", err))
+			}
+			rows := report.StoreRows(cmd.Context(), db, e.ID)
+			if out == "" || out == "-" {
+				return report.WriteJSONL(st.Stdout, e.Eval, e.Name, rows)
+			}
+			if err := writeFileWith(st, out, func(f *os.File) error { return report.WriteJSONL(f, e.Eval, e.Name, rows) }); err != nil {
+				return exitCode(ExitRun, err)
+			}
+			fmt.Fprintf(st.Stdout, "wrote %d rows of %s to %s\n", e.Rows, e.Name, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of that name")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "the file to write (default stdout)")
 	return cmd
 }
 

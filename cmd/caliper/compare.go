@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/caliperhq/caliper/baseline"
+	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/scorers"
+	"github.com/caliperhq/caliper/spec"
+	"github.com/caliperhq/caliper/store"
+	"github.com/spf13/cobra"
+)
+
+func newCompareCommand(st *State, storeFlag *string) *cobra.Command {
+	var eval string
+	var opts report.CompareOptions
+	var rf reportFlags
+	cmd := &cobra.Command{
+		Use:   "compare EXPERIMENT BASE",
+		Short: "Compare two experiments case by case, with paired confidence intervals",
+		Long: `Compare EXPERIMENT with BASE (names or ids; BASE may be file:PATH, a committed
+baseline) and print the same summary as caliper run: per score the change, the
+improved and regressed cases, and a paired bootstrap interval of the difference.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := openStoreForReading(ctx, st, *storeFlag)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			cur, err := db.Experiment(ctx, eval, args[0])
+			if err != nil {
+				return exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with caliper experiments list", args[0], err))
+			}
+			base, baseName, err := compareBase(cmd, st, db, cur, args[1])
+			if err != nil {
+				return err
+			}
+			opts.SummaryOptions = report.SummaryOptions{Eval: cur.Eval, Experiment: cur.Name, Status: cur.Status, Reduction: reductionFor(st, cur.Eval)}
+			opts.Base = baseName
+			sum, err := report.Compare(report.StoreRows(ctx, db, cur.ID), base, opts)
+			if err != nil {
+				return exitCode(ExitRun, err)
+			}
+			report.WriteText(st.Stdout, sum)
+			if err := writeReports(ctx, st, db, rf, []finished{{eval: &spec.Eval{Name: cur.Eval}, exp: cur, sum: sum}}); err != nil {
+				return exitCode(ExitRun, err)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&eval, "eval", "", "the eval, when several have experiments of those names")
+	fl.Float64Var(&opts.Confidence, "confidence", 0.95, "the confidence level of the intervals")
+	fl.Uint64Var(&opts.Seed, "seed", 0, "the seed of the bootstrap")
+	fl.StringVar(&rf.json, "json", "", "also write the comparison as JSON to FILE")
+	fl.StringVar(&rf.markdown, "markdown", "", "also write the comparison as Markdown to FILE")
+	return cmd
+}
+
+func compareBase(cmd *cobra.Command, st *State, db store.Store, cur *store.Experiment, ref string) (report.RowSource, string, error) {
+	if path, ok := cutFilePrefix(ref); ok {
+		f, err := baseline.Load(resolvePath(st, path))
+		if err != nil {
+			return nil, "", exitCode(ExitInvalid, err)
+		}
+		return f.Rows, ref, nil
+	}
+	b, err := db.Experiment(cmd.Context(), cur.Eval, ref)
+	if err != nil {
+		return nil, "", exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with caliper experiments list --eval %s", ref, err, cur.Eval))
+	}
+	return report.StoreRows(cmd.Context(), db, b.ID), b.Name, nil
+}
+
+func cutFilePrefix(ref string) (string, bool) {
+	if len(ref) > 5 && ref[:5] == "file:" {
+		return ref[5:], true
+	}
+	return "", false
+}
+
+// reductionFor is the trial reduction of the eval named eval when its file is
+// under the working directory, else the default (means, no pass expression).
+func reductionFor(st *State, eval string) report.Reduction {
+	res := spec.NewValidator(st.FS, st.Dir).Validate(nil)
+	for _, ev := range res.Evals {
+		if ev.Name == eval {
+			if red, err := report.ReductionOf(ev, scorers.ExprFunctions()...); err == nil {
+				return red
+			}
+		}
+	}
+	return report.Reduction{}
+}
+
+func newBaselineCommand(st *State, storeFlag *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "baseline", Short: "Committed baselines: a compact file of an experiment's scores"}
+	var eval, out string
+	save := &cobra.Command{
+		Use:   "save EXPERIMENT --out FILE",
+		Short: "Write an experiment's scores as a diff-friendly file to commit; use it with base: file:FILE",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return exitCode(ExitInvalid, fmt.Errorf("--out FILE is required: where to write the baseline"))
+			}
+			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			e, err := db.Experiment(cmd.Context(), eval, args[0])
+			if err != nil {
+				return exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with caliper experiments list", args[0], err))
+			}
+			err = writeFileWith(st, out, func(f *os.File) error {
+				return baseline.Save(f, baseline.HeaderOf(e), baseline.RowSource(report.StoreRows(cmd.Context(), db, e.ID)))
+			})
+			if err != nil {
+				return exitCode(ExitRun, err)
+			}
+			fmt.Fprintf(st.Stdout, "saved %d rows of %s (%s) to %s\n", e.Rows, e.Name, e.Eval, out)
+			return nil
+		},
+	}
+	save.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of that name")
+	save.Flags().StringVar(&out, "out", "", "the file to write, e.g. baselines/qa.jsonl")
+	cmd.AddCommand(save)
+	return cmd
+}
