@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
@@ -24,6 +26,8 @@ type Options struct {
 	Registry    *scorers.Registry // built-in scorers; nil means scorers.Builtins()
 	Env         []string          // environment of exec functions; nil means the process's
 	Stderr      io.Writer         // where programs' stderr goes
+	LLM         *llm.Client       // the model client of prompts and judges; nil when there is none
+	JudgeModel  string            // the model of built-in judges without with.model
 }
 
 // Pipeline is a compiled eval: every expression compiled, every function and
@@ -37,6 +41,8 @@ type Pipeline struct {
 	Gates       []report.Gate
 	ExprOptions []expr.Option
 	task        functions.Function
+	traced      bool          // cases carry a trace for model calls
+	spent       atomic.Uint64 // float64 bits: the estimated cost so far
 	scorers     []scorerRunner
 	closers     []functions.Function
 }
@@ -57,6 +63,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	if opts.Concurrency > 0 {
 		p.Concurrency = opts.Concurrency
 	}
+	p.traced = opts.LLM != nil
 	defer func() {
 		if err != nil {
 			p.Close()
@@ -68,6 +75,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	reg := opts.Registry
 	if reg == nil {
 		reg = scorers.Builtins()
+		scorers.RegisterJudges(reg)
 	}
 	for _, sc := range ev.Scorers {
 		r, err := p.scorer(sc, reg, opts)
@@ -111,12 +119,9 @@ func (p *Pipeline) function(b spec.Body, role string, opts Options) (functions.F
 		}
 		b = f.Body
 	}
-	if b.Kind == spec.KindPrompt {
-		return nil, errors.New("prompts need an LLM provider, which this build of caliper does not have yet: use an exec, http or expr task")
-	}
 	fn, err := functions.New(b, functions.Options{
 		Role: role, Concurrency: p.Concurrency, Timeout: p.Timeout, Env: opts.Env,
-		ExprOptions: p.ExprOptions, Stderr: opts.Stderr,
+		ExprOptions: p.ExprOptions, Stderr: opts.Stderr, LLM: opts.LLM,
 	})
 	if err != nil {
 		return nil, err

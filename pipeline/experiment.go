@@ -35,6 +35,8 @@ type ExperimentOptions struct {
 	Datasets datasets.DatasetSource
 	// Base is the experiment to compare with, if any.
 	Base *Base
+	// MaxCost stops starting cases once the model calls cost more (USD); 0 is no limit.
+	MaxCost float64
 }
 
 // Base is what a run is compared with: a stored experiment or a committed
@@ -78,7 +80,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if o.Progress != nil {
 		sinks = append(sinks, o.Progress)
 	}
-	ro := RunOptions{Abort: o.Abort}
+	ro := RunOptions{Abort: o.Abort, MaxCost: o.MaxCost}
 	if len(o.Done) > 0 {
 		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
 	}
@@ -91,7 +93,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	switch {
 	case runErr != nil:
 		status = store.StatusFailed
-	case stats.Interrupted:
+	case stats.Interrupted, stats.OverBudget:
 		status = store.StatusInterrupted
 	}
 	sum, err := p.summarize(context.WithoutCancel(ctx), o, exp, agg.Summary(stats.Cases))
@@ -99,6 +101,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 		runErr = errors.Join(runErr, err)
 	}
 	sum.Eval, sum.Experiment, sum.Duration, sum.Status = p.Eval.Name, exp.Name, time.Since(start).Seconds(), status
+	if stats.OverBudget {
+		sum.Stopped = fmt.Sprintf("max cost: the model calls cost $%.4f, past the $%.4f allowed", p.Spent(), o.MaxCost)
+	}
 	passed := report.Evaluate(sum, p.Eval.Thresholds, p.Gates)
 	// The final update must survive the Ctrl-C that cancelled ctx.
 	if err := o.Store.UpdateExperiment(context.WithoutCancel(ctx), exp.ID, sum.Status, mustJSON(sum)); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ type Result struct {
 	ScorerErrors map[string]string // scorer name -> error, for scorers that failed
 	Duration     time.Duration     // the task call
 	Metrics      map[string]float64
+	Spans        []functions.Span // model calls of the task and the scorers
 }
 
 // Sink receives every result as it finishes. Add is called from many workers at once.
@@ -44,6 +46,9 @@ type RunOptions struct {
 	// Abort, when done, cancels the calls in flight. Cancelling Run's own context
 	// only stops new cases: calls in flight finish or time out.
 	Abort context.Context
+	// MaxCost, when positive, stops starting cases once the estimated cost of
+	// the model calls made so far passes it (USD).
+	MaxCost float64
 }
 
 // Stats counts what a run did.
@@ -52,6 +57,7 @@ type Stats struct {
 	Rows        int  // case trials run
 	Skipped     int  // case trials skipped as already done
 	Interrupted bool // the context was cancelled before every case was read
+	OverBudget  bool // --max-cost stopped the run
 }
 
 type job struct {
@@ -85,18 +91,23 @@ func (p *Pipeline) Run(ctx context.Context, src CaseSource, sink Sink, ro RunOpt
 			mu.Unlock()
 		}()
 	}
-	stats, err := p.produce(ctx, src, jobs, ro.Skip)
+	stats, err := p.produce(ctx, src, jobs, ro)
 	close(jobs)
 	wg.Wait()
 	stats.Rows = rows
 	return stats, err
 }
 
-func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job, skip func(string, int) bool) (Stats, error) {
+func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job, ro RunOptions) (Stats, error) {
 	var st Stats
+	skip := ro.Skip
 	for {
 		if ctx.Err() != nil {
 			st.Interrupted = true
+			return st, nil
+		}
+		if ro.MaxCost > 0 && p.Spent() > ro.MaxCost {
+			st.OverBudget = true
 			return st, nil
 		}
 		c, err := src.Next()
@@ -138,11 +149,23 @@ func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
 		}
 	}()
 	c := j.c
-	req := &functions.Request{Input: c.Input, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags, Parameters: p.Parameters, Trial: j.trial}
+	var tr *functions.Trace
+	if p.traced {
+		tr = &functions.Trace{}
+		defer func() { p.collect(tr, r) }()
+	}
+	req := &functions.Request{Input: c.Input, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags, Parameters: p.Parameters, Trial: j.trial, Trace: tr}
 	start := time.Now()
-	out, err := p.task.Call(abort, req) // functions enforce the eval's timeout themselves
+	tctx := abort
+	if tr != nil {
+		tctx = functions.WithTrace(abort, tr, "task")
+	}
+	out, err := p.task.Call(tctx, req) // functions enforce the eval's timeout themselves
 	r.Duration = time.Since(start)
 	r.Metrics = map[string]float64{"duration": r.Duration.Seconds()}
+	for k, v := range tr.Metrics() {
+		r.Metrics[k] = v
+	}
 	if err != nil {
 		r.Error = errorMessage(err)
 		if p.Eval.ErrorScore != "skip" {
@@ -155,8 +178,37 @@ func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
 		Input: c.Input, Output: out, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags,
 		Trial: j.trial, Parameters: p.Parameters, Metrics: r.Metrics,
 	}
-	p.score(abort, env, r)
+	p.score(abort, env, r, tr)
 	return r
+}
+
+// Spent is the estimated cost, in USD, of the model calls of the cases finished so far.
+func (p *Pipeline) Spent() float64 {
+	return math.Float64frombits(p.spent.Load())
+}
+
+func (p *Pipeline) spend(usd float64) {
+	for {
+		old := p.spent.Load()
+		if p.spent.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+usd)) {
+			return
+		}
+	}
+}
+
+// collect moves a case's spans and model metrics (its scorers' included) into
+// its result, and counts its cost against --max-cost.
+func (p *Pipeline) collect(tr *functions.Trace, r *Result) {
+	r.Spans = tr.Spans()
+	if r.Metrics == nil {
+		r.Metrics = map[string]float64{}
+	}
+	for k, v := range tr.Metrics() {
+		r.Metrics[k] = v
+	}
+	if cost := r.Metrics["estimated_cost"]; cost > 0 {
+		p.spend(cost)
+	}
 }
 
 func (p *Pipeline) zeroScores() []scorers.Score {
@@ -168,7 +220,7 @@ func (p *Pipeline) zeroScores() []scorers.Score {
 }
 
 // score runs the scorers: the cheap ones inline, the slow ones concurrently.
-func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result) {
+func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result, tr *functions.Trace) {
 	results := make([][]scorers.Score, len(p.scorers))
 	errs := make([]error, len(p.scorers))
 	var wg sync.WaitGroup
@@ -179,7 +231,11 @@ func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result) 
 					errs[i] = fmt.Errorf("internal error: %v", v)
 				}
 			}()
-			results[i], errs[i] = s.score(abort, env)
+			ctx := abort
+			if tr != nil {
+				ctx = functions.WithTrace(abort, tr, s.name)
+			}
+			results[i], errs[i] = s.score(ctx, env)
 		}
 		if s.slow {
 			wg.Add(1)

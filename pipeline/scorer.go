@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -14,37 +13,50 @@ import (
 // scorerRunner is one compiled scorer. slow scorers (programs, endpoints, models)
 // run concurrently with each other; cheap ones run inline.
 type scorerRunner struct {
-	name  string
-	slow  bool
-	score func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error)
+	name   string
+	slow   bool
+	score  func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error)
+	scorer any // the built scorer or function, for model checks and estimates
 }
 
 func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (scorerRunner, error) {
+	deps := scorers.Deps{Dir: filepath.Dir(p.Eval.File), File: p.Eval.File, LLM: opts.LLM, JudgeModel: opts.JudgeModel}
 	switch sc.Kind {
 	case spec.KindBuiltin, spec.KindExpr:
-		s, err := scorers.Build(sc, reg, scorers.Deps{Dir: filepath.Dir(p.Eval.File), File: p.Eval.File})
+		s, err := scorers.Build(sc, reg, deps)
 		if err != nil {
 			return scorerRunner{}, err
 		}
-		return scorerRunner{name: sc.Name, slow: spec.Builtins[sc.Builtin].Judge, score: s.Score}, nil
+		return scorerRunner{name: sc.Name, slow: spec.Builtins[sc.Builtin].Judge, score: s.Score, scorer: s}, nil
 	case spec.KindPrompt:
-		return scorerRunner{}, fmt.Errorf("LLM-judge prompts need an LLM provider, which this build of caliper does not have yet")
+		s, err := scorers.BuildPromptJudge(sc, deps)
+		if err != nil {
+			return scorerRunner{}, err
+		}
+		return scorerRunner{name: sc.Name, slow: true, score: s.Score, scorer: s}, nil
 	}
 	fn, err := p.function(sc.Body, functions.RoleScorer, opts)
 	if err != nil {
 		return scorerRunner{}, err
 	}
 	name := sc.Name
-	return scorerRunner{name: name, slow: true, score: func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error) {
+	return scorerRunner{name: name, slow: true, scorer: fn, score: func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error) {
 		v, err := fn.Call(ctx, &functions.Request{
 			Input: env.Input, Expected: env.Expected, Metadata: env.Metadata, Tags: env.Tags,
 			Parameters: env.Parameters, Trial: env.Trial, Output: env.Output, Metrics: env.Metrics,
+			Trace: traceOf(ctx),
 		})
 		if err != nil {
 			return nil, err
 		}
 		return scorers.ParseResult(name, v)
 	}}, nil
+}
+
+// traceOf is the trace the pipeline put in a scorer's context.
+func traceOf(ctx context.Context) *functions.Trace {
+	t, _ := functions.TraceFrom(ctx)
+	return t
 }
 
 // errorMessage keeps an error's text on one line.

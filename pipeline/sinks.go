@@ -71,6 +71,9 @@ func ToRow(r *Result) *store.Row {
 	if len(meta) > 0 {
 		row.Meta = encode(meta)
 	}
+	if len(r.Spans) > 0 {
+		row.Spans = encode(r.Spans)
+	}
 	return row
 }
 

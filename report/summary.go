@@ -15,6 +15,7 @@ type Summary struct {
 	Eval       string          `json:"eval"`
 	Experiment string          `json:"experiment"`
 	Status     string          `json:"status"`
+	Stopped    string          `json:"stopped,omitempty"` // why the run stopped early, e.g. --max-cost
 	Cases      int             `json:"cases"`
 	Rows       int             `json:"rows"`
 	Errors     int             `json:"errors"`

@@ -24,6 +24,9 @@ func WriteText(w io.Writer, s *Summary) {
 		head += " · " + strings.ToUpper(s.Status)
 	}
 	fmt.Fprintln(w, head)
+	if s.Stopped != "" {
+		fmt.Fprintf(w, "  stopped early: %s\n", s.Stopped)
+	}
 	if s.Comparison != nil {
 		writeComparedText(w, s)
 	} else {

@@ -15,8 +15,14 @@ import (
 // run executes the command line in dir and returns its exit code and output.
 func run(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
+	return runEnv(t, dir, map[string]string{}, args...)
+}
+
+// runEnv is run with an environment.
+func runEnv(t *testing.T, dir string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	st := &State{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Env: map[string]string{}, Dir: dir, FS: spec.OSFS{}}
+	st := &State{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Env: env, Dir: dir, FS: spec.OSFS{}}
 	code := Execute(st, args)
 	return code, out.String(), errOut.String()
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/gitinfo"
+	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/spec"
@@ -31,6 +32,9 @@ type runFlags struct {
 	resume      string
 	retryErrors string
 	reports     reportFlags
+	dryRun      bool
+	maxCost     float64
+	noCache     bool
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -59,6 +63,9 @@ interrupted; a second Ctrl-C cancels the calls in flight.`,
 	fl.StringVar(&f.resume, "resume", "", "continue an interrupted experiment: --resume (the latest unfinished one of each eval) or --resume=EXPERIMENT")
 	fl.Lookup("resume").NoOptDefVal = resumeLatest
 	fl.StringVar(&f.retryErrors, "retry-errors", "", "new experiment with the rows of EXPERIMENT that succeeded, re-running only its errored cases")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "count the cases and model calls and estimate tokens and cost, calling nothing")
+	fl.Float64Var(&f.maxCost, "max-cost", 0, "stop starting cases once the model calls have cost this much (USD)")
+	fl.BoolVar(&f.noCache, "no-cache", false, "call the models even for requests answered before")
 	fl.StringVar(&f.reports.json, "json", "", "write the summaries and comparisons as JSON to FILE")
 	fl.StringVar(&f.reports.jsonl, "jsonl", "", "write every row as JSON Lines to FILE")
 	fl.StringVar(&f.reports.junit, "junit", "", "write a JUnit XML report to FILE (a testcase per case)")
@@ -87,10 +94,17 @@ func runEvals(ctx context.Context, st *State, storeFlag string, f runFlags, path
 		return exitCode(ExitRun, err)
 	}
 	defer db.Close()
+	client, err := newLLMClient(st, db, evals[0].Project, f.noCache)
+	if err != nil {
+		return exitCode(ExitInvalid, err)
+	}
+	if f.dryRun {
+		return dryRun(ctx, st, evals, client, params, f)
+	}
 	failed := 0
 	var runs []finished
 	for _, ev := range evals {
-		outcome, err := runOne(ctx, st, db, ev, params, f)
+		outcome, err := runOne(ctx, st, db, client, ev, params, f)
 		if outcome != nil {
 			report.WriteText(st.Stdout, outcome.Summary)
 			fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
@@ -101,6 +115,9 @@ func runEvals(ctx context.Context, st *State, storeFlag string, f runFlags, path
 		}
 		if err := writeReports(context.WithoutCancel(ctx), st, db, f.reports, runs); err != nil {
 			return exitCode(ExitRun, err)
+		}
+		if outcome.Summary.Stopped != "" {
+			return exitCode(ExitRun, fmt.Errorf("%s stopped early (%s): its %d finished rows are stored; raise --max-cost and run with --resume=%s to finish", ev.Name, outcome.Summary.Stopped, outcome.Summary.Rows, outcome.Experiment.Name))
 		}
 		if outcome.Summary.Status == store.StatusInterrupted {
 			return exitCode(ExitRun, fmt.Errorf("interrupted: the %d finished rows of %s are stored", outcome.Summary.Rows, outcome.Experiment.Name))
@@ -115,8 +132,8 @@ func runEvals(ctx context.Context, st *State, storeFlag string, f runFlags, path
 	return nil
 }
 
-func runOne(ctx context.Context, st *State, db store.Store, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, error) {
-	p, err := pipeline.Compile(ev, pipeline.Options{Params: params, Trials: f.trials, Concurrency: f.concurrency, Stderr: st.Stderr, Env: st.Environ()})
+func runOne(ctx context.Context, st *State, db store.Store, client *llm.Client, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, error) {
+	p, err := compileEval(st, ev, client, params, f)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +168,7 @@ func runOne(ctx context.Context, st *State, db store.Store, ev *spec.Eval, param
 	}
 	o.Datasets = source
 	return p.RunExperiment(ctx, pipeline.ExperimentOptions{
-		Base: o.Base, Resume: o.Resume, Done: o.Done, Datasets: o.Datasets,
+		Base: o.Base, Resume: o.Resume, Done: o.Done, Datasets: o.Datasets, MaxCost: f.maxCost,
 		Store: db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, Progress: prog,
 		Warn:    func(msg string) { fmt.Fprintf(st.Stderr, "warning: %s\n", msg) },
 		Display: func(p string) string { return displayDir(st, p) },
