@@ -47,6 +47,14 @@ func TestEveryExampleValidates(t *testing.T) {
 	}
 }
 
+func TestLLMExampleDryRunNeedsNoKey(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := run(t, repoRoot(t), "run", "examples/llm", "--dry-run", "--store", filepath.Join(t.TempDir(), "s.db"))
+	if code != ExitOK || !strings.Contains(out, "8 cases × 1 trials = 8 rows, 16 model calls") || !strings.Contains(out, "nothing was called") {
+		t.Errorf("dry run of examples/llm: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
 func TestInitWritesAProjectThatValidates(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
