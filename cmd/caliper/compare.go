@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -39,6 +40,10 @@ improved and regressed cases, and a paired bootstrap interval of the difference.
 				return err
 			}
 			opts.SummaryOptions = report.SummaryOptions{Eval: cur.Eval, Experiment: cur.Name, Status: cur.Status, Reduction: reductionFor(st, cur.Eval)}
+			var stored report.Summary
+			if json.Unmarshal(cur.Summary, &stored) == nil {
+				opts.Duration = stored.Duration
+			}
 			opts.Base = baseName
 			sum, err := report.Compare(report.StoreRows(ctx, db, cur.ID), base, opts)
 			if err != nil {
