@@ -173,3 +173,58 @@ func TestKilledRunResumes(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryErrors re-runs only the errored cases of an experiment, into a new one
+// that keeps the rows that succeeded.
+func TestRetryErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var rows []string
+	for i := range 30 {
+		rows = append(rows, fmt.Sprintf(`{"id": "c%02d", "input": %d}`, i, i))
+	}
+	writeFile(t, filepath.Join(dir, "d.jsonl"), strings.Join(rows, "\n")+"\n")
+	writeFile(t, filepath.Join(dir, "flaky.eval.yaml"), `name: flaky
+experiment: first
+parameters:
+  fail: {type: boolean, default: false}
+  add: {type: integer, default: 0}
+data: {file: d.jsonl}
+task: {expr: 'parameters.fail && int(input) % 3 == 0 ? int("boom") : input + parameters.add'}
+scorers: [{name: ran, expr: "true"}]
+`)
+	db := filepath.Join(dir, "s.db")
+	code, out, _ := run(t, dir, "run", "--store", db, "--param", "fail=true")
+	if code != ExitOK || !strings.Contains(out, "30 cases, 30 rows · 10 errors") {
+		t.Fatalf("flaky run: exit %d\n%s", code, out)
+	}
+	code, out, errOut := run(t, dir, "run", "--store", db, "--retry-errors", "first", "--param", "add=100")
+	if code != ExitOK || !strings.Contains(errOut, "20 rows kept, 10 to run") || !strings.Contains(out, "experiment first-retry") || !strings.Contains(out, "30 cases, 30 rows · 0 errors") {
+		t.Fatalf("retry: exit %d\n%s%s", code, out, errOut)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	retry, err := st.Experiment(context.Background(), "flaky", "first-retry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rerun := 0
+	err = st.Rows(context.Background(), retry.ID, func(r *store.Row) error {
+		var in, got float64
+		json.Unmarshal(r.Input, &in)
+		json.Unmarshal(r.Output, &got)
+		if got == in+100 {
+			rerun++
+			if int(in)%3 != 0 {
+				t.Errorf("case %s succeeded the first time but ran again", r.CaseID)
+			}
+		}
+		return nil
+	})
+	if err != nil || rerun != 10 {
+		t.Errorf("%d cases ran again (%v), want the 10 that errored", rerun, err)
+	}
+}
