@@ -25,35 +25,9 @@ baseline) and print the same summary as caliper run: per score the change, the
 improved and regressed cases, and a paired bootstrap interval of the difference.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, err := openStoreForReading(ctx, st, *storeFlag)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			cur, err := db.Experiment(ctx, eval, args[0])
-			if err != nil {
-				return exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with caliper experiments list", args[0], err))
-			}
-			base, baseName, err := compareBase(cmd, st, db, cur, args[1])
-			if err != nil {
-				return err
-			}
-			opts.SummaryOptions = report.SummaryOptions{Eval: cur.Eval, Experiment: cur.Name, Status: cur.Status, Reduction: reductionFor(st, cur.Eval)}
-			var stored report.Summary
-			if json.Unmarshal(cur.Summary, &stored) == nil {
-				opts.Duration = stored.Duration
-			}
-			opts.Base = baseName
-			sum, err := report.Compare(report.StoreRows(ctx, db, cur.ID), base, opts)
-			if err != nil {
-				return exitCode(ExitRun, err)
-			}
-			report.WriteText(st.Stdout, sum)
-			if err := writeReports(ctx, st, db, rf, []finished{{eval: &spec.Eval{Name: cur.Eval}, exp: cur, sum: sum}}); err != nil {
-				return exitCode(ExitRun, err)
-			}
-			return nil
+			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+				return compareExperiments(cmd, st, db, eval, args[0], args[1], opts, rf)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -65,6 +39,33 @@ improved and regressed cases, and a paired bootstrap interval of the difference.
 	return cmd
 }
 
+func compareExperiments(cmd *cobra.Command, st *State, db store.Store, eval, ref, baseRef string, opts report.CompareOptions, rf reportFlags) error {
+	ctx := cmd.Context()
+	cur, err := findExperiment(ctx, db, eval, ref)
+	if err != nil {
+		return err
+	}
+	base, baseName, err := compareBase(cmd, st, db, cur, baseRef)
+	if err != nil {
+		return err
+	}
+	opts.SummaryOptions = report.SummaryOptions{Eval: cur.Eval, Experiment: cur.Name, Status: cur.Status, Reduction: reductionFor(st, cur.Eval)}
+	var stored report.Summary
+	if json.Unmarshal(cur.Summary, &stored) == nil {
+		opts.Duration = stored.Duration
+	}
+	opts.Base = baseName
+	sum, err := report.Compare(report.StoreRows(ctx, db, cur.ID), base, opts)
+	if err != nil {
+		return exitCode(ExitRun, err)
+	}
+	report.WriteText(st.Stdout, sum)
+	if err := writeReports(ctx, st, db, rf, []finished{{eval: &spec.Eval{Name: cur.Eval}, exp: cur, sum: sum}}); err != nil {
+		return exitCode(ExitRun, err)
+	}
+	return nil
+}
+
 func compareBase(cmd *cobra.Command, st *State, db store.Store, cur *store.Experiment, ref string) (report.RowSource, string, error) {
 	if path, ok := cutFilePrefix(ref); ok {
 		f, err := baseline.Load(resolvePath(st, path))
@@ -73,9 +74,9 @@ func compareBase(cmd *cobra.Command, st *State, db store.Store, cur *store.Exper
 		}
 		return f.Rows, ref, nil
 	}
-	b, err := db.Experiment(cmd.Context(), cur.Eval, ref)
+	b, err := findExperiment(cmd.Context(), db, cur.Eval, ref)
 	if err != nil {
-		return nil, "", exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with caliper experiments list --eval %s", ref, err, cur.Eval))
+		return nil, "", err
 	}
 	return report.StoreRows(cmd.Context(), db, b.ID), b.Name, nil
 }
@@ -112,23 +113,20 @@ func newBaselineCommand(st *State, storeFlag *string) *cobra.Command {
 			if out == "" {
 				return exitCode(ExitInvalid, fmt.Errorf("--out FILE is required: where to write the baseline"))
 			}
-			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			e, err := db.Experiment(cmd.Context(), eval, args[0])
-			if err != nil {
-				return exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with caliper experiments list", args[0], err))
-			}
-			err = writeFileWith(st, out, func(f *os.File) error {
-				return baseline.Save(f, baseline.HeaderOf(e), baseline.RowSource(report.StoreRows(cmd.Context(), db, e.ID)))
+			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+				e, err := findExperiment(cmd.Context(), db, eval, args[0])
+				if err != nil {
+					return err
+				}
+				err = writeFileWith(st, out, func(f *os.File) error {
+					return baseline.Save(f, baseline.HeaderOf(e), baseline.RowSource(report.StoreRows(cmd.Context(), db, e.ID)))
+				})
+				if err != nil {
+					return exitCode(ExitRun, err)
+				}
+				fmt.Fprintf(st.Stdout, "saved %d rows of %s (%s) to %s\n", e.Rows, e.Name, e.Eval, out)
+				return nil
 			})
-			if err != nil {
-				return exitCode(ExitRun, err)
-			}
-			fmt.Fprintf(st.Stdout, "saved %d rows of %s (%s) to %s\n", e.Rows, e.Name, e.Eval, out)
-			return nil
 		},
 	}
 	save.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of that name")

@@ -51,41 +51,43 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 		Short: "Show an experiment's summary (by name or id)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			e, err := db.Experiment(cmd.Context(), showEval, args[0])
-			if err != nil {
-				return exitCode(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list", err))
-			}
-			if asJSON {
-				enc := json.NewEncoder(st.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(e)
-			}
-			var sum report.Summary
-			if len(e.Summary) > 0 {
-				if err := json.Unmarshal(e.Summary, &sum); err != nil {
-					return exitCode(ExitRun, fmt.Errorf("reading the summary of %s: %w", e.Name, err))
+			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+				e, err := findExperiment(cmd.Context(), db, showEval, args[0])
+				if err != nil {
+					return err
 				}
-			} else {
-				sum = report.Summary{Eval: e.Eval, Experiment: e.Name, Status: e.Status, Rows: e.Rows}
-			}
-			report.WriteText(st.Stdout, &sum)
-			fmt.Fprintf(st.Stdout, "  id %s · created %s · git %s %s", e.ID, e.Created.Local().Format("2006-01-02 15:04:05"), e.Git.Branch, short(e.Git.Commit))
-			if e.Git.Dirty {
-				fmt.Fprint(st.Stdout, " (dirty)")
-			}
-			fmt.Fprintln(st.Stdout)
-			return nil
+				return showExperiment(st, e, asJSON)
+			})
 		},
 	}
 	show.Flags().StringVar(&showEval, "eval", "", "the eval, when several have an experiment of that name")
 	show.Flags().BoolVar(&asJSON, "json", false, "print the experiment as JSON")
 	cmd.AddCommand(list, show, newExperimentsDeleteCommand(st, storeFlag), newExperimentsExportCommand(st, storeFlag))
 	return cmd
+}
+
+// showExperiment prints an experiment's stored summary.
+func showExperiment(st *State, e *store.Experiment, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(st.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(e)
+	}
+	var sum report.Summary
+	if len(e.Summary) > 0 {
+		if err := json.Unmarshal(e.Summary, &sum); err != nil {
+			return exitCode(ExitRun, fmt.Errorf("reading the summary of %s: %w", e.Name, err))
+		}
+	} else {
+		sum = report.Summary{Eval: e.Eval, Experiment: e.Name, Status: e.Status, Rows: e.Rows}
+	}
+	report.WriteText(st.Stdout, &sum)
+	fmt.Fprintf(st.Stdout, "  id %s · created %s · git %s %s", e.ID, e.Created.Local().Format("2006-01-02 15:04:05"), e.Git.Branch, short(e.Git.Commit))
+	if e.Git.Dirty {
+		fmt.Fprint(st.Stdout, " (dirty)")
+	}
+	fmt.Fprintln(st.Stdout)
+	return nil
 }
 
 func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {
@@ -95,29 +97,31 @@ func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {
 		Short: "Write every row of an experiment as JSON Lines (stdout by default)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			e, err := db.Experiment(cmd.Context(), eval, args[0])
-			if err != nil {
-				return exitCode(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list", err))
-			}
-			rows := report.StoreRows(cmd.Context(), db, e.ID)
-			if out == "" || out == "-" {
-				return report.WriteJSONL(st.Stdout, e.Eval, e.Name, rows)
-			}
-			if err := writeFileWith(st, out, func(f *os.File) error { return report.WriteJSONL(f, e.Eval, e.Name, rows) }); err != nil {
-				return exitCode(ExitRun, err)
-			}
-			fmt.Fprintf(st.Stdout, "wrote %d rows of %s to %s\n", e.Rows, e.Name, out)
-			return nil
+			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+				e, err := findExperiment(cmd.Context(), db, eval, args[0])
+				if err != nil {
+					return err
+				}
+				return exportExperiment(cmd.Context(), st, db, e, out)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of that name")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the file to write (default stdout)")
 	return cmd
+}
+
+// exportExperiment writes every row of e as JSON Lines to out ("" or "-": stdout).
+func exportExperiment(ctx context.Context, st *State, db store.Store, e *store.Experiment, out string) error {
+	rows := report.StoreRows(ctx, db, e.ID)
+	if out == "" || out == "-" {
+		return report.WriteJSONL(st.Stdout, e.Eval, e.Name, rows)
+	}
+	if err := writeFileWith(st, out, func(f *os.File) error { return report.WriteJSONL(f, e.Eval, e.Name, rows) }); err != nil {
+		return exitCode(ExitRun, err)
+	}
+	fmt.Fprintf(st.Stdout, "wrote %d rows of %s to %s\n", e.Rows, e.Name, out)
+	return nil
 }
 
 func newExperimentsDeleteCommand(st *State, storeFlag *string) *cobra.Command {
@@ -127,22 +131,19 @@ func newExperimentsDeleteCommand(st *State, storeFlag *string) *cobra.Command {
 		Short: "Delete experiments and their rows (by name or id)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			for _, name := range args {
-				e, err := db.Experiment(cmd.Context(), eval, name)
-				if err != nil {
-					return exitCode(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list", err))
+			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+				for _, name := range args {
+					e, err := findExperiment(cmd.Context(), db, eval, name)
+					if err != nil {
+						return err
+					}
+					if err := db.DeleteExperiment(cmd.Context(), e.ID); err != nil {
+						return exitCode(ExitRun, err)
+					}
+					fmt.Fprintf(st.Stdout, "deleted %s (%s, %d rows)\n", e.Name, e.Eval, e.Rows)
 				}
-				if err := db.DeleteExperiment(cmd.Context(), e.ID); err != nil {
-					return exitCode(ExitRun, err)
-				}
-				fmt.Fprintf(st.Stdout, "deleted %s (%s, %d rows)\n", e.Name, e.Eval, e.Rows)
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of that name")
@@ -170,4 +171,28 @@ func short(commit string) string {
 		return commit[:10]
 	}
 	return commit
+}
+
+// withStore opens the project's store, runs fn with it and closes it.
+func withStore(cmd *cobra.Command, st *State, storeFlag string, fn func(db store.Store) error) error {
+	db, err := openStoreForReading(cmd.Context(), st, storeFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// findExperiment looks an experiment up by name or id, with a way out when it
+// is not there.
+func findExperiment(ctx context.Context, db store.Store, eval, ref string) (*store.Experiment, error) {
+	e, err := db.Experiment(ctx, eval, ref)
+	if err != nil {
+		hint := "caliper experiments list"
+		if eval != "" {
+			hint += " --eval " + eval
+		}
+		return nil, exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with %s", ref, err, hint))
+	}
+	return e, nil
 }
