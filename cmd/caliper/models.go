@@ -18,6 +18,9 @@ func newLLMClient(st *State, db store.Store, proj *spec.Project, noCache bool) (
 	var cache llm.Cache
 	if sq, ok := db.(*store.SQLite); ok && !noCache && (proj == nil || proj.Cache) {
 		cache = sq.Cache()
+		if proj != nil {
+			cache = pipeline.WithTTL(cache, proj.CacheTTL, nil)
+		}
 	}
 	client, err := pipeline.NewLLMClient(proj, st.Env, cache)
 	if err != nil {
