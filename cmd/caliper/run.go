@@ -143,36 +143,44 @@ func runOne(ctx context.Context, st *State, db store.Store, client *llm.Client, 
 	if err != nil {
 		return nil, err
 	}
-	base, err := resolveBase(ctx, st, db, ev, f.base)
-	if err != nil {
+	abort, _ := ctx.Value(abortKey{}).(context.Context)
+	o := pipeline.ExperimentOptions{
+		Store: db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, MaxCost: f.maxCost,
+		Warn:    func(msg string) { fmt.Fprintf(st.Stderr, "warning: %s\n", msg) },
+		Display: func(p string) string { return displayDir(st, p) },
+	}
+	if o.Base, err = resolveBase(ctx, st, db, ev, f.base); err != nil {
 		return nil, err
 	}
-	o := pipeline.ExperimentOptions{Base: base}
 	if err := prepareResume(ctx, st, db, ev, f, &o); err != nil {
+		return nil, err
+	}
+	if o.Datasets, err = storeDatasetFor(ctx, db, ev); err != nil {
 		return nil, err
 	}
 	prog := newProgress(st, ev.Name)
 	defer prog.stop()
-	abort, _ := ctx.Value(abortKey{}).(context.Context)
-	var source datasets.DatasetSource
-	if ev.Data.Dataset != "" {
-		ds, ok := db.(store.DatasetStore)
-		if !ok {
-			return nil, fmt.Errorf("data.dataset %q: this store keeps no datasets", ev.Data.Dataset)
-		}
-		sd := storeDatasets{db: ds}
-		if ev.Data.Version, err = sd.Resolve(ctx, ev.Data.Dataset, ev.Data.Version); err != nil {
-			return nil, fmt.Errorf("data.dataset: %w: push it with caliper datasets push", err)
-		}
-		source = sd
+	o.Progress = prog
+	return p.RunExperiment(ctx, o)
+}
+
+// storeDatasetFor serves the store dataset an eval reads, pinning ev.Data.Version
+// to the concrete version it means now; nil when the eval reads files.
+func storeDatasetFor(ctx context.Context, db store.Store, ev *spec.Eval) (datasets.DatasetSource, error) {
+	if ev.Data.Dataset == "" {
+		return nil, nil
 	}
-	o.Datasets = source
-	return p.RunExperiment(ctx, pipeline.ExperimentOptions{
-		Base: o.Base, Resume: o.Resume, Done: o.Done, Datasets: o.Datasets, MaxCost: f.maxCost,
-		Store: db, Name: name, Git: store.Git(git), Limit: f.limit, Abort: abort, Progress: prog,
-		Warn:    func(msg string) { fmt.Fprintf(st.Stderr, "warning: %s\n", msg) },
-		Display: func(p string) string { return displayDir(st, p) },
-	})
+	ds, ok := db.(store.DatasetStore)
+	if !ok {
+		return nil, fmt.Errorf("data.dataset %q: this store keeps no datasets", ev.Data.Dataset)
+	}
+	sd := storeDatasets{db: ds}
+	v, err := sd.Resolve(ctx, ev.Data.Dataset, ev.Data.Version)
+	if err != nil {
+		return nil, fmt.Errorf("data.dataset: %w: push it with caliper datasets push", err)
+	}
+	ev.Data.Version = v
+	return sd, nil
 }
 
 // parseParams reads repeated --param NAME=VALUE flags.
