@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	_ "github.com/caliperhq/caliper/store/sqlite" // the store the tests run against
 	"math"
 	"net/http"
 	"net/http/httptest"

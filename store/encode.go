@@ -13,20 +13,20 @@ import (
 
 // The writer encodes score and metric maps and tags itself: these encoders
 // write the same JSON as encoding/json (sorted keys, no HTML escaping) at a
-// fraction of its cost, and decodeFloats reads it back without reflection.
+// fraction of its cost, and DecodeFloats reads it back without reflection.
 // A value that JSON cannot hold (NaN, ±Inf) is left out, as a skipped score
 // is, rather than failing the whole batch; a null read back is absent too.
 
-// encoder keeps the scratch space of one writer goroutine; it is not safe for
+// Encoder keeps the scratch space of one writer goroutine; it is not safe for
 // concurrent use.
-type encoder struct {
+type Encoder struct {
 	keys []string
 }
 
-// floats appends m as a JSON object with sorted keys, leaving out the values
+// AppendFloats appends m as a JSON object with sorted keys, leaving out the values
 // JSON cannot hold (NaN, ±Inf). It appends nothing when no value is left, so
 // the column is stored as NULL.
-func (e *encoder) floats(dst []byte, m map[string]float64) []byte {
+func (e *Encoder) AppendFloats(dst []byte, m map[string]float64) []byte {
 	e.keys = e.keys[:0]
 	for k, v := range m {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -50,8 +50,8 @@ func (e *encoder) floats(dst []byte, m map[string]float64) []byte {
 	return append(dst, '}')
 }
 
-// strings appends a as a JSON array of strings; an empty slice appends nothing.
-func (e *encoder) strings(dst []byte, a []string) []byte {
+// AppendStrings appends a as a JSON array of strings; an empty slice appends nothing.
+func (e *Encoder) AppendStrings(dst []byte, a []string) []byte {
 	if len(a) == 0 {
 		return dst
 	}
@@ -86,9 +86,9 @@ func appendFloat(dst []byte, f float64) []byte {
 
 var errBadFloats = errors.New("not a flat JSON object of numbers")
 
-// decodeFloats reads what floats wrote: a flat JSON object of numbers, where
+// DecodeFloats reads what floats wrote: a flat JSON object of numbers, where
 // null values are absent. Empty input is a nil map.
-func decodeFloats(b []byte) (map[string]float64, error) {
+func DecodeFloats(b []byte) (map[string]float64, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
@@ -110,7 +110,7 @@ func decodeFloats(b []byte) (map[string]float64, error) {
 	return m, nil
 }
 
-// scanFloats is decodeFloats' fast path for compact objects with plain keys.
+// scanFloats is DecodeFloats' fast path for compact objects with plain keys.
 func scanFloats(b []byte) (map[string]float64, error) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, errBadFloats
@@ -211,8 +211,8 @@ func skipDigits(b []byte, i int) int {
 	return i
 }
 
-// decodeStrings reads a JSON array of strings; empty input is a nil slice.
-func decodeStrings(b []byte) ([]string, error) {
+// DecodeStrings reads a JSON array of strings; empty input is a nil slice.
+func DecodeStrings(b []byte) ([]string, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}

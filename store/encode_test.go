@@ -29,12 +29,12 @@ func TestEncodeFloats(t *testing.T) {
 		{"zero": 0, "neg": -3, "third": 1.0 / 3, "tiny": 1e-7, "small": 0.000001, "big": 1e21, "bigint": 1e20, "max": math.MaxFloat64},
 		{"": 0.1, `q"uote`: 2, "back\\slash": 3, "ctl\x01\n": 4, "ünï": 5, "bad\xffutf8": 6, "<html>&": 7},
 	} {
-		var e encoder
-		got := string(e.floats(nil, m))
+		var e Encoder
+		got := string(e.AppendFloats(nil, m))
 		if want := marshal(t, m); got != want {
 			t.Errorf("floats(%v)\n got %s\nwant %s", m, got, want)
 		}
-		back, err := decodeFloats([]byte(got))
+		back, err := DecodeFloats([]byte(got))
 		if err != nil {
 			t.Fatalf("decoding %s: %v", got, err)
 		}
@@ -43,16 +43,16 @@ func TestEncodeFloats(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(back, want) {
-			t.Errorf("decodeFloats(%s) = %v, want %v", got, back, want)
+			t.Errorf("DecodeFloats(%s) = %v, want %v", got, back, want)
 		}
 	}
-	var e encoder
+	var e Encoder
 	for _, m := range []map[string]float64{nil, {}, {"nan": math.NaN(), "inf": math.Inf(-1)}} {
-		if got := e.floats([]byte("x"), m); string(got) != "x" {
+		if got := e.AppendFloats([]byte("x"), m); string(got) != "x" {
 			t.Errorf("floats(%v) appended %q, want nothing", m, got[1:])
 		}
 	}
-	if got := string(e.floats(nil, map[string]float64{"a": 1, "nan": math.NaN()})); got != `{"a":1}` {
+	if got := string(e.AppendFloats(nil, map[string]float64{"a": 1, "nan": math.NaN()})); got != `{"a":1}` {
 		t.Errorf("floats left %s, want only the finite value", got)
 	}
 }
@@ -76,44 +76,44 @@ func TestDecodeFloats(t *testing.T) {
 		{`{"a":1`, nil, true},
 		{`{"a":{"b":1}}`, nil, true},
 	} {
-		got, err := decodeFloats([]byte(tc.in))
+		got, err := DecodeFloats([]byte(tc.in))
 		if (err != nil) != tc.wantErr || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("decodeFloats(%s) = %v, %v; want %v, error %v", tc.in, got, err, tc.want, tc.wantErr)
+			t.Errorf("DecodeFloats(%s) = %v, %v; want %v, error %v", tc.in, got, err, tc.want, tc.wantErr)
 		}
 	}
 }
 
 func TestEncodeStrings(t *testing.T) {
 	t.Parallel()
-	var e encoder
+	var e Encoder
 	for _, a := range [][]string{{"a"}, {"", "smoke", `"q"`, "\t\u2028", "日本", "\x7f\x00"}} {
-		if got, want := string(e.strings(nil, a)), marshal(t, a); got != want {
+		if got, want := string(e.AppendStrings(nil, a)), marshal(t, a); got != want {
 			t.Errorf("strings(%q)\n got %s\nwant %s", a, got, want)
 		}
 	}
-	if got := e.strings(nil, []string{}); len(got) != 0 {
+	if got := e.AppendStrings(nil, []string{}); len(got) != 0 {
 		t.Errorf("strings of no tags = %q, want nothing", got)
 	}
 }
 
-// FuzzDecodeFloats checks that decodeFloats never accepts what encoding/json
+// FuzzDecodeFloats checks that DecodeFloats never accepts what encoding/json
 // rejects and agrees with it on what both accept.
 func FuzzDecodeFloats(f *testing.F) {
 	for _, s := range []string{`{"a":1}`, `{"a":null}`, `{}`, `{"a":1e400}`, `{"a":-0}`, `{"a":1,}`, `{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":1e}`, `{"a":-}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := decodeFloats(b)
+		got, err := DecodeFloats(b)
 		if err != nil || len(b) == 0 {
 			return
 		}
 		var want map[string]*float64
 		if jerr := json.Unmarshal(b, &want); jerr != nil {
-			t.Fatalf("decodeFloats(%q) = %v, but encoding/json says %v", b, got, jerr)
+			t.Fatalf("DecodeFloats(%q) = %v, but encoding/json says %v", b, got, jerr)
 		}
 		for k, v := range want {
 			if g, ok := got[k]; (v == nil) == ok || (v != nil && g != *v) {
-				t.Fatalf("decodeFloats(%q)[%q] = %v, %v; encoding/json: %v", b, k, g, ok, v)
+				t.Fatalf("DecodeFloats(%q)[%q] = %v, %v; encoding/json: %v", b, k, g, ok, v)
 			}
 		}
 	})

@@ -2,161 +2,178 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
-
-	"modernc.org/sqlite" // the "sqlite" database/sql driver, and its errors
 )
 
 // DefaultPath is where the embedded store lives, relative to the project root.
 const DefaultPath = ".caliper/caliper.db"
 
-// walAutocheckpointPages is how large the write-ahead log grows, in 4 KiB
-// pages, before a commit copies it into the database file: 40 MiB, ten times
-// SQLite's default, which saves the writer about 6% of its CPU time per row
-// (BenchmarkWriter) because a page changed by many commits is copied once.
-const walAutocheckpointPages = 10000
-
-// journalSizeLimit is the size, in bytes, the write-ahead log is truncated
-// back to after a checkpoint, so a burst does not leave a large file behind.
-const journalSizeLimit = 64 << 20
-
-// busyTimeoutMS is how long a statement waits for another connection or
-// process holding the write lock before it fails with SQLITE_BUSY.
-const busyTimeoutMS = 10000
-
-// SQLite is the embedded store: one SQLite file in WAL mode, so readers never
-// block the single writer nor it them. It is safe for concurrent use.
-type SQLite struct {
-	db   *sql.DB
-	path string
-
-	mu      sync.Mutex
-	writers map[*Writer]struct{}
-	closed  bool
+// OpenOptions tune how Open opens a store.
+type OpenOptions struct {
+	// ReadOnly opens the store for reading only: nothing is created,
+	// migrated or written, so a store on a read-only mount can be read.
+	// Writing to such a store fails.
+	ReadOnly bool
 }
 
-var _ Store = (*SQLite)(nil)
-
-// Open opens the SQLite store at path, creating its directory and file when
-// they do not exist and migrating an older schema. ctx bounds only the
-// opening; the store lives until Close.
-func Open(ctx context.Context, path string) (*SQLite, error) {
-	if path == "" {
-		return nil, fmt.Errorf("opening store: the path is empty: pass a file such as %s", DefaultPath)
-	}
-	s, err := open(ctx, path)
-	if err != nil {
-		return nil, fmt.Errorf("opening store %q: %w: %s", path, err, openAction(path, err))
-	}
-	return s, nil
+// Backend is a kind of store, registered with Register by the package that
+// implements it (store/sqlite, ...): one file plus one Register call.
+type Backend struct {
+	// Name names the backend in messages: "sqlite".
+	Name string
+	// Schemes are the DSN schemes it opens, lower-case, without "://" or ":".
+	Schemes []string
+	// Paths tells the backend opens a DSN without a scheme: a file path.
+	// One backend at most may set it.
+	Paths bool
+	// Open opens the store of dsn, which Open has matched to one of Schemes
+	// (or is a path, for a Paths backend). Its errors must not hold a
+	// password: use RedactDSN.
+	Open func(ctx context.Context, dsn string, opts OpenOptions) (Store, error)
 }
 
-// sqliteNotADB is SQLite's result code for a file that is not a database.
-const sqliteNotADB = 26
+var (
+	backendsMu sync.RWMutex
+	backends   = map[string]Backend{} // by scheme; "" for the Paths backend
+)
 
-// errIsDirectory is the error of opening a directory as a store.
-var errIsDirectory = errors.New("it is a directory, not a database file")
-
-// openAction tells what to do about the error of opening the store at path.
-func openAction(path string, err error) string {
-	var se *sqlite.Error
-	switch {
-	case errors.Is(err, errIsDirectory):
-		return fmt.Sprintf("pass a file such as %s with --store", filepath.Join(path, "caliper.db"))
-	case errors.Is(err, errNewerSchema):
-		return "upgrade caliper, or pass another path with --store"
-	case errors.As(err, &se) && se.Code()&0xff == sqliteNotADB:
-		return "move it away, or pass another path with --store"
-	default:
-		return "check that its directory can be written, or pass another path with --store"
+// Register makes a backend available to Open. It panics on a scheme already
+// registered, as database/sql.Register does, since that is a programming
+// error.
+func Register(b Backend) {
+	backendsMu.Lock()
+	defer backendsMu.Unlock()
+	keys := slices.Clone(b.Schemes)
+	if b.Paths {
+		keys = append(keys, "")
 	}
-}
-
-func open(ctx context.Context, path string) (*SQLite, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
-		return nil, errIsDirectory
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("creating its directory: %w", err)
-	}
-	db, err := sql.Open("sqlite", dsn(abs))
-	if err != nil {
-		return nil, err
-	}
-	// A pooled connection holds SQLite's page cache; keep a few warm.
-	db.SetMaxIdleConns(4)
-	if err := setup(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &SQLite{db: db, path: path, writers: map[*Writer]struct{}{}}, nil
-}
-
-// setup switches the file to WAL and migrates it. journal_mode is persistent,
-// so it is set once here rather than on every connection.
-func setup(ctx context.Context, db *sql.DB) error {
-	var mode string
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return err
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("the file system refused WAL mode (journal mode is %q)", mode)
-	}
-	return migrate(ctx, db)
-}
-
-// dsn is the modernc.org/sqlite data source name for the file at abs. Every
-// pooled connection gets the same settings: a busy timeout so concurrent
-// writers wait instead of failing, synchronous=NORMAL (safe in WAL mode: a
-// power loss can lose the last commits, never corrupt the file), foreign
-// keys, the checkpoint settings above, and BEGIN IMMEDIATE so a transaction
-// takes the write lock up front instead of failing to upgrade a read lock.
-func dsn(abs string) string {
-	// In a URI filename, ? # and % are special; the path is absolute, so it
-	// cannot start with the "//" of an authority.
-	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	return "file:" + r.Replace(filepath.ToSlash(abs)) +
-		fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"+
-			"&_pragma=wal_autocheckpoint(%d)&_pragma=journal_size_limit(%d)&_txlock=immediate",
-			busyTimeoutMS, walAutocheckpointPages, journalSizeLimit)
-}
-
-// Path is the file the store was opened at, as it was given to Open.
-func (s *SQLite) Path() string { return s.path }
-
-// Close flushes and closes the writers still open, then closes the database.
-// It returns the first error among them. Close the writers first to see
-// their errors where they belong.
-func (s *SQLite) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	writers := make([]*Writer, 0, len(s.writers))
-	for w := range s.writers {
-		writers = append(writers, w)
-	}
-	s.mu.Unlock()
-	var first error
-	for _, w := range writers {
-		if err := w.Close(); err != nil && first == nil {
-			first = err
+	for _, k := range keys {
+		if k != strings.ToLower(k) {
+			panic(fmt.Sprintf("store: backend %s: scheme %q is not lower-case", b.Name, k))
+		}
+		if old, dup := backends[k]; dup {
+			panic(fmt.Sprintf("store: backends %s and %s both register scheme %q", old.Name, b.Name, k))
 		}
 	}
-	if err := s.db.Close(); err != nil && first == nil {
-		first = fmt.Errorf("closing store %q: %w", s.path, err)
+	for _, k := range keys {
+		backends[k] = b
 	}
-	return first
+}
+
+// ErrNoBackend is wrapped by the error of Open for a DSN whose scheme no
+// registered backend opens.
+var ErrNoBackend = errors.New("no store backend")
+
+// Open opens the store a DSN names, with the backend registered for its
+// scheme: a file path or sqlite:PATH (or file:PATH) is the embedded SQLite
+// store, once store/sqlite is imported; postgres://... is a shared store once
+// its backend is. A DSN with any other scheme is never taken for a file path.
+func Open(ctx context.Context, dsn string) (Store, error) {
+	return OpenWith(ctx, dsn, OpenOptions{})
+}
+
+// OpenReadOnly opens the store a DSN names for reading only (OpenOptions.ReadOnly).
+func OpenReadOnly(ctx context.Context, dsn string) (Store, error) {
+	return OpenWith(ctx, dsn, OpenOptions{ReadOnly: true})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts OpenOptions) (Store, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, fmt.Errorf("opening store: the DSN is empty: pass a file such as %s or a postgres:// URL with --store", DefaultPath)
+	}
+	scheme := Scheme(dsn)
+	backendsMu.RLock()
+	b, ok := backends[scheme]
+	backendsMu.RUnlock()
+	if !ok {
+		if scheme == "" {
+			return nil, fmt.Errorf("opening store %q: %w for file paths: this build of caliper has no SQLite store", RedactDSN(dsn), ErrNoBackend)
+		}
+		return nil, fmt.Errorf("opening store %q: %w for scheme %s: this build of caliper opens %s: pass one of those with --store",
+			RedactDSN(dsn), ErrNoBackend, scheme, knownSchemes())
+	}
+	return b.Open(ctx, dsn, opts)
+}
+
+// knownSchemes lists what Open accepts, for messages.
+func knownSchemes() string {
+	backendsMu.RLock()
+	defer backendsMu.RUnlock()
+	var schemes []string
+	paths := false
+	for k := range backends {
+		if k == "" {
+			paths = true
+		} else {
+			schemes = append(schemes, k)
+		}
+	}
+	sort.Strings(schemes)
+	switch {
+	case len(schemes) == 0 && !paths:
+		return "no store (no backend is registered)"
+	case len(schemes) == 0:
+		return "file paths only"
+	case paths:
+		return "file paths and the schemes " + strings.Join(schemes, ", ")
+	default:
+		return "the schemes " + strings.Join(schemes, ", ")
+	}
+}
+
+// schemeRE is a URL scheme by RFC 3986 followed by its colon.
+var schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*):`)
+
+// Scheme is the lower-case scheme of a DSN, "" for a plain file path. A
+// one-letter scheme is a Windows drive (C:\...), so a path.
+func Scheme(dsn string) string {
+	m := schemeRE.FindStringSubmatch(dsn)
+	if m == nil || len(m[1]) == 1 {
+		return ""
+	}
+	return strings.ToLower(m[1])
+}
+
+// IsPath reports whether a DSN is a plain file path, with no scheme.
+func IsPath(dsn string) bool { return Scheme(dsn) == "" }
+
+// redacted replaces a password in messages.
+const redacted = "xxxxx"
+
+// passwordParamRE finds password-like key=value parameters of a DSN's query
+// or of a libpq key/value string.
+var passwordParamRE = regexp.MustCompile(`(?i)\b(password|passwd|pwd|sslpassword|secret|token)=([^&\s]*)`)
+
+// RedactDSN is dsn with its password, if any, replaced by xxxxx: the userinfo
+// password of a URL (postgres://user:pw@host/db) and password parameters
+// (?password=pw, password=pw). Use it wherever a DSN reaches a message, a
+// log or a String. A path is returned as it is.
+func RedactDSN(dsn string) string {
+	if IsPath(dsn) {
+		return dsn
+	}
+	out := dsn
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), redacted)
+			out = strings.Replace(u.String(), url.QueryEscape(redacted), redacted, 1)
+		}
+	} else if err != nil {
+		// Unparseable: cut out anything between "//" and the last "@".
+		if i := strings.Index(out, "//"); i >= 0 {
+			if j := strings.LastIndex(out, "@"); j > i {
+				user, _, _ := strings.Cut(out[i+2:j], ":")
+				out = out[:i+2] + user + ":" + redacted + out[j:]
+			}
+		}
+	}
+	return passwordParamRE.ReplaceAllString(out, "${1}="+redacted)
 }

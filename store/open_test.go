@@ -1,224 +1,109 @@
-package store
+package store_test
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/caliperhq/caliper/store"
+	_ "github.com/caliperhq/caliper/store/sqlite"
 )
 
-// newStore opens a store in a new temporary directory, closed at cleanup.
-func newStore(t *testing.T) *SQLite {
-	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "sub", "dir", "caliper.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return s
-}
-
-// newExperiment creates an experiment of eval "e" named name.
-func newExperiment(t *testing.T, s Store, name string) *Experiment {
-	t.Helper()
-	e := &Experiment{Eval: "e", Name: name}
-	if err := s.CreateExperiment(context.Background(), e); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-func TestOpenSettings(t *testing.T) {
+func TestScheme(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
-	ctx := context.Background()
-	for _, tc := range []struct {
-		pragma string
-		want   string
-	}{
-		{"journal_mode", "wal"},
-		{"synchronous", "1"}, // NORMAL
-		{"foreign_keys", "1"},
-		{"busy_timeout", "10000"},
-		{"user_version", strconv.Itoa(SchemaVersion)},
+	for _, tc := range []struct{ dsn, want string }{
+		{"caliper.db", ""},
+		{".caliper/caliper.db", ""},
+		{"/abs/caliper.db", ""},
+		{`C:\store\caliper.db`, ""},
+		{"sqlite:caliper.db", "sqlite"},
+		{"SQLite:caliper.db", "sqlite"},
+		{"file:/tmp/x.db", "file"},
+		{"postgres://u:p@host/db", "postgres"},
+		{"mysql://u@host/db", "mysql"},
+		{"a+b.c-d:x", "a+b.c-d"},
+		{"1abc:x", ""},
 	} {
-		var got string
-		if err := s.db.QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
-			t.Fatalf("PRAGMA %s: %v", tc.pragma, err)
+		if got := store.Scheme(tc.dsn); got != tc.want {
+			t.Errorf("Scheme(%q) = %q, want %q", tc.dsn, got, tc.want)
 		}
+	}
+}
+
+func TestRedactDSN(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ dsn, want string }{
+		{"postgres://u:s3cret@host:5432/db", "postgres://u:xxxxx@host:5432/db"},
+		{"postgres://u@host/db", "postgres://u@host/db"},
+		{"postgres://host/db?user=u&password=s3cret&sslmode=disable", "postgres://host/db?user=u&password=xxxxx&sslmode=disable"},
+		{"postgres://u:s%40cr%3At@host/db", "postgres://u:xxxxx@host/db"},
+		{"postgres://u:s3cret@ho st/%zz", "postgres://u:xxxxx@ho st/%zz"},
+		{"host=db user=u password=s3cret", "host=db user=u password=s3cret"}, // a path: no scheme
+		{"pg:host=db password=s3cret", "pg:host=db password=xxxxx"},
+		{"caliper.db", "caliper.db"},
+		{"sqlite:/tmp/a.db", "sqlite:/tmp/a.db"},
+	} {
+		got := store.RedactDSN(tc.dsn)
 		if got != tc.want {
-			t.Errorf("PRAGMA %s = %s, want %s", tc.pragma, got, tc.want)
+			t.Errorf("RedactDSN(%q) = %q, want %q", tc.dsn, got, tc.want)
+		}
+		if tc.dsn != "host=db user=u password=s3cret" && strings.Contains(got, "s3cret") {
+			t.Errorf("RedactDSN(%q) keeps the password", tc.dsn)
 		}
 	}
-	if SchemaVersion != len(migrations) {
-		t.Errorf("SchemaVersion = %d, but there are %d migrations", SchemaVersion, len(migrations))
-	}
 }
 
-func TestOpenErrors(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "file")
-	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	notDB := filepath.Join(dir, "notes.db")
-	if err := os.WriteFile(notDB, []byte(strings.Repeat("not a database\n", 100)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name, path string
-		want       []string
-	}{
-		{"empty", "", []string{"opening store: the path is empty", DefaultPath}},
-		{"under a file", filepath.Join(file, "caliper.db"), []string{`opening store "` + filepath.Join(file, "caliper.db") + `"`, "creating its directory", "--store"}},
-		{"a directory", dir, []string{`opening store "` + dir + `"`, "is a directory", filepath.Join(dir, "caliper.db"), "--store"}},
-		{"not a database", notDB, []string{`opening store "` + notDB + `"`, "not a database", "move it away", "--store"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s, err := Open(context.Background(), tc.path)
-			if err == nil {
-				s.Close()
-				t.Fatal("Open succeeded")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
-}
-
-func TestOpenNewerSchema(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "caliper.db")
-	s, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.Exec("PRAGMA user_version = 99"); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	s, err = Open(context.Background(), path)
-	if err == nil {
-		s.Close()
-		t.Fatal("Open succeeded")
-	}
-	if !strings.Contains(err.Error(), "written by a newer caliper (its schema version is 99") || !strings.Contains(err.Error(), "upgrade caliper") {
-		t.Errorf("error %q does not say the schema is newer and to upgrade", err)
-	}
-}
-
-func TestOpenSpecialPath(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "a?b#c%20d", "caliper.db")
-	s, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	newExperiment(t, s, "x")
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Errorf("the database is not where it was asked to be: %v", err)
-	}
-}
-
-func TestReopen(t *testing.T) {
+// TestOpenDispatch checks that paths and sqlite:/file: DSNs open SQLite files
+// and that any other scheme is refused without creating a file or printing
+// its password.
+func TestOpenDispatch(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "caliper.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &Experiment{
-		Eval: "e", Name: "first", Git: Git{Commit: "abc", Branch: "main", Dirty: true},
-		Parameters: json.RawMessage(`{"model":"m"}`), SpecHash: "h", Metadata: json.RawMessage(`{"k":1}`),
-	}
-	if err := s.CreateExperiment(ctx, e); err != nil {
-		t.Fatal(err)
-	}
-	w := s.NewWriter(e.ID, WriterOptions{})
-	for i := range 10 {
-		if err := w.Write(testRow(i, 0)); err != nil {
+	dir := t.TempDir()
+	for _, dsn := range []string{
+		filepath.Join(dir, "plain.db"),
+		"sqlite:" + filepath.Join(dir, "scheme.db"),
+		"sqlite://" + filepath.Join(dir, "slashes.db"),
+		"file:" + filepath.Join(dir, "file.db"),
+	} {
+		s, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", dsn, err)
+		}
+		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.UpdateExperiment(ctx, e.ID, StatusCompleted, json.RawMessage(`{"rows":10}`)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path + "-wal"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the write-ahead log is still there after Close: %v", err)
-	}
-
-	s, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	got, err := s.Experiment(ctx, "e", "first")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Rows != 10 || got.Status != StatusCompleted || string(got.Summary) != `{"rows":10}` ||
-		got.Git != e.Git || string(got.Parameters) != `{"model":"m"}` || got.SpecHash != "h" {
-		t.Errorf("after reopening: %+v", got)
-	}
-	n := 0
-	if err := s.Rows(ctx, e.ID, func(r *Row) error {
-		if want := testRow(n, 0); !sameRow(r, want) {
-			t.Errorf("row %d after reopening:\n got %+v\nwant %+v", n, r, want)
+	for _, name := range []string{"plain.db", "scheme.db", "slashes.db", "file.db"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
-		n++
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if n != 10 {
-		t.Errorf("%d rows after reopening, want 10", n)
 	}
 }
 
-// TestSchemaJSON checks that JSON columns are TEXT, which SQLite's JSON
-// functions read (a BLOB would be taken for JSONB).
-func TestSchemaJSON(t *testing.T) {
-	t.Parallel()
-	s := newStore(t)
+// TestOpenRefusesUnknownSchemes runs in a new working directory, where a URL
+// taken for a relative path would be created (not parallel: it changes it).
+func TestOpenRefusesUnknownSchemes(t *testing.T) {
 	ctx := context.Background()
-	e := newExperiment(t, s, "x")
-	w := s.NewWriter(e.ID, WriterOptions{})
-	if err := w.Write(testRow(1, 0)); err != nil {
-		t.Fatal(err)
+	wd := t.TempDir()
+	t.Chdir(wd)
+	for _, dsn := range []string{"postgres://u:s3cret@host/db", "mysql://u:s3cret@host/db", "redis://:s3cret@host/0"} {
+		_, err := store.Open(ctx, dsn)
+		if !errors.Is(err, store.ErrNoBackend) {
+			t.Errorf("Open(%q) = %v, want ErrNoBackend", dsn, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "no store backend for scheme "+store.Scheme(dsn)+":") {
+			t.Errorf("Open(%q) = %q, want it to name the scheme", dsn, err)
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(%q) = %q prints the password", dsn, err)
+		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	var score sql.NullFloat64
-	var typ string
-	if err := s.db.QueryRowContext(ctx, `SELECT json_extract(scores, '$.correct'), typeof(input) FROM rows`).Scan(&score, &typ); err != nil {
-		t.Fatal(err)
-	}
-	if !score.Valid || score.Float64 != 1 || typ != "text" {
-		t.Errorf("json_extract(scores, '$.correct') = %v, typeof(input) = %s; want 1, text", score, typ)
+	if entries, _ := os.ReadDir(wd); len(entries) > 0 {
+		t.Errorf("Open of URLs created %v", entries)
 	}
 }

@@ -8,9 +8,12 @@ import (
 	"strconv"
 )
 
-// Store keeps experiments and their rows. *SQLite implements it; a shared
-// PostgreSQL store will too.
+// Store keeps experiments and their rows, versioned datasets and the response
+// cache: what a backend provides. Open returns the Store of a DSN's backend;
+// store/storetest checks a backend against the behaviour the rest of caliper
+// relies on.
 type Store interface {
+	DatasetStore
 	// CreateExperiment stores a new experiment, filling its ID, Created,
 	// Updated and Status when they are empty. A name already used in the same
 	// eval is an error wrapping ErrNameTaken.
@@ -42,14 +45,32 @@ type Store interface {
 	CopyRows(ctx context.Context, fromID, toID string, keep func(*Row) bool) (int, error)
 	// DeleteExperiment deletes an experiment and its rows.
 	DeleteExperiment(ctx context.Context, id string) error
-	// NewWriter starts the writer of an experiment's rows.
+	// NewWriter starts the writer of an experiment's rows (see NewWriter).
+	// The experiment must exist when the first batch is committed.
 	NewWriter(experimentID string, opts WriterOptions) *Writer
+	// Cache returns the response cache of model calls kept in the store. It
+	// lives as long as the store.
+	Cache() Cache
+	// String names the store for messages, its password redacted.
+	String() string
 	// Close releases the store, closing the writers still open.
 	Close() error
 }
 
+// Cache is the response cache of model calls: values by key, where the key is
+// a digest of the full request. It is safe for concurrent use.
+type Cache interface {
+	// Get returns the value stored under key, and whether there was one. A
+	// stored empty value is a non-nil empty slice.
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	// Put stores value under key, replacing what was there.
+	Put(ctx context.Context, key string, value []byte) error
+	// Clear deletes every cached value and returns how many there were.
+	Clear(ctx context.Context) (int, error)
+}
+
 // DatasetStore keeps versioned datasets: every push that changes a dataset
-// makes a new version, and every version stays readable. *SQLite implements it.
+// makes a new version, and every version stays readable. Every Store is one.
 type DatasetStore interface {
 	// PushDataset inserts or updates the rows of dataset name by id, deleting
 	// the rows missing from the push when deleteMissing is set, and makes a
@@ -66,8 +87,6 @@ type DatasetStore interface {
 	// latest), in id order.
 	DatasetRows(ctx context.Context, name string, version int, fn func(id string, data json.RawMessage) error) error
 }
-
-var _ DatasetStore = (*SQLite)(nil)
 
 // ListOptions selects the experiments Experiments returns.
 type ListOptions struct {

@@ -26,14 +26,18 @@ type WriterOptions struct {
 	FlushInterval time.Duration
 }
 
-// errWriterClosed is returned by Write and Flush after Close.
-var errWriterClosed = errors.New("the writer is closed")
+// ErrWriterClosed is wrapped by the errors of Write and Flush after Close.
+var ErrWriterClosed = errors.New("the writer is closed")
 
-// batchWriter writes batches of one experiment's rows to a database. Only the
-// writer's goroutine calls it.
-type batchWriter interface {
-	writeBatch(rows []*Row) error
-	close() error
+// BatchWriter writes batches of one experiment's rows to a backend's database:
+// what a backend implements to get a Writer from NewWriter. Only the writer's
+// goroutine calls it.
+type BatchWriter interface {
+	// WriteBatch stores rows in one transaction, replacing a stored row of
+	// the same (case id, trial).
+	WriteBatch(rows []*Row) error
+	// Close releases what the batch writer holds.
+	Close() error
 }
 
 // item is what Write and Flush hand to the writer's goroutine: a row, or a
@@ -56,7 +60,7 @@ type Writer struct {
 	experimentID string
 	batchSize    int
 	interval     time.Duration
-	open         func() (batchWriter, error)
+	open         func() (BatchWriter, error)
 	closed       func(*Writer)
 
 	items chan item
@@ -69,9 +73,10 @@ type Writer struct {
 	err   error // the first write error
 }
 
-// newWriter starts the goroutine of a Writer whose batchWriter open makes on
+// NewWriter starts the goroutine of a Writer whose BatchWriter open makes on
 // first use; closed, if not nil, is called once the writer has finished.
-func newWriter(experimentID string, opts WriterOptions, open func() (batchWriter, error), closed func(*Writer)) *Writer {
+// Backends build the Writer of Store.NewWriter with it.
+func NewWriter(experimentID string, opts WriterOptions, open func() (BatchWriter, error), closed func(*Writer)) *Writer {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
@@ -105,7 +110,7 @@ func (w *Writer) Write(r *Row) error {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.isClosed {
-		return fmt.Errorf("writing rows of experiment %q: %w", w.experimentID, errWriterClosed)
+		return fmt.Errorf("writing rows of experiment %q: %w", w.experimentID, ErrWriterClosed)
 	}
 	w.items <- item{row: r}
 	return nil
@@ -118,7 +123,7 @@ func (w *Writer) Flush() error {
 	w.mu.RLock()
 	if w.isClosed {
 		w.mu.RUnlock()
-		return fmt.Errorf("flushing rows of experiment %q: %w", w.experimentID, errWriterClosed)
+		return fmt.Errorf("flushing rows of experiment %q: %w", w.experimentID, ErrWriterClosed)
 	}
 	w.items <- item{flushed: flushed}
 	w.mu.RUnlock()
@@ -136,6 +141,15 @@ func (w *Writer) Close() error {
 	w.mu.Unlock()
 	<-w.done
 	return w.firstErr()
+}
+
+// NewFailedWriter returns a Writer whose every Write, Flush and Close returns
+// err, for a backend asked for a writer it cannot give (a closed store).
+func NewFailedWriter(experimentID string, err error) *Writer {
+	w := NewWriter(experimentID, WriterOptions{BatchSize: 1},
+		func() (BatchWriter, error) { return nil, err }, nil)
+	w.setErr(err)
+	return w
 }
 
 func (w *Writer) firstErr() error {
@@ -162,7 +176,7 @@ func (w *Writer) run() {
 		close(w.done)
 	}()
 	var (
-		bw    batchWriter
+		bw    BatchWriter
 		batch = make([]*Row, 0, w.batchSize)
 	)
 	flush := func() {
@@ -177,7 +191,7 @@ func (w *Writer) run() {
 				}
 			}
 			if bw != nil {
-				if err := bw.writeBatch(batch); err != nil {
+				if err := bw.WriteBatch(batch); err != nil {
 					w.setErr(err)
 				}
 			}
@@ -194,7 +208,7 @@ func (w *Writer) run() {
 			case !ok:
 				flush()
 				if bw != nil {
-					if err := bw.close(); err != nil {
+					if err := bw.Close(); err != nil {
 						w.setErr(err)
 					}
 				}

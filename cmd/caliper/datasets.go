@@ -86,12 +86,7 @@ func openDatasetStore(ctx context.Context, st *State, flag string) (store.Datase
 	if err != nil {
 		return nil, nil, err
 	}
-	ds, ok := db.(store.DatasetStore)
-	if !ok {
-		db.Close()
-		return nil, nil, exitCode(ExitRun, errors.New("this store does not keep datasets: use a SQLite store with --store"))
-	}
-	return ds, db, nil
+	return db, db, nil
 }
 
 func pushDataset(ctx context.Context, st *State, storeFlag, name, file string, deleteMissing bool) error {

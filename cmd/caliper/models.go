@@ -16,8 +16,8 @@ import (
 // store's response cache unless --no-cache or caliper.yaml turns it off.
 func newLLMClient(st *State, db store.Store, proj *spec.Project, noCache bool) (*llm.Client, error) {
 	var cache llm.Cache
-	if sq, ok := db.(*store.SQLite); ok && !noCache && (proj == nil || proj.Cache) {
-		cache = sq.Cache()
+	if db != nil && !noCache && (proj == nil || proj.Cache) {
+		cache = db.Cache()
 		if proj != nil {
 			cache = pipeline.WithTTL(cache, proj.CacheTTL, nil)
 		}
@@ -90,11 +90,7 @@ func newCacheCommand(st *State, storeFlag *string) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			sq, ok := db.(*store.SQLite)
-			if !ok {
-				return exitCode(ExitRun, fmt.Errorf("this store keeps no cache"))
-			}
-			n, err := sq.Cache().Clear(cmd.Context())
+			n, err := db.Cache().Clear(cmd.Context())
 			if err != nil {
 				return exitCode(ExitRun, err)
 			}

@@ -170,11 +170,7 @@ func storeDatasetFor(ctx context.Context, db store.Store, ev *spec.Eval) (datase
 	if ev.Data.Dataset == "" {
 		return nil, nil
 	}
-	ds, ok := db.(store.DatasetStore)
-	if !ok {
-		return nil, fmt.Errorf("data.dataset %q: this store keeps no datasets", ev.Data.Dataset)
-	}
-	sd := storeDatasets{db: ds}
+	sd := storeDatasets{db: db}
 	v, err := sd.Resolve(ctx, ev.Data.Dataset, ev.Data.Version)
 	if err != nil {
 		return nil, fmt.Errorf("data.dataset: %w: push it with caliper datasets push", err)
@@ -221,28 +217,50 @@ func selectEvals(all []*spec.Eval, f runFlags) ([]*spec.Eval, error) {
 }
 
 // openStore opens --store, else the store of caliper.yaml, else
-// .caliper/caliper.db at the project root.
+// .caliper/caliper.db at the project root. A DSN with a scheme other than
+// sqlite: or file: goes to its backend as it is; only paths are resolved.
 func openStore(ctx context.Context, st *State, flag string, ev *spec.Eval) (store.Store, string, error) {
-	path := flag
+	return openStoreWith(ctx, st, flag, ev, store.OpenOptions{})
+}
+
+// openStoreWith is openStore with options.
+func openStoreWith(ctx context.Context, st *State, flag string, ev *spec.Eval, opts store.OpenOptions) (store.Store, string, error) {
+	var dsn string
 	switch {
-	case path != "":
-		path = resolvePath(st, path)
+	case flag != "":
+		dsn = resolveDSN(st.Dir, flag)
 	case ev != nil && ev.Project != nil && ev.Project.Store != "":
-		path = ev.Project.Store
-		if !strings.Contains(path, "://") && !filepath.IsAbs(path) {
-			path = filepath.Join(ev.Project.Dir, path)
-		}
+		dsn = resolveDSN(ev.Project.Dir, ev.Project.Store)
 	default:
-		path = filepath.Join(projectRoot(st, ev), filepath.FromSlash(store.DefaultPath))
+		dsn = filepath.Join(projectRoot(st, ev), filepath.FromSlash(store.DefaultPath))
 	}
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, "", errors.New("a PostgreSQL store is not supported by this build yet: use a SQLite file path")
-	}
-	db, err := store.Open(ctx, path)
+	db, err := store.OpenWith(ctx, dsn, opts)
 	if err != nil {
 		return nil, "", err
 	}
-	return db, displayDir(st, path), nil
+	if store.IsPath(dsn) {
+		return db, displayDir(st, dsn), nil
+	}
+	return db, db.String(), nil
+}
+
+// resolveDSN makes the path of a SQLite DSN absolute against dir.
+func resolveDSN(dir, dsn string) string {
+	scheme := store.Scheme(dsn)
+	switch scheme {
+	case "":
+		if filepath.IsAbs(dsn) {
+			return dsn
+		}
+		return filepath.Join(dir, dsn)
+	case "sqlite", "file":
+		p := strings.TrimPrefix(dsn[len(scheme)+1:], "//")
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return scheme + ":" + p
+	}
+	return dsn
 }
 
 // projectRoot is the directory of caliper.yaml, else of the repository, else the

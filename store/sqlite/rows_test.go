@@ -1,10 +1,11 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -15,8 +16,8 @@ import (
 )
 
 // testRow is a full row for case i, trial trial.
-func testRow(i, trial int) *Row {
-	return &Row{
+func testRow(i, trial int) *store.Row {
+	return &store.Row{
 		CaseID:   fmt.Sprintf("case-%03d", i),
 		Trial:    trial,
 		Input:    json.RawMessage(fmt.Sprintf(`{"q":"question %d","n":%d}`, i, i)),
@@ -33,7 +34,7 @@ func testRow(i, trial int) *Row {
 }
 
 // sameRow reports whether two rows hold the same values.
-func sameRow(a, b *Row) bool {
+func sameRow(a, b *store.Row) bool {
 	x, y := *a, *b
 	if !x.Created.Equal(y.Created) {
 		return false
@@ -43,7 +44,7 @@ func sameRow(a, b *Row) bool {
 }
 
 // writeRows writes rows through a new writer of experiment id and closes it.
-func writeRows(t *testing.T, s Store, id string, opts WriterOptions, rows ...*Row) {
+func writeRows(t *testing.T, s store.Store, id string, opts store.WriterOptions, rows ...*store.Row) {
 	t.Helper()
 	w := s.NewWriter(id, opts)
 	for _, r := range rows {
@@ -57,10 +58,10 @@ func writeRows(t *testing.T, s Store, id string, opts WriterOptions, rows ...*Ro
 }
 
 // readRows reads back all the rows of experiment id.
-func readRows(t *testing.T, s Store, id string) []*Row {
+func readRows(t *testing.T, s store.Store, id string) []*store.Row {
 	t.Helper()
-	var rows []*Row
-	if err := s.Rows(context.Background(), id, func(r *Row) error {
+	var rows []*store.Row
+	if err := s.Rows(context.Background(), id, func(r *store.Row) error {
 		rows = append(rows, r)
 		return nil
 	}); err != nil {
@@ -74,14 +75,14 @@ func TestRowsRoundTrip(t *testing.T) {
 	created := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
 	for _, tc := range []struct {
 		name string
-		in   Row
-		want Row // when it differs from in
+		in   store.Row
+		want store.Row // when it differs from in
 	}{
-		{"full", *testRow(1, 2), Row{}},
-		{"minimal", Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}, Row{}},
-		{"errored", Row{CaseID: "c", Input: json.RawMessage(`null`), Error: "task: timeout after 30s",
-			Scores: map[string]float64{"correct": 0}, Created: created}, Row{}},
-		{"unusual values", Row{
+		{"full", *testRow(1, 2), store.Row{}},
+		{"minimal", store.Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}, store.Row{}},
+		{"errored", store.Row{CaseID: "c", Input: json.RawMessage(`null`), Error: "task: timeout after 30s",
+			Scores: map[string]float64{"correct": 0}, Created: created}, store.Row{}},
+		{"unusual values", store.Row{
 			CaseID:   "ça \"va\"\n\x00",
 			Trial:    -1,
 			Input:    json.RawMessage(`{"emoji":"😀","nested":[1,{"a":null}]}`),
@@ -91,17 +92,17 @@ func TestRowsRoundTrip(t *testing.T) {
 			Tags:     []string{"", "a,b", `"q"`, "tab\t", "\x01", "日本"},
 			Metadata: json.RawMessage(`[]`),
 			Created:  created,
-		}, Row{}},
-		{"non-finite numbers are absent", Row{
+		}, store.Row{}},
+		{"non-finite numbers are absent", store.Row{
 			CaseID: "c", Input: json.RawMessage(`1`), Created: created,
 			Scores:  map[string]float64{"ok": 1, "nan": math.NaN(), "inf": math.Inf(1)},
 			Metrics: map[string]float64{"ninf": math.Inf(-1)},
-		}, Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created,
+		}, store.Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created,
 			Scores: map[string]float64{"ok": 1}}},
-		{"empty maps and tags are absent", Row{
+		{"empty maps and tags are absent", store.Row{
 			CaseID: "c", Input: json.RawMessage(`1`), Created: created,
 			Scores: map[string]float64{}, Metrics: map[string]float64{}, Tags: []string{}, Output: json.RawMessage{},
-		}, Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}},
+		}, store.Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -112,7 +113,7 @@ func TestRowsRoundTrip(t *testing.T) {
 			if tc.want.CaseID != "" {
 				want = tc.want
 			}
-			writeRows(t, s, e.ID, WriterOptions{}, &in)
+			writeRows(t, s, e.ID, store.WriterOptions{}, &in)
 			got := readRows(t, s, e.ID)
 			if len(got) != 1 {
 				t.Fatalf("read %d rows, want 1", len(got))
@@ -132,7 +133,7 @@ func TestRowsCreatedFilled(t *testing.T) {
 	s := newStore(t)
 	e := newExperiment(t, s, "x")
 	before := time.Now()
-	writeRows(t, s, e.ID, WriterOptions{}, &Row{CaseID: "c", Input: json.RawMessage(`1`)})
+	writeRows(t, s, e.ID, store.WriterOptions{}, &store.Row{CaseID: "c", Input: json.RawMessage(`1`)})
 	got := readRows(t, s, e.ID)
 	if len(got) != 1 || got[0].Created.Before(before) || got[0].Created.After(time.Now()) {
 		t.Errorf("a row written without a time came back with %v", got[0].Created)
@@ -143,7 +144,7 @@ func TestRowsOrder(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	e := newExperiment(t, s, "x")
-	var rows []*Row
+	var rows []*store.Row
 	for i := range 120 {
 		for trial := range 3 {
 			rows = append(rows, testRow(i, trial))
@@ -151,7 +152,7 @@ func TestRowsOrder(t *testing.T) {
 	}
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 	// A batch size that does not divide the rows exercises both statements.
-	writeRows(t, s, e.ID, WriterOptions{BatchSize: 77}, rows...)
+	writeRows(t, s, e.ID, store.WriterOptions{BatchSize: 77}, rows...)
 	got := readRows(t, s, e.ID)
 	sort.Slice(rows, func(i, j int) bool {
 		if rows[i].CaseID != rows[j].CaseID {
@@ -174,11 +175,11 @@ func TestRowsStop(t *testing.T) {
 	s := newStore(t)
 	e := newExperiment(t, s, "x")
 	for i := range 10 {
-		writeRows(t, s, e.ID, WriterOptions{}, testRow(i, 0))
+		writeRows(t, s, e.ID, store.WriterOptions{}, testRow(i, 0))
 	}
 	stop := errors.New("stop")
 	n := 0
-	err := s.Rows(context.Background(), e.ID, func(*Row) error {
+	err := s.Rows(context.Background(), e.ID, func(*store.Row) error {
 		n++
 		if n == 3 {
 			return stop
@@ -194,20 +195,20 @@ func TestInsertOrReplace(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
-		write func(t *testing.T, s Store, id string, first, second *Row)
+		write func(t *testing.T, s store.Store, id string, first, second *store.Row)
 	}{
-		{"same batch", func(t *testing.T, s Store, id string, first, second *Row) {
-			writeRows(t, s, id, WriterOptions{}, first, second)
+		{"same batch", func(t *testing.T, s store.Store, id string, first, second *store.Row) {
+			writeRows(t, s, id, store.WriterOptions{}, first, second)
 		}},
-		{"same multi-row statement", func(t *testing.T, s Store, id string, first, second *Row) {
-			rows := []*Row{first}
+		{"same multi-row statement", func(t *testing.T, s store.Store, id string, first, second *store.Row) {
+			rows := []*store.Row{first}
 			for i := range rowsPerInsert - 2 {
 				rows = append(rows, testRow(100+i, 0))
 			}
-			writeRows(t, s, id, WriterOptions{}, append(rows, second)...)
+			writeRows(t, s, id, store.WriterOptions{}, append(rows, second)...)
 		}},
-		{"two batches", func(t *testing.T, s Store, id string, first, second *Row) {
-			w := s.NewWriter(id, WriterOptions{})
+		{"two batches", func(t *testing.T, s store.Store, id string, first, second *store.Row) {
+			w := s.NewWriter(id, store.WriterOptions{})
 			if err := w.Write(first); err != nil {
 				t.Fatal(err)
 			}
@@ -221,9 +222,9 @@ func TestInsertOrReplace(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"two writers", func(t *testing.T, s Store, id string, first, second *Row) {
-			writeRows(t, s, id, WriterOptions{}, first)
-			writeRows(t, s, id, WriterOptions{}, second)
+		{"two writers", func(t *testing.T, s store.Store, id string, first, second *store.Row) {
+			writeRows(t, s, id, store.WriterOptions{}, first)
+			writeRows(t, s, id, store.WriterOptions{}, second)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,7 +236,7 @@ func TestInsertOrReplace(t *testing.T) {
 			second := testRow(7, 1)
 			second.Output = json.RawMessage(`"retried"`)
 			tc.write(t, s, e.ID, first, second)
-			var found []*Row
+			var found []*store.Row
 			for _, r := range readRows(t, s, e.ID) {
 				if r.CaseID == first.CaseID {
 					found = append(found, r)
@@ -255,16 +256,16 @@ func TestDoneKeys(t *testing.T) {
 	e, other := newExperiment(t, s, "x"), newExperiment(t, s, "y")
 	errored := testRow(2, 0)
 	errored.Error = "boom"
-	writeRows(t, s, e.ID, WriterOptions{}, testRow(1, 0), testRow(1, 1), errored, &Row{CaseID: "a\x00b", Trial: 3, Input: json.RawMessage(`1`)})
-	writeRows(t, s, other.ID, WriterOptions{}, testRow(9, 0))
+	writeRows(t, s, e.ID, store.WriterOptions{}, testRow(1, 0), testRow(1, 1), errored, &store.Row{CaseID: "a\x00b", Trial: 3, Input: json.RawMessage(`1`)})
+	writeRows(t, s, other.ID, store.WriterOptions{}, testRow(9, 0))
 	for _, tc := range []struct {
 		id   string
 		want map[string]struct{}
 	}{
 		{e.ID, map[string]struct{}{
-			Key("case-001", 0): {}, Key("case-001", 1): {}, Key("case-002", 0): {}, Key("a\x00b", 3): {},
+			store.Key("case-001", 0): {}, store.Key("case-001", 1): {}, store.Key("case-002", 0): {}, store.Key("a\x00b", 3): {},
 		}},
-		{other.ID, map[string]struct{}{Key("case-009", 0): {}}},
+		{other.ID, map[string]struct{}{store.Key("case-009", 0): {}}},
 		{"unknown", map[string]struct{}{}},
 	} {
 		got, err := s.DoneKeys(ctx, tc.id)
@@ -275,8 +276,8 @@ func TestDoneKeys(t *testing.T) {
 			t.Errorf("DoneKeys(%s) = %q, want %q", tc.id, got, tc.want)
 		}
 	}
-	if Key("c", 12) != "c\x0012" {
-		t.Errorf("Key(c, 12) = %q", Key("c", 12))
+	if store.Key("c", 12) != "c\x0012" {
+		t.Errorf("Key(c, 12) = %q", store.Key("c", 12))
 	}
 }
 
@@ -284,7 +285,7 @@ func TestCopyRows(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	// 2,500 rows span several batches of DefaultBatchSize; every tenth errored.
-	var src []*Row
+	var src []*store.Row
 	for i := range 1250 {
 		for trial := range 2 {
 			r := testRow(i, trial)
@@ -294,25 +295,25 @@ func TestCopyRows(t *testing.T) {
 			src = append(src, r)
 		}
 	}
-	succeeded := func(r *Row) bool { return r.Error == "" }
+	succeeded := func(r *store.Row) bool { return r.Error == "" }
 	for _, tc := range []struct {
 		name     string
-		keep     func(*Row) bool
-		existing []*Row // rows the target has already
+		keep     func(*store.Row) bool
+		existing []*store.Row // rows the target has already
 		want     int
 	}{
 		{"all", nil, nil, 2500},
 		{"the rows that succeeded", succeeded, nil, 2250},
-		{"none", func(*Row) bool { return false }, nil, 0},
-		{"over existing rows", succeeded, []*Row{testRow(1, 0), testRow(0, 0)}, 2250},
+		{"none", func(*store.Row) bool { return false }, nil, 0},
+		{"over existing rows", succeeded, []*store.Row{testRow(1, 0), testRow(0, 0)}, 2250},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
 			from, to := newExperiment(t, s, "from"), newExperiment(t, s, "to")
-			writeRows(t, s, from.ID, WriterOptions{}, src...)
+			writeRows(t, s, from.ID, store.WriterOptions{}, src...)
 			if len(tc.existing) > 0 {
-				writeRows(t, s, to.ID, WriterOptions{}, tc.existing...)
+				writeRows(t, s, to.ID, store.WriterOptions{}, tc.existing...)
 			}
 			n, err := s.CopyRows(ctx, from.ID, to.ID, tc.keep)
 			if err != nil {
@@ -323,13 +324,13 @@ func TestCopyRows(t *testing.T) {
 			}
 			// The target holds the kept rows, identical, plus the rows it had
 			// whose key was not copied over.
-			want := map[string]*Row{}
+			want := map[string]*store.Row{}
 			for _, r := range tc.existing {
-				want[Key(r.CaseID, r.Trial)] = r
+				want[store.Key(r.CaseID, r.Trial)] = r
 			}
 			for _, r := range src {
 				if tc.keep == nil || tc.keep(r) {
-					want[Key(r.CaseID, r.Trial)] = r
+					want[store.Key(r.CaseID, r.Trial)] = r
 				}
 			}
 			got := readRows(t, s, to.ID)
@@ -337,7 +338,7 @@ func TestCopyRows(t *testing.T) {
 				t.Fatalf("the target has %d rows, want %d", len(got), len(want))
 			}
 			for _, r := range got {
-				if w := want[Key(r.CaseID, r.Trial)]; w == nil || !sameRow(r, w) {
+				if w := want[store.Key(r.CaseID, r.Trial)]; w == nil || !sameRow(r, w) {
 					t.Fatalf("row %s/%d is %+v, want %+v", r.CaseID, r.Trial, r, w)
 				}
 			}
@@ -353,7 +354,7 @@ func TestCopyRowsErrors(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	e := newExperiment(t, s, "x")
-	writeRows(t, s, e.ID, WriterOptions{}, testRow(1, 0))
+	writeRows(t, s, e.ID, store.WriterOptions{}, testRow(1, 0))
 	for _, tc := range []struct {
 		name, from, to string
 		notFound       bool
@@ -366,7 +367,7 @@ func TestCopyRowsErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			n, err := s.CopyRows(ctx, tc.from, tc.to, nil)
-			if err == nil || n != 0 || errors.Is(err, ErrNotFound) != tc.notFound || !strings.Contains(err.Error(), tc.want) {
+			if err == nil || n != 0 || errors.Is(err, store.ErrNotFound) != tc.notFound || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("CopyRows: %d, %v; want an error containing %q", n, err, tc.want)
 			}
 		})
@@ -384,7 +385,7 @@ func TestRowCount(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	e, empty := newExperiment(t, s, "x"), newExperiment(t, s, "y")
-	writeRows(t, s, e.ID, WriterOptions{}, testRow(1, 0), testRow(1, 1), testRow(2, 0))
+	writeRows(t, s, e.ID, store.WriterOptions{}, testRow(1, 0), testRow(1, 1), testRow(2, 0))
 	for _, tc := range []struct {
 		id   string
 		want int
@@ -393,7 +394,7 @@ func TestRowCount(t *testing.T) {
 			t.Errorf("RowCount(%s) = %d, %v; want %d", tc.id, n, err, tc.want)
 		}
 	}
-	if _, err := s.RowCount(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.RowCount(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("RowCount of an unknown experiment: %v, want not found", err)
 	}
 }

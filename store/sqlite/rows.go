@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"strconv"
 	"strings"
 	"time"
@@ -34,20 +35,22 @@ const rowColumns = 14
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
 // before the store; Close on the store closes the writers still open.
-func (s *SQLite) NewWriter(experimentID string, opts WriterOptions) *Writer {
-	open := func() (batchWriter, error) { return s.openBatchWriter(experimentID) }
-	w := newWriter(experimentID, opts, open, s.forgetWriter)
+func (s *SQLite) NewWriter(experimentID string, opts store.WriterOptions) *store.Writer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		w.setErr(fmt.Errorf("the store %q is closed", s.path))
-	} else {
-		s.writers[w] = struct{}{}
+		return store.NewFailedWriter(experimentID, fmt.Errorf("writing rows of experiment %q: the store %q is closed", experimentID, s.path))
 	}
+	if s.readOnly {
+		return store.NewFailedWriter(experimentID, fmt.Errorf("writing rows of experiment %q: %w", experimentID, errReadOnly))
+	}
+	open := func() (store.BatchWriter, error) { return s.openBatchWriter(experimentID) }
+	w := store.NewWriter(experimentID, opts, open, s.forgetWriter)
+	s.writers[w] = struct{}{}
 	return w
 }
 
-func (s *SQLite) forgetWriter(w *Writer) {
+func (s *SQLite) forgetWriter(w *store.Writer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.writers, w)
@@ -61,7 +64,7 @@ func (s *SQLite) forgetWriter(w *Writer) {
 type sqliteBatch struct {
 	experimentID string
 	conn         *sql.Conn
-	enc          encoder
+	enc          store.Encoder
 	buf          []byte
 	args         []driver.NamedValue
 }
@@ -77,7 +80,7 @@ type sqliteConn interface {
 	driver.ConnPrepareContext
 }
 
-func (s *SQLite) openBatchWriter(experimentID string) (batchWriter, error) {
+func (s *SQLite) openBatchWriter(experimentID string) (store.BatchWriter, error) {
 	// The writer must not depend on a context its caller may cancel.
 	conn, err := s.db.Conn(context.Background())
 	if err != nil {
@@ -86,7 +89,8 @@ func (s *SQLite) openBatchWriter(experimentID string) (batchWriter, error) {
 	return &sqliteBatch{experimentID: experimentID, conn: conn}, nil
 }
 
-func (b *sqliteBatch) writeBatch(rows []*Row) error {
+// WriteBatch stores rows in one transaction.
+func (b *sqliteBatch) WriteBatch(rows []*store.Row) error {
 	return b.conn.Raw(func(dc any) error {
 		conn, ok := dc.(sqliteConn)
 		if !ok {
@@ -98,7 +102,7 @@ func (b *sqliteBatch) writeBatch(rows []*Row) error {
 
 // write stores rows in one transaction, rowsPerInsert at a time and the rest
 // one at a time, preparing each statement once per batch.
-func (b *sqliteBatch) write(conn sqliteConn, rows []*Row) (err error) {
+func (b *sqliteBatch) write(conn sqliteConn, rows []*store.Row) (err error) {
 	ctx := context.Background()
 	tx, err := conn.BeginTx(ctx, driver.TxOptions{})
 	if err != nil {
@@ -124,7 +128,7 @@ func (b *sqliteBatch) write(conn sqliteConn, rows []*Row) (err error) {
 }
 
 // insert stores rows, a multiple of per, per rows per statement.
-func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, per int, rows []*Row) error {
+func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, per int, rows []*store.Row) error {
 	st, err := conn.PrepareContext(ctx, insertSQL(per))
 	if err != nil {
 		return err
@@ -160,13 +164,13 @@ func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, per int, rows
 
 // bind sets the rowColumns values of r, encoding its maps and tags into
 // b.buf, which must not be reset before the statement has run.
-func (b *sqliteBatch) bind(v []driver.NamedValue, r *Row) {
+func (b *sqliteBatch) bind(v []driver.NamedValue, r *store.Row) {
 	start := len(b.buf)
-	b.buf = b.enc.floats(b.buf, r.Scores)
+	b.buf = b.enc.AppendFloats(b.buf, r.Scores)
 	scores := len(b.buf)
-	b.buf = b.enc.floats(b.buf, r.Metrics)
+	b.buf = b.enc.AppendFloats(b.buf, r.Metrics)
 	metrics := len(b.buf)
-	b.buf = b.enc.strings(b.buf, r.Tags)
+	b.buf = b.enc.AppendStrings(b.buf, r.Tags)
 	v[0].Value = b.experimentID
 	v[1].Value = r.CaseID
 	v[2].Value = int64(r.Trial)
@@ -183,13 +187,14 @@ func (b *sqliteBatch) bind(v []driver.NamedValue, r *Row) {
 	v[13].Value = r.Created.UnixNano()
 }
 
-func (b *sqliteBatch) close() error { return b.conn.Close() }
+// Close releases the batch writer's connection.
+func (b *sqliteBatch) Close() error { return b.conn.Close() }
 
 // Rows calls fn for each row of experiment experimentID in (case_id, trial)
 // order. Rows are streamed from the database, never all held in memory; fn
 // gets a new Row each time and may keep it. An error from fn stops the
 // iteration and is returned as it is.
-func (s *SQLite) Rows(ctx context.Context, experimentID string, fn func(*Row) error) error {
+func (s *SQLite) Rows(ctx context.Context, experimentID string, fn func(*store.Row) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT case_id, trial, input, expected, output,
 		scores, score_meta, metrics, error, metadata, tags, spans, created
 		FROM rows WHERE experiment_id = ? ORDER BY case_id, trial`, experimentID)
@@ -212,9 +217,9 @@ func (s *SQLite) Rows(ctx context.Context, experimentID string, fn func(*Row) er
 	return nil
 }
 
-func scanRow(rows *sql.Rows) (*Row, error) {
+func scanRow(rows *sql.Rows) (*store.Row, error) {
 	var (
-		r                       Row
+		r                       store.Row
 		input, expected, output []byte
 		meta, metadata, spans   []byte
 		scores, metrics, tags   sql.RawBytes
@@ -228,13 +233,13 @@ func scanRow(rows *sql.Rows) (*Row, error) {
 	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
 	r.Meta, r.Metadata, r.Spans = rawJSON(meta), rawJSON(metadata), rawJSON(spans)
 	r.Created = time.Unix(0, created).UTC()
-	if r.Scores, err = decodeFloats(scores); err != nil {
+	if r.Scores, err = store.DecodeFloats(scores); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)
 	}
-	if r.Metrics, err = decodeFloats(metrics); err != nil {
+	if r.Metrics, err = store.DecodeFloats(metrics); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: metrics: %w", r.CaseID, r.Trial, err)
 	}
-	if r.Tags, err = decodeStrings(tags); err != nil {
+	if r.Tags, err = store.DecodeStrings(tags); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: tags: %w", r.CaseID, r.Trial, err)
 	}
 	return &r, nil
@@ -275,7 +280,7 @@ func (s *SQLite) RowCount(ctx context.Context, id string) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM rows WHERE experiment_id = ?1)
 		FROM experiments WHERE id = ?1`, id).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("counting the rows of experiment %q: %w: no experiment has that id", id, ErrNotFound)
+		return 0, fmt.Errorf("counting the rows of experiment %q: %w: no experiment has that id", id, store.ErrNotFound)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("counting the rows of experiment %q: %w", id, err)
@@ -291,7 +296,7 @@ func (s *SQLite) RowCount(ctx context.Context, id string) (int, error) {
 // toID with the same key; if it fails, the batches before the failure stay
 // copied. Both experiments must exist: an unknown one is an error wrapping
 // ErrNotFound.
-func (s *SQLite) CopyRows(ctx context.Context, fromID, toID string, keep func(*Row) bool) (n int, err error) {
+func (s *SQLite) CopyRows(ctx context.Context, fromID, toID string, keep func(*store.Row) bool) (n int, err error) {
 	wrap := func(err error) error {
 		return fmt.Errorf("copying rows from experiment %q to %q: %w", fromID, toID, err)
 	}
@@ -308,11 +313,11 @@ func (s *SQLite) CopyRows(ctx context.Context, fromID, toID string, keep func(*R
 		return 0, wrap(err)
 	}
 	defer func() {
-		if cerr := bw.close(); cerr != nil && err == nil {
+		if cerr := bw.Close(); cerr != nil && err == nil {
 			err = wrap(cerr)
 		}
 	}()
-	batch := make([]*Row, 0, DefaultBatchSize)
+	batch := make([]*store.Row, 0, store.DefaultBatchSize)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -320,7 +325,7 @@ func (s *SQLite) CopyRows(ctx context.Context, fromID, toID string, keep func(*R
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := bw.writeBatch(batch); err != nil {
+		if err := bw.WriteBatch(batch); err != nil {
 			return err
 		}
 		n += len(batch)
@@ -328,7 +333,7 @@ func (s *SQLite) CopyRows(ctx context.Context, fromID, toID string, keep func(*R
 		batch = batch[:0]
 		return nil
 	}
-	err = s.Rows(ctx, fromID, func(r *Row) error {
+	err = s.Rows(ctx, fromID, func(r *store.Row) error {
 		if keep != nil && !keep(r) {
 			return nil
 		}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +28,7 @@ const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status,
 // time-ordered UUID, Created and Updated with the current time and Status with
 // StatusRunning when they are empty. A name already used in the same eval is
 // an error wrapping ErrNameTaken.
-func (s *SQLite) CreateExperiment(ctx context.Context, e *Experiment) error {
+func (s *SQLite) CreateExperiment(ctx context.Context, e *store.Experiment) error {
 	if e.Eval == "" {
 		return errors.New("creating experiment: the eval name is empty")
 	}
@@ -35,7 +36,7 @@ func (s *SQLite) CreateExperiment(ctx context.Context, e *Experiment) error {
 		return fmt.Errorf("creating experiment of eval %q: the experiment name is empty", e.Eval)
 	}
 	if e.Status == "" {
-		e.Status = StatusRunning
+		e.Status = store.StatusRunning
 	}
 	if err := checkStatus(e.Status); err != nil {
 		return fmt.Errorf("creating experiment %q of eval %q: %w", e.Name, e.Eval, err)
@@ -70,7 +71,7 @@ func (s *SQLite) CreateExperiment(ctx context.Context, e *Experiment) error {
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code() == sqliteConstraintUnique {
 			return fmt.Errorf("creating experiment: eval %q already has an experiment named %q: choose another name with the eval's \"experiment\" key, or delete the old one: %w",
-				e.Eval, e.Name, ErrNameTaken)
+				e.Eval, e.Name, store.ErrNameTaken)
 		}
 		return fmt.Errorf("creating experiment %q of eval %q: %w", e.Name, e.Eval, err)
 	}
@@ -92,7 +93,7 @@ func (s *SQLite) UpdateExperiment(ctx context.Context, id, status string, summar
 		return fmt.Errorf("updating experiment %q: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("updating experiment %q: %w", id, ErrNotFound)
+		return fmt.Errorf("updating experiment %q: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -100,7 +101,7 @@ func (s *SQLite) UpdateExperiment(ctx context.Context, id, status string, summar
 // Experiment finds an experiment by id, then by name. An empty eval matches
 // any eval; a name that several evals use is then an error asking for the
 // eval. Not finding it is an error wrapping ErrNotFound.
-func (s *SQLite) Experiment(ctx context.Context, eval, nameOrID string) (*Experiment, error) {
+func (s *SQLite) Experiment(ctx context.Context, eval, nameOrID string) (*store.Experiment, error) {
 	e, err := scanExperiment(s.db.QueryRowContext(ctx, `SELECT `+experimentColumns+`
 		FROM experiments e WHERE id = ?1 AND (?2 = '' OR eval = ?2)`, nameOrID, eval))
 	if err == nil {
@@ -116,7 +117,7 @@ func (s *SQLite) Experiment(ctx context.Context, eval, nameOrID string) (*Experi
 		return nil, fmt.Errorf("finding experiment %q: %w", nameOrID, err)
 	}
 	defer rows.Close()
-	var found []*Experiment
+	var found []*store.Experiment
 	for rows.Next() {
 		e, err := scanExperiment(rows)
 		if err != nil {
@@ -135,15 +136,15 @@ func (s *SQLite) Experiment(ctx context.Context, eval, nameOrID string) (*Experi
 			nameOrID, found[0].Eval, found[1].Eval)
 	case eval == "":
 		return nil, fmt.Errorf("finding experiment %q: %w: no experiment has that id or name; list them with \"caliper experiments list\"",
-			nameOrID, ErrNotFound)
+			nameOrID, store.ErrNotFound)
 	default:
 		return nil, fmt.Errorf("finding experiment %q of eval %q: %w: no experiment of that eval has that id or name; list them with \"caliper experiments list\"",
-			nameOrID, eval, ErrNotFound)
+			nameOrID, eval, store.ErrNotFound)
 	}
 }
 
 // Experiments lists experiments, newest first, with their row counts.
-func (s *SQLite) Experiments(ctx context.Context, opts ListOptions) ([]Experiment, error) {
+func (s *SQLite) Experiments(ctx context.Context, opts store.ListOptions) ([]store.Experiment, error) {
 	limit := opts.Limit
 	if limit <= 0 {
 		limit = -1 // no limit in SQLite
@@ -155,7 +156,7 @@ func (s *SQLite) Experiments(ctx context.Context, opts ListOptions) ([]Experimen
 		return nil, fmt.Errorf("listing experiments: %w", err)
 	}
 	defer rows.Close()
-	var list []Experiment
+	var list []store.Experiment
 	for rows.Next() {
 		e, err := scanExperiment(rows)
 		if err != nil {
@@ -184,7 +185,7 @@ func (s *SQLite) DeleteExperiment(ctx context.Context, id string) error {
 		return fmt.Errorf("deleting experiment %q: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("deleting experiment %q: %w", id, ErrNotFound)
+		return fmt.Errorf("deleting experiment %q: %w", id, store.ErrNotFound)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("deleting experiment %q: %w", id, err)
@@ -193,9 +194,9 @@ func (s *SQLite) DeleteExperiment(ctx context.Context, id string) error {
 }
 
 // scanExperiment reads the experimentColumns of one result row.
-func scanExperiment(sc interface{ Scan(...any) error }) (*Experiment, error) {
+func scanExperiment(sc interface{ Scan(...any) error }) (*store.Experiment, error) {
 	var (
-		e                            Experiment
+		e                            store.Experiment
 		created, updated, commitTime int64
 		params, metadata, summary    []byte
 	)
@@ -219,7 +220,7 @@ func scanExperiment(sc interface{ Scan(...any) error }) (*Experiment, error) {
 // newest first (HEAD's merge-base, then its first-parent ancestors), those at
 // the earliest commit in the list that has any, and among them the newest.
 // Empty commits are ignored. Finding none is an error wrapping ErrNotFound.
-func (s *SQLite) LatestCompleted(ctx context.Context, eval string, commits []string) (*Experiment, error) {
+func (s *SQLite) LatestCompleted(ctx context.Context, eval string, commits []string) (*store.Experiment, error) {
 	list := make([]string, 0, len(commits))
 	for _, c := range commits {
 		if c != "" {
@@ -240,7 +241,7 @@ func (s *SQLite) LatestCompleted(ctx context.Context, eval string, commits []str
 			FROM experiments e WHERE e.id = (
 				SELECT x.id FROM json_each(?2) c CROSS JOIN experiments x
 				WHERE x.eval = ?1 AND x.git_commit = c.value AND x.status = ?3
-				ORDER BY c.key, x.created DESC, x.id DESC LIMIT 1)`, eval, string(positions), StatusCompleted))
+				ORDER BY c.key, x.created DESC, x.id DESC LIMIT 1)`, eval, string(positions), store.StatusCompleted))
 		if err == nil {
 			return e, nil
 		}
@@ -249,7 +250,7 @@ func (s *SQLite) LatestCompleted(ctx context.Context, eval string, commits []str
 		}
 	}
 	return nil, fmt.Errorf("finding the base experiment of eval %q: %w: no completed experiment of that eval ran at any of the %d commits searched: run the eval on the base branch first, or name a base experiment",
-		eval, ErrNotFound, len(list))
+		eval, store.ErrNotFound, len(list))
 }
 
 // unixNano is the column value of a time that may be zero: 0 for the zero
@@ -272,11 +273,11 @@ func fromUnixNano(n int64) time.Time {
 // checkStatus accepts the four experiment statuses.
 func checkStatus(status string) error {
 	switch status {
-	case StatusRunning, StatusCompleted, StatusInterrupted, StatusFailed:
+	case store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed:
 		return nil
 	}
 	return fmt.Errorf("unknown status %q: want %s, %s, %s or %s",
-		status, StatusRunning, StatusCompleted, StatusInterrupted, StatusFailed)
+		status, store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed)
 }
 
 // jsonText is the column value of an encoded JSON value: TEXT, so that

@@ -1,10 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
+
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"time"
 )
 
@@ -17,7 +19,7 @@ type Cache struct {
 }
 
 // Cache returns the store's response cache. It lives as long as the store.
-func (s *SQLite) Cache() *Cache { return &Cache{db: s.db} }
+func (s *SQLite) Cache() store.Cache { return &Cache{db: s.db} }
 
 // Get returns the value stored under key, and whether there was one.
 func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {

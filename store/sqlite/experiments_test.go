@@ -1,10 +1,11 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +15,17 @@ func TestCreateExperiment(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	e := &Experiment{Eval: "support", Name: "main"}
+	e := &store.Experiment{Eval: "support", Name: "main"}
 	before := time.Now()
 	if err := s.CreateExperiment(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.ID) != 36 || e.Status != StatusRunning || e.Created.Before(before.Add(-time.Second)) || !e.Updated.Equal(e.Created) {
+	if len(e.ID) != 36 || e.Status != store.StatusRunning || e.Created.Before(before.Add(-time.Second)) || !e.Updated.Equal(e.Created) {
 		t.Errorf("the filled experiment is %+v", e)
 	}
 
 	created := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
-	given := &Experiment{ID: "my-id", Eval: "support", Name: "given", Created: created, Status: StatusCompleted}
+	given := &store.Experiment{ID: "my-id", Eval: "support", Name: "given", Created: created, Status: store.StatusCompleted}
 	if err := s.CreateExperiment(ctx, given); err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestCreateExperiment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != "my-id" || !got.Created.Equal(created) || !got.Updated.Equal(created) || got.Status != StatusCompleted {
+	if got.ID != "my-id" || !got.Created.Equal(created) || !got.Updated.Equal(created) || got.Status != store.StatusCompleted {
 		t.Errorf("an experiment with its fields given came back as %+v", got)
 	}
 }
@@ -41,20 +42,20 @@ func TestCreateExperimentErrors(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	if err := s.CreateExperiment(ctx, &Experiment{Eval: "support", Name: "main"}); err != nil {
+	if err := s.CreateExperiment(ctx, &store.Experiment{Eval: "support", Name: "main"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name  string
-		e     Experiment
+		e     store.Experiment
 		taken bool
 		want  []string
 	}{
-		{"name taken", Experiment{Eval: "support", Name: "main"}, true,
+		{"name taken", store.Experiment{Eval: "support", Name: "main"}, true,
 			[]string{`eval "support" already has an experiment named "main"`, `"experiment" key`, "delete"}},
-		{"no eval", Experiment{Name: "x"}, false, []string{"the eval name is empty"}},
-		{"no name", Experiment{Eval: "support"}, false, []string{"the experiment name is empty"}},
-		{"bad status", Experiment{Eval: "support", Name: "y", Status: "done"}, false,
+		{"no eval", store.Experiment{Name: "x"}, false, []string{"the eval name is empty"}},
+		{"no name", store.Experiment{Eval: "support"}, false, []string{"the experiment name is empty"}},
+		{"bad status", store.Experiment{Eval: "support", Name: "y", Status: "done"}, false,
 			[]string{`unknown status "done"`, "completed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,8 +65,8 @@ func TestCreateExperimentErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("CreateExperiment succeeded")
 			}
-			if errors.Is(err, ErrNameTaken) != tc.taken {
-				t.Errorf("errors.Is(%q, ErrNameTaken) = %v", err, !tc.taken)
+			if errors.Is(err, store.ErrNameTaken) != tc.taken {
+				t.Errorf("errors.Is(%q, store.ErrNameTaken) = %v", err, !tc.taken)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -75,7 +76,7 @@ func TestCreateExperimentErrors(t *testing.T) {
 		})
 	}
 	// The same name in another eval is another experiment.
-	if err := s.CreateExperiment(ctx, &Experiment{Eval: "other", Name: "main"}); err != nil {
+	if err := s.CreateExperiment(ctx, &store.Experiment{Eval: "other", Name: "main"}); err != nil {
 		t.Errorf("the same name in another eval: %v", err)
 	}
 }
@@ -84,10 +85,10 @@ func TestExperimentLookup(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	a := &Experiment{Eval: "support", Name: "main"}
-	b := &Experiment{Eval: "billing", Name: "main"}
-	c := &Experiment{Eval: "billing", Name: "feature"}
-	for _, e := range []*Experiment{a, b, c} {
+	a := &store.Experiment{Eval: "support", Name: "main"}
+	b := &store.Experiment{Eval: "billing", Name: "main"}
+	c := &store.Experiment{Eval: "billing", Name: "feature"}
+	for _, e := range []*store.Experiment{a, b, c} {
 		if err := s.CreateExperiment(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -122,8 +123,8 @@ func TestExperimentLookup(t *testing.T) {
 			if err == nil {
 				t.Fatalf("found %+v, want an error", got)
 			}
-			if errors.Is(err, ErrNotFound) != tc.notFound {
-				t.Errorf("errors.Is(%q, ErrNotFound) = %v", err, !tc.notFound)
+			if errors.Is(err, store.ErrNotFound) != tc.notFound {
+				t.Errorf("errors.Is(%q, store.ErrNotFound) = %v", err, !tc.notFound)
 			}
 			for _, w := range tc.wantErr {
 				if !strings.Contains(err.Error(), w) {
@@ -141,13 +142,13 @@ func TestExperimentsList(t *testing.T) {
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var ids []string
 	for i, eval := range []string{"a", "b", "a", "b", "a"} {
-		e := &Experiment{Eval: eval, Name: string(rune('p' + i)), Created: base.Add(time.Duration(i) * time.Hour)}
+		e := &store.Experiment{Eval: eval, Name: string(rune('p' + i)), Created: base.Add(time.Duration(i) * time.Hour)}
 		if err := s.CreateExperiment(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, e.ID)
 	}
-	w := s.NewWriter(ids[2], WriterOptions{})
+	w := s.NewWriter(ids[2], store.WriterOptions{})
 	for i := range 7 {
 		if err := w.Write(testRow(i, 0)); err != nil {
 			t.Fatal(err)
@@ -158,14 +159,14 @@ func TestExperimentsList(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		opts ListOptions
+		opts store.ListOptions
 		want []string
 	}{
-		{"all, newest first", ListOptions{}, []string{ids[4], ids[3], ids[2], ids[1], ids[0]}},
-		{"limit", ListOptions{Limit: 2}, []string{ids[4], ids[3]}},
-		{"eval", ListOptions{Eval: "a"}, []string{ids[4], ids[2], ids[0]}},
-		{"eval and limit", ListOptions{Eval: "b", Limit: 1}, []string{ids[3]}},
-		{"unknown eval", ListOptions{Eval: "z"}, nil},
+		{"all, newest first", store.ListOptions{}, []string{ids[4], ids[3], ids[2], ids[1], ids[0]}},
+		{"limit", store.ListOptions{Limit: 2}, []string{ids[4], ids[3]}},
+		{"eval", store.ListOptions{Eval: "a"}, []string{ids[4], ids[2], ids[0]}},
+		{"eval and limit", store.ListOptions{Eval: "b", Limit: 1}, []string{ids[3]}},
+		{"unknown eval", store.ListOptions{Eval: "z"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -203,9 +204,9 @@ func TestUpdateExperiment(t *testing.T) {
 		wantStatus  string
 		wantSummary string
 	}{
-		{"status and summary", StatusInterrupted, json.RawMessage(`{"cases":3}`), StatusInterrupted, `{"cases":3}`},
-		{"status only", StatusCompleted, nil, StatusCompleted, `{"cases":3}`},
-		{"summary only", "", json.RawMessage(`{"cases":4}`), StatusCompleted, `{"cases":4}`},
+		{"status and summary", store.StatusInterrupted, json.RawMessage(`{"cases":3}`), store.StatusInterrupted, `{"cases":3}`},
+		{"status only", store.StatusCompleted, nil, store.StatusCompleted, `{"cases":3}`},
+		{"summary only", "", json.RawMessage(`{"cases":4}`), store.StatusCompleted, `{"cases":4}`},
 	} {
 		// Sequential: each case builds on the one before.
 		before, err := s.Experiment(ctx, "", e.ID)
@@ -231,11 +232,11 @@ func TestUpdateExperiment(t *testing.T) {
 		notFound         bool
 		want             string
 	}{
-		{"unknown id", "nope", StatusCompleted, true, `updating experiment "nope": not found`},
+		{"unknown id", "nope", store.StatusCompleted, true, `updating experiment "nope": not found`},
 		{"bad status", e.ID, "ok", false, `unknown status "ok"`},
 	} {
 		err := s.UpdateExperiment(ctx, tc.id, tc.status, nil)
-		if err == nil || errors.Is(err, ErrNotFound) != tc.notFound || !strings.Contains(err.Error(), tc.want) {
+		if err == nil || errors.Is(err, store.ErrNotFound) != tc.notFound || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
 	}
@@ -246,8 +247,8 @@ func TestDeleteExperiment(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	keep, gone := newExperiment(t, s, "keep"), newExperiment(t, s, "gone")
-	for _, e := range []*Experiment{keep, gone} {
-		w := s.NewWriter(e.ID, WriterOptions{})
+	for _, e := range []*store.Experiment{keep, gone} {
+		w := s.NewWriter(e.ID, store.WriterOptions{})
 		for i := range 5 {
 			if err := w.Write(testRow(i, 0)); err != nil {
 				t.Fatal(err)
@@ -260,7 +261,7 @@ func TestDeleteExperiment(t *testing.T) {
 	if err := s.DeleteExperiment(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Experiment(ctx, "", gone.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Experiment(ctx, "", gone.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the deleted experiment: %v, want not found", err)
 	}
 	var n int
@@ -270,11 +271,11 @@ func TestDeleteExperiment(t *testing.T) {
 	if got, err := s.Experiment(ctx, "", keep.ID); err != nil || got.Rows != 5 {
 		t.Errorf("the other experiment: %+v, %v", got, err)
 	}
-	if err := s.DeleteExperiment(ctx, gone.ID); !errors.Is(err, ErrNotFound) {
+	if err := s.DeleteExperiment(ctx, gone.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleting again: %v, want not found", err)
 	}
 	// The name is free again.
-	if err := s.CreateExperiment(ctx, &Experiment{Eval: "e", Name: "gone"}); err != nil {
+	if err := s.CreateExperiment(ctx, &store.Experiment{Eval: "e", Name: "gone"}); err != nil {
 		t.Errorf("reusing the name of a deleted experiment: %v", err)
 	}
 }
@@ -286,15 +287,15 @@ func TestExperimentMetadataRoundTrip(t *testing.T) {
 	commitTime := time.Date(2025, 6, 7, 8, 9, 10, 11, time.FixedZone("CEST", 2*3600))
 	for _, tc := range []struct {
 		name string
-		e    Experiment
+		e    store.Experiment
 	}{
-		{"everything", Experiment{
-			Git:     Git{Commit: "abc123", Branch: "feature/x", Dirty: true, Tag: "v1.2.0", Author: "Ada <ada@example.com>", CommitTime: commitTime},
+		{"everything", store.Experiment{
+			Git:     store.Git{Commit: "abc123", Branch: "feature/x", Dirty: true, Tag: "v1.2.0", Author: "Ada <ada@example.com>", CommitTime: commitTime},
 			Dataset: "support", DatasetVersion: 3, Base: "0190-base-id",
 		}},
-		{"nothing", Experiment{}},
-		{"git without time", Experiment{Git: Git{Commit: "abc", Author: "Ünï Cødé"}}},
-		{"base only", Experiment{Base: "other"}},
+		{"nothing", store.Experiment{}},
+		{"git without time", store.Experiment{Git: store.Git{Commit: "abc", Author: "Ünï Cødé"}}},
+		{"base only", store.Experiment{Base: "other"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -320,7 +321,7 @@ func TestExperimentMetadataRoundTrip(t *testing.T) {
 					got.Git, got.Dataset, got.DatasetVersion, got.Base, tc.e.Git, tc.e.Dataset, tc.e.DatasetVersion, tc.e.Base)
 			}
 			// The listing reads the same columns.
-			list, err := s.Experiments(ctx, ListOptions{Eval: "meta"})
+			list, err := s.Experiments(ctx, store.ListOptions{Eval: "meta"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -336,11 +337,11 @@ func TestExperimentMetadataRoundTrip(t *testing.T) {
 func TestExperimentGitJSON(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		git  Git
+		git  store.Git
 		want string
 	}{
-		{Git{}, `{}`},
-		{Git{Commit: "abc", Tag: "v1", Author: "a", CommitTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{store.Git{}, `{}`},
+		{store.Git{Commit: "abc", Tag: "v1", Author: "a", CommitTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
 			`{"commit":"abc","tag":"v1","author":"a","commit_time":"2025-01-02T03:04:05Z"}`},
 	} {
 		b, err := json.Marshal(tc.git)
@@ -353,7 +354,7 @@ func TestExperimentGitJSON(t *testing.T) {
 func TestCreateExperimentDatasetVersionWithoutName(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
-	err := s.CreateExperiment(context.Background(), &Experiment{Eval: "e", Name: "x", DatasetVersion: 2})
+	err := s.CreateExperiment(context.Background(), &store.Experiment{Eval: "e", Name: "x", DatasetVersion: 2})
 	if err == nil || !strings.Contains(err.Error(), "dataset version 2 without a dataset name") {
 		t.Errorf("error %v, want one about the missing dataset name", err)
 	}
@@ -370,18 +371,18 @@ func TestLatestCompleted(t *testing.T) {
 		name, eval, commit, status string
 		minute                     int
 	}{
-		{"c1-old", "qa", "c1", StatusCompleted, 1},
-		{"c1-new", "qa", "c1", StatusCompleted, 5},
-		{"c1-newest-failed", "qa", "c1", StatusFailed, 9},
-		{"c1-running", "qa", "c1", StatusRunning, 10},
-		{"c2", "qa", "c2", StatusCompleted, 20}, // newer, but at an older commit
-		{"c3-interrupted", "qa", "c3", StatusInterrupted, 30},
-		{"c4-other-eval", "other", "c4", StatusCompleted, 40},
-		{"no-commit", "qa", "", StatusCompleted, 50},
-		{"tie-a", "tie", "t", StatusCompleted, 60},
-		{"tie-b", "tie", "t", StatusCompleted, 60},
+		{"c1-old", "qa", "c1", store.StatusCompleted, 1},
+		{"c1-new", "qa", "c1", store.StatusCompleted, 5},
+		{"c1-newest-failed", "qa", "c1", store.StatusFailed, 9},
+		{"c1-running", "qa", "c1", store.StatusRunning, 10},
+		{"c2", "qa", "c2", store.StatusCompleted, 20}, // newer, but at an older commit
+		{"c3-interrupted", "qa", "c3", store.StatusInterrupted, 30},
+		{"c4-other-eval", "other", "c4", store.StatusCompleted, 40},
+		{"no-commit", "qa", "", store.StatusCompleted, 50},
+		{"tie-a", "tie", "t", store.StatusCompleted, 60},
+		{"tie-b", "tie", "t", store.StatusCompleted, 60},
 	} {
-		e := &Experiment{Eval: x.eval, Name: x.name, Status: x.status, Git: Git{Commit: x.commit},
+		e := &store.Experiment{Eval: x.eval, Name: x.name, Status: x.status, Git: store.Git{Commit: x.commit},
 			Created: t0.Add(time.Duration(x.minute) * time.Minute)}
 		if x.name == "tie-b" {
 			e.ID = "zzz" // the greater id wins a tie on the creation time
@@ -414,7 +415,7 @@ func TestLatestCompleted(t *testing.T) {
 			t.Parallel()
 			got, err := s.LatestCompleted(ctx, tc.eval, tc.commits)
 			if tc.want == "" {
-				if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "run the eval on the base branch first") {
+				if !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "run the eval on the base branch first") {
 					t.Errorf("got %v, %v; want a not-found error saying what to do", got, err)
 				}
 				return

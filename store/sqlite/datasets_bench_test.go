@@ -1,9 +1,10 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,15 +12,15 @@ import (
 
 // benchDatasetRows are 100,000 rows of about 110 bytes each, as a question
 // and answer dataset has; version changes the answers of every tenth row.
-func benchDatasetRows(version int) []DatasetRow {
-	rows := make([]DatasetRow, benchRows)
+func benchDatasetRows(version int) []store.DatasetRow {
+	rows := make([]store.DatasetRow, benchRows)
 	for i := range rows {
 		id := fmt.Sprintf("case-%07d", i)
 		answer := 2*i + 1
 		if i%10 == 0 {
 			answer += version
 		}
-		rows[i] = DatasetRow{ID: id, Data: json.RawMessage(fmt.Sprintf(
+		rows[i] = store.DatasetRow{ID: id, Data: json.RawMessage(fmt.Sprintf(
 			`{"id":%q,"input":{"question":"what is %d plus %d?","lang":"en"},"expected":"%d"}`, id, i, i+1, answer))}
 	}
 	return rows
@@ -40,7 +41,7 @@ func BenchmarkPushDataset(b *testing.B) {
 	b.ReportAllocs()
 	start := time.Now()
 	for n := 0; b.Loop(); n++ {
-		res, err := s.PushDataset(ctx, fmt.Sprintf("bench-%d", n), DatasetRowsOf(rows), false)
+		res, err := s.PushDataset(ctx, fmt.Sprintf("bench-%d", n), store.DatasetRowsOf(rows), false)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +62,7 @@ func BenchmarkPushDatasetUpdate(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.PushDataset(ctx, "bench", DatasetRowsOf(benchDatasetRows(0)), false); err != nil {
+	if _, err := s.PushDataset(ctx, "bench", store.DatasetRowsOf(benchDatasetRows(0)), false); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
@@ -71,7 +72,7 @@ func BenchmarkPushDatasetUpdate(b *testing.B) {
 		rows := benchDatasetRows(n)
 		b.StartTimer()
 		start := time.Now()
-		res, err := s.PushDataset(ctx, "bench", DatasetRowsOf(rows), true)
+		res, err := s.PushDataset(ctx, "bench", store.DatasetRowsOf(rows), true)
 		elapsed += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
@@ -93,7 +94,7 @@ func BenchmarkDatasetRows(b *testing.B) {
 	}
 	defer s.Close()
 	for v := range 3 {
-		if _, err := s.PushDataset(ctx, "bench", DatasetRowsOf(benchDatasetRows(v)), false); err != nil {
+		if _, err := s.PushDataset(ctx, "bench", store.DatasetRowsOf(benchDatasetRows(v)), false); err != nil {
 			b.Fatal(err)
 		}
 	}

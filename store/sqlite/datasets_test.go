@@ -1,10 +1,11 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"iter"
 	"maps"
 	"slices"
@@ -13,12 +14,12 @@ import (
 )
 
 // drow is a dataset row whose data is {"id":id,"input":input}.
-func drow(id string, input any) DatasetRow {
+func drow(id string, input any) store.DatasetRow {
 	b, err := json.Marshal(map[string]any{"id": id, "input": input})
 	if err != nil {
 		panic(err)
 	}
-	return DatasetRow{ID: id, Data: b}
+	return store.DatasetRow{ID: id, Data: b}
 }
 
 // readDataset reads a version of a dataset as id -> compact data, checking
@@ -42,7 +43,7 @@ func readDataset(t *testing.T, s *SQLite, name string, version int) map[string]s
 }
 
 // contents builds the expected id -> data of rows.
-func contents(rows ...DatasetRow) map[string]string {
+func contents(rows ...store.DatasetRow) map[string]string {
 	m := map[string]string{}
 	for _, r := range rows {
 		m[r.ID] = string(r.Data)
@@ -60,31 +61,31 @@ func TestPushDatasetVersions(t *testing.T) {
 	// rows must be as given.
 	steps := []struct {
 		name          string
-		rows          []DatasetRow
+		rows          []store.DatasetRow
 		deleteMissing bool
-		want          PushResult
+		want          store.PushResult
 		wantRows      map[string]string
 	}{
-		{"first push", []DatasetRow{c1, a1, b1}, false,
-			PushResult{Version: 1, Added: 3}, contents(a1, b1, c1)},
-		{"the same rows again: no new version", []DatasetRow{a1, b1, c1}, false,
-			PushResult{Version: 1, Unchanged: 3}, contents(a1, b1, c1)},
-		{"reformatted JSON is unchanged", []DatasetRow{{ID: "a", Data: json.RawMessage("{ \"id\": \"a\",\n \"input\": 1 }")}}, false,
-			PushResult{Version: 1, Unchanged: 1}, contents(a1, b1, c1)},
-		{"update, add, and keep what is missing", []DatasetRow{b2, d1, a1}, false,
-			PushResult{Version: 2, Added: 1, Updated: 1, Unchanged: 1}, contents(a1, b2, c1, d1)},
-		{"delete what is missing", []DatasetRow{a1, d1}, true,
-			PushResult{Version: 3, Deleted: 2, Unchanged: 2}, contents(a1, d1)},
-		{"a deleted id comes back", []DatasetRow{c1}, false,
-			PushResult{Version: 4, Added: 1}, contents(a1, c1, d1)},
+		{"first push", []store.DatasetRow{c1, a1, b1}, false,
+			store.PushResult{Version: 1, Added: 3}, contents(a1, b1, c1)},
+		{"the same rows again: no new version", []store.DatasetRow{a1, b1, c1}, false,
+			store.PushResult{Version: 1, Unchanged: 3}, contents(a1, b1, c1)},
+		{"reformatted JSON is unchanged", []store.DatasetRow{{ID: "a", Data: json.RawMessage("{ \"id\": \"a\",\n \"input\": 1 }")}}, false,
+			store.PushResult{Version: 1, Unchanged: 1}, contents(a1, b1, c1)},
+		{"update, add, and keep what is missing", []store.DatasetRow{b2, d1, a1}, false,
+			store.PushResult{Version: 2, Added: 1, Updated: 1, Unchanged: 1}, contents(a1, b2, c1, d1)},
+		{"delete what is missing", []store.DatasetRow{a1, d1}, true,
+			store.PushResult{Version: 3, Deleted: 2, Unchanged: 2}, contents(a1, d1)},
+		{"a deleted id comes back", []store.DatasetRow{c1}, false,
+			store.PushResult{Version: 4, Added: 1}, contents(a1, c1, d1)},
 		{"an empty push deletes everything", nil, true,
-			PushResult{Version: 5, Deleted: 3}, map[string]string{}},
-		{"and the rows come back", []DatasetRow{a1, b2}, false,
-			PushResult{Version: 6, Added: 2}, contents(a1, b2)},
+			store.PushResult{Version: 5, Deleted: 3}, map[string]string{}},
+		{"and the rows come back", []store.DatasetRow{a1, b2}, false,
+			store.PushResult{Version: 6, Added: 2}, contents(a1, b2)},
 	}
 	history := map[int]map[string]string{}
 	for _, st := range steps {
-		res, err := s.PushDataset(ctx, "qa", DatasetRowsOf(st.rows), st.deleteMissing)
+		res, err := s.PushDataset(ctx, "qa", store.DatasetRowsOf(st.rows), st.deleteMissing)
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
@@ -141,9 +142,9 @@ func TestDatasetsList(t *testing.T) {
 	if list, err := s.Datasets(ctx); err != nil || len(list) != 0 {
 		t.Errorf("an empty store lists %v, %v", list, err)
 	}
-	push := func(name string, deleteMissing bool, rows ...DatasetRow) {
+	push := func(name string, deleteMissing bool, rows ...store.DatasetRow) {
 		t.Helper()
-		if _, err := s.PushDataset(ctx, name, DatasetRowsOf(rows), deleteMissing); err != nil {
+		if _, err := s.PushDataset(ctx, name, store.DatasetRowsOf(rows), deleteMissing); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -171,7 +172,7 @@ func TestDatasetReadErrors(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.PushDataset(ctx, "qa", DatasetRowsOf([]DatasetRow{drow("a", 1)}), false); err != nil {
+	if _, err := s.PushDataset(ctx, "qa", store.DatasetRowsOf([]store.DatasetRow{drow("a", 1)}), false); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -194,7 +195,7 @@ func TestDatasetReadErrors(t *testing.T) {
 			})
 			_, rerr := s.ResolveDatasetVersion(ctx, tc.dataset, tc.version)
 			for _, err := range []error{err, rerr} {
-				if err == nil || errors.Is(err, ErrNotFound) != tc.notFound {
+				if err == nil || errors.Is(err, store.ErrNotFound) != tc.notFound {
 					t.Fatalf("error %v, want not found = %v", err, tc.notFound)
 				}
 				for _, w := range tc.want {
@@ -205,7 +206,7 @@ func TestDatasetReadErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.DatasetVersions(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.DatasetVersions(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("DatasetVersions of an unknown dataset: %v", err)
 	}
 	if v, err := s.ResolveDatasetVersion(ctx, "qa", 0); err != nil || v != 1 {
@@ -219,31 +220,31 @@ func TestDatasetReadErrors(t *testing.T) {
 
 func TestPushDatasetErrors(t *testing.T) {
 	t.Parallel()
-	failing := func(after int) iter.Seq2[DatasetRow, error] {
-		return func(yield func(DatasetRow, error) bool) {
+	failing := func(after int) iter.Seq2[store.DatasetRow, error] {
+		return func(yield func(store.DatasetRow, error) bool) {
 			for i := range after {
 				if !yield(drow(fmt.Sprint(i), i), nil) {
 					return
 				}
 			}
-			yield(DatasetRow{}, errors.New("datasets/qa.jsonl:7: invalid JSON"))
+			yield(store.DatasetRow{}, errors.New("datasets/qa.jsonl:7: invalid JSON"))
 		}
 	}
-	rows := func(rs ...DatasetRow) iter.Seq2[DatasetRow, error] { return DatasetRowsOf(rs) }
+	rows := func(rs ...store.DatasetRow) iter.Seq2[store.DatasetRow, error] { return store.DatasetRowsOf(rs) }
 	for _, tc := range []struct {
 		name    string
 		dataset string
-		rows    iter.Seq2[DatasetRow, error]
+		rows    iter.Seq2[store.DatasetRow, error]
 		want    []string
 	}{
 		{"empty name", "", rows(drow("a", 1)), []string{"the dataset name is empty"}},
 		{"bad name", "qa@2", rows(drow("a", 1)), []string{`the dataset name "qa@2" is not valid`, "letters, digits"}},
 		{"name starting with a dot", ".qa", rows(drow("a", 1)), []string{`is not valid`}},
-		{"no id", "qa", rows(drow("a", 1), DatasetRow{Data: json.RawMessage(`{}`)}), []string{"row 2 has no id"}},
+		{"no id", "qa", rows(drow("a", 1), store.DatasetRow{Data: json.RawMessage(`{}`)}), []string{"row 2 has no id"}},
 		{"duplicate id", "qa", rows(drow("a", 1), drow("b", 1), drow("a", 2)), []string{`row id "a" appears more than once`}},
-		{"invalid JSON", "qa", rows(DatasetRow{ID: "a", Data: json.RawMessage(`{"input":`)}), []string{`row "a": its data is not valid JSON`}},
-		{"not an object", "qa", rows(DatasetRow{ID: "a", Data: json.RawMessage(`[1]`)}), []string{`row "a": its data is not a JSON object`}},
-		{"empty data", "qa", rows(DatasetRow{ID: "a"}), []string{`row "a": its data is not valid JSON`}},
+		{"invalid JSON", "qa", rows(store.DatasetRow{ID: "a", Data: json.RawMessage(`{"input":`)}), []string{`row "a": its data is not valid JSON`}},
+		{"not an object", "qa", rows(store.DatasetRow{ID: "a", Data: json.RawMessage(`[1]`)}), []string{`row "a": its data is not a JSON object`}},
+		{"empty data", "qa", rows(store.DatasetRow{ID: "a"}), []string{`row "a": its data is not valid JSON`}},
 		{"the iterator fails", "qa", failing(250), []string{"datasets/qa.jsonl:7: invalid JSON"}},
 		{"nothing to create", "fresh", rows(), []string{"the push has no rows", "at least one row"}},
 	} {
@@ -259,12 +260,12 @@ func TestPushDatasetErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("the push succeeded: %+v", res)
 			}
-			if res != (PushResult{}) {
+			if res != (store.PushResult{}) {
 				t.Errorf("a failed push returned %+v", res)
 			}
 			// Only the iterator's error is not the rows' fault.
-			if wantInvalid := tc.name != "the iterator fails"; errors.Is(err, ErrInvalidDataset) != wantInvalid {
-				t.Errorf("errors.Is(%q, ErrInvalidDataset) = %v", err, !wantInvalid)
+			if wantInvalid := tc.name != "the iterator fails"; errors.Is(err, store.ErrInvalidDataset) != wantInvalid {
+				t.Errorf("errors.Is(%q, store.ErrInvalidDataset) = %v", err, !wantInvalid)
 			}
 			for _, w := range append([]string{fmt.Sprintf("pushing dataset %q: ", tc.dataset)}, tc.want...) {
 				if !strings.Contains(err.Error(), w) {
@@ -290,7 +291,7 @@ func TestPushDatasetConcurrent(t *testing.T) {
 	errs := make(chan error, 8)
 	for i := range 8 {
 		go func() {
-			_, err := s.PushDataset(ctx, "qa", DatasetRowsOf([]DatasetRow{drow(fmt.Sprint(i), i)}), false)
+			_, err := s.PushDataset(ctx, "qa", store.DatasetRowsOf([]store.DatasetRow{drow(fmt.Sprint(i), i)}), false)
 			errs <- err
 		}()
 	}
@@ -322,18 +323,18 @@ func TestDatasetLargePush(t *testing.T) {
 	ctx := context.Background()
 	const n = 2345 // not a multiple of datasetRowsPerInsert
 	v1 := map[string]string{}
-	var first []DatasetRow
+	var first []store.DatasetRow
 	for i := range n {
 		r := drow(fmt.Sprintf("row-%05d", i), i)
 		first = append(first, r)
 		v1[r.ID] = string(r.Data)
 	}
-	if res, err := s.PushDataset(ctx, "big", DatasetRowsOf(first), false); err != nil || res.Added != n {
+	if res, err := s.PushDataset(ctx, "big", store.DatasetRowsOf(first), false); err != nil || res.Added != n {
 		t.Fatalf("first push: %+v, %v", res, err)
 	}
 	v2 := map[string]string{}
-	var second []DatasetRow
-	want := PushResult{Version: 2}
+	var second []store.DatasetRow
+	want := store.PushResult{Version: 2}
 	for i := range n + 100 {
 		id := fmt.Sprintf("row-%05d", i)
 		switch {
@@ -354,7 +355,7 @@ func TestDatasetLargePush(t *testing.T) {
 		second = append(second, r)
 		v2[id] = string(r.Data)
 	}
-	res, err := s.PushDataset(ctx, "big", DatasetRowsOf(second), true)
+	res, err := s.PushDataset(ctx, "big", store.DatasetRowsOf(second), true)
 	if err != nil || res != want {
 		t.Fatalf("second push: %+v, %v; want %+v", res, err, want)
 	}

@@ -1,9 +1,10 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/caliperhq/caliper/store"
 	"path/filepath"
 	"testing"
 	"time"
@@ -92,8 +93,8 @@ func TestMigrateFromV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantGit := Git{Commit: "c0ffee", Branch: "main", Dirty: true}
-	if old.ID != "old-id" || old.Status != StatusCompleted || old.Git != wantGit || old.Rows != 2 ||
+	wantGit := store.Git{Commit: "c0ffee", Branch: "main", Dirty: true}
+	if old.ID != "old-id" || old.Status != store.StatusCompleted || old.Git != wantGit || old.Rows != 2 ||
 		string(old.Parameters) != `{"model":"m"}` || string(old.Summary) != `{"rows":2}` ||
 		old.Dataset != "" || old.DatasetVersion != 0 || old.Base != "" {
 		t.Errorf("the version 1 experiment reads back as %+v", old)
@@ -108,22 +109,22 @@ func TestMigrateFromV1(t *testing.T) {
 	if got, err := s.LatestCompleted(ctx, "e", []string{"c0ffee"}); err != nil || got.ID != "old-id" {
 		t.Errorf("LatestCompleted on the migrated experiment: %v, %v", got, err)
 	}
-	e := &Experiment{Eval: "e", Name: "new", Base: "old-id", Dataset: "qa", DatasetVersion: 1,
-		Git: Git{Commit: "beef", Tag: "v1", Author: "A <a@example.com>", CommitTime: time.Unix(1700000000, 0).UTC()}}
+	e := &store.Experiment{Eval: "e", Name: "new", Base: "old-id", Dataset: "qa", DatasetVersion: 1,
+		Git: store.Git{Commit: "beef", Tag: "v1", Author: "A <a@example.com>", CommitTime: time.Unix(1700000000, 0).UTC()}}
 	if err := s.CreateExperiment(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.CopyRows(ctx, "old-id", e.ID, func(r *Row) bool { return r.Error == "" }); err != nil || n != 1 {
+	if n, err := s.CopyRows(ctx, "old-id", e.ID, func(r *store.Row) bool { return r.Error == "" }); err != nil || n != 1 {
 		t.Errorf("CopyRows from the migrated experiment: %d, %v; want 1", n, err)
 	}
-	writeRows(t, s, e.ID, WriterOptions{}, &Row{CaseID: "b", Input: json.RawMessage(`{"q":2}`), Spans: json.RawMessage(`[{"type":"llm"}]`)})
+	writeRows(t, s, e.ID, store.WriterOptions{}, &store.Row{CaseID: "b", Input: json.RawMessage(`{"q":2}`), Spans: json.RawMessage(`[{"type":"llm"}]`)})
 	if got := readRows(t, s, e.ID); len(got) != 2 || string(got[1].Spans) != `[{"type":"llm"}]` {
 		t.Errorf("rows of the new experiment: %+v", got)
 	}
 	if err := s.Cache().Put(ctx, "k", []byte("v")); err != nil {
 		t.Error(err)
 	}
-	if _, err := s.PushDataset(ctx, "qa", DatasetRowsOf([]DatasetRow{{ID: "1", Data: json.RawMessage(`{"id":"1","input":1}`)}}), false); err != nil {
+	if _, err := s.PushDataset(ctx, "qa", store.DatasetRowsOf([]store.DatasetRow{{ID: "1", Data: json.RawMessage(`{"id":"1","input":1}`)}}), false); err != nil {
 		t.Error(err)
 	}
 	if err := s.Close(); err != nil {

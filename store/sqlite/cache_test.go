@@ -1,9 +1,10 @@
-package store
+package sqlite
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"sync"
 	"testing"
 	"time"
@@ -13,33 +14,33 @@ func TestCache(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		ops  func(t *testing.T, c *Cache)
+		ops  func(t *testing.T, c store.Cache)
 	}{
-		{"miss", func(t *testing.T, c *Cache) {
+		{"miss", func(t *testing.T, c store.Cache) {
 			wantGet(t, c, "nope", nil, false)
 		}},
-		{"put then get", func(t *testing.T, c *Cache) {
+		{"put then get", func(t *testing.T, c store.Cache) {
 			put(t, c, "k", []byte(`{"choices":[]}`))
 			wantGet(t, c, "k", []byte(`{"choices":[]}`), true)
 		}},
-		{"put replaces", func(t *testing.T, c *Cache) {
+		{"put replaces", func(t *testing.T, c store.Cache) {
 			put(t, c, "k", []byte("first"))
 			put(t, c, "k", []byte("second"))
 			wantGet(t, c, "k", []byte("second"), true)
 		}},
-		{"empty and nil values are hits", func(t *testing.T, c *Cache) {
+		{"empty and nil values are hits", func(t *testing.T, c store.Cache) {
 			put(t, c, "empty", []byte{})
 			put(t, c, "nil", nil)
 			wantGet(t, c, "empty", []byte{}, true)
 			wantGet(t, c, "nil", []byte{}, true)
 		}},
-		{"binary values and odd keys", func(t *testing.T, c *Cache) {
+		{"binary values and odd keys", func(t *testing.T, c store.Cache) {
 			v := []byte{0, 1, 2, 0xff, '\n'}
 			put(t, c, "k\x00ü", v)
 			wantGet(t, c, "k\x00ü", v, true)
 			wantGet(t, c, "k", nil, false)
 		}},
-		{"clear", func(t *testing.T, c *Cache) {
+		{"clear", func(t *testing.T, c store.Cache) {
 			for i := range 5 {
 				put(t, c, fmt.Sprint(i), []byte("v"))
 			}
@@ -62,14 +63,14 @@ func TestCache(t *testing.T) {
 	}
 }
 
-func put(t *testing.T, c *Cache, key string, value []byte) {
+func put(t *testing.T, c store.Cache, key string, value []byte) {
 	t.Helper()
 	if err := c.Put(context.Background(), key, value); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func wantGet(t *testing.T, c *Cache, key string, want []byte, wantOK bool) {
+func wantGet(t *testing.T, c store.Cache, key string, want []byte, wantOK bool) {
 	t.Helper()
 	got, ok, err := c.Get(context.Background(), key)
 	if err != nil {
@@ -89,7 +90,7 @@ func TestCacheConcurrent(t *testing.T) {
 	ctx := context.Background()
 	c := s.Cache()
 	e := newExperiment(t, s, "x")
-	w := s.NewWriter(e.ID, WriterOptions{BatchSize: 50, FlushInterval: time.Millisecond})
+	w := s.NewWriter(e.ID, store.WriterOptions{BatchSize: 50, FlushInterval: time.Millisecond})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range 2000 {

@@ -1,9 +1,10 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/caliperhq/caliper/store"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,8 +15,8 @@ const benchRows = 100_000
 
 // benchRow is a row of the size the performance target is stated for: input
 // of about 50 bytes, output of about 20, three scores and one metric.
-func benchRow(i int) *Row {
-	return &Row{
+func benchRow(i int) *store.Row {
+	return &store.Row{
 		CaseID:  fmt.Sprintf("case-%07d", i),
 		Trial:   i % 3,
 		Input:   json.RawMessage(fmt.Sprintf(`{"question":"what is %d plus %d?","lang":"en"}`, i, i+1)),
@@ -37,7 +38,7 @@ func BenchmarkWriter(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	rows := make([]Row, benchRows)
+	rows := make([]store.Row, benchRows)
 	for i := range rows {
 		rows[i] = *benchRow(i)
 	}
@@ -45,12 +46,12 @@ func BenchmarkWriter(b *testing.B) {
 	var elapsed time.Duration
 	cpu0 := cpuTime()
 	for n := 0; b.Loop(); n++ {
-		e := &Experiment{Eval: "bench", Name: fmt.Sprintf("run-%d", n)}
+		e := &store.Experiment{Eval: "bench", Name: fmt.Sprintf("run-%d", n)}
 		if err := s.CreateExperiment(ctx, e); err != nil {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		w := s.NewWriter(e.ID, WriterOptions{})
+		w := s.NewWriter(e.ID, store.WriterOptions{})
 		for i := range rows {
 			r := rows[i] // the writer owns what it is given
 			if err := w.Write(&r); err != nil {
@@ -79,11 +80,11 @@ func BenchmarkRows(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	e := &Experiment{Eval: "bench", Name: "read"}
+	e := &store.Experiment{Eval: "bench", Name: "read"}
 	if err := s.CreateExperiment(ctx, e); err != nil {
 		b.Fatal(err)
 	}
-	w := s.NewWriter(e.ID, WriterOptions{})
+	w := s.NewWriter(e.ID, store.WriterOptions{})
 	for i := range benchRows {
 		if err := w.Write(benchRow(i)); err != nil {
 			b.Fatal(err)
@@ -96,7 +97,7 @@ func BenchmarkRows(b *testing.B) {
 	start := time.Now()
 	for b.Loop() {
 		n := 0
-		if err := s.Rows(ctx, e.ID, func(*Row) error { n++; return nil }); err != nil {
+		if err := s.Rows(ctx, e.ID, func(*store.Row) error { n++; return nil }); err != nil {
 			b.Fatal(err)
 		}
 		if n != benchRows {

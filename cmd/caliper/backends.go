@@ -1,0 +1,4 @@
+package main
+
+// The store backends this command opens by DSN.
+import _ "github.com/caliperhq/caliper/store/sqlite"
