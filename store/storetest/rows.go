@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -70,7 +70,7 @@ func readRows(t *testing.T, s store.Store, id string) []*store.Row {
 	return rows
 }
 
-func TestRowsRoundTrip(t *testing.T) {
+func testRowsRoundTrip(t *testing.T, open Opener) {
 	t.Parallel()
 	created := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
 	for _, tc := range []struct {
@@ -106,7 +106,7 @@ func TestRowsRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStore(t)
+			s := open(t)
 			e := newExperiment(t, s, "x")
 			in := tc.in
 			want := tc.in
@@ -128,9 +128,9 @@ func TestRowsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestRowsCreatedFilled(t *testing.T) {
+func testRowsCreatedFilled(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	e := newExperiment(t, s, "x")
 	before := time.Now()
 	writeRows(t, s, e.ID, store.WriterOptions{}, &store.Row{CaseID: "c", Input: json.RawMessage(`1`)})
@@ -140,9 +140,9 @@ func TestRowsCreatedFilled(t *testing.T) {
 	}
 }
 
-func TestRowsOrder(t *testing.T) {
+func testRowsOrder(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	e := newExperiment(t, s, "x")
 	var rows []*store.Row
 	for i := range 120 {
@@ -170,9 +170,9 @@ func TestRowsOrder(t *testing.T) {
 	}
 }
 
-func TestRowsStop(t *testing.T) {
+func testRowsStop(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	e := newExperiment(t, s, "x")
 	for i := range 10 {
 		writeRows(t, s, e.ID, store.WriterOptions{}, testRow(i, 0))
@@ -191,7 +191,7 @@ func TestRowsStop(t *testing.T) {
 	}
 }
 
-func TestInsertOrReplace(t *testing.T) {
+func testInsertOrReplace(t *testing.T, open Opener) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
@@ -202,7 +202,7 @@ func TestInsertOrReplace(t *testing.T) {
 		}},
 		{"same multi-row statement", func(t *testing.T, s store.Store, id string, first, second *store.Row) {
 			rows := []*store.Row{first}
-			for i := range rowsPerInsert - 2 {
+			for i := range statementRows - 2 {
 				rows = append(rows, testRow(100+i, 0))
 			}
 			writeRows(t, s, id, store.WriterOptions{}, append(rows, second)...)
@@ -229,7 +229,7 @@ func TestInsertOrReplace(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStore(t)
+			s := open(t)
 			e := newExperiment(t, s, "x")
 			first := testRow(7, 1)
 			first.Error = "rate limited"
@@ -249,9 +249,9 @@ func TestInsertOrReplace(t *testing.T) {
 	}
 }
 
-func TestDoneKeys(t *testing.T) {
+func testDoneKeys(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	e, other := newExperiment(t, s, "x"), newExperiment(t, s, "y")
 	errored := testRow(2, 0)
@@ -281,7 +281,7 @@ func TestDoneKeys(t *testing.T) {
 	}
 }
 
-func TestCopyRows(t *testing.T) {
+func testCopyRows(t *testing.T, open Opener) {
 	t.Parallel()
 	ctx := context.Background()
 	// 2,500 rows span several batches of DefaultBatchSize; every tenth errored.
@@ -309,7 +309,7 @@ func TestCopyRows(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStore(t)
+			s := open(t)
 			from, to := newExperiment(t, s, "from"), newExperiment(t, s, "to")
 			writeRows(t, s, from.ID, store.WriterOptions{}, src...)
 			if len(tc.existing) > 0 {
@@ -349,9 +349,9 @@ func TestCopyRows(t *testing.T) {
 	}
 }
 
-func TestCopyRowsErrors(t *testing.T) {
+func testCopyRowsErrors(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	e := newExperiment(t, s, "x")
 	writeRows(t, s, e.ID, store.WriterOptions{}, testRow(1, 0))
@@ -380,9 +380,9 @@ func TestCopyRowsErrors(t *testing.T) {
 	}
 }
 
-func TestRowCount(t *testing.T) {
+func testRowCount(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	e, empty := newExperiment(t, s, "x"), newExperiment(t, s, "y")
 	writeRows(t, s, e.ID, store.WriterOptions{}, testRow(1, 0), testRow(1, 1), testRow(2, 0))

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func drow(id string, input any) store.DatasetRow {
 
 // readDataset reads a version of a dataset as id -> compact data, checking
 // that the ids come in order.
-func readDataset(t *testing.T, s *SQLite, name string, version int) map[string]string {
+func readDataset(t *testing.T, s store.Store, name string, version int) map[string]string {
 	t.Helper()
 	got := map[string]string{}
 	last := ""
@@ -51,9 +51,9 @@ func contents(rows ...store.DatasetRow) map[string]string {
 	return m
 }
 
-func TestPushDatasetVersions(t *testing.T) {
+func testPushDatasetVersions(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	a1, b1, c1 := drow("a", 1), drow("b", 2), drow("c", 3)
 	b2, d1 := drow("b", "two"), drow("d", 4)
@@ -135,9 +135,9 @@ func TestPushDatasetVersions(t *testing.T) {
 	}
 }
 
-func TestDatasetsList(t *testing.T) {
+func testDatasetsList(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	if list, err := s.Datasets(ctx); err != nil || len(list) != 0 {
 		t.Errorf("an empty store lists %v, %v", list, err)
@@ -168,9 +168,9 @@ func TestDatasetsList(t *testing.T) {
 	}
 }
 
-func TestDatasetReadErrors(t *testing.T) {
+func testDatasetReadErrors(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	if _, err := s.PushDataset(ctx, "qa", store.DatasetRowsOf([]store.DatasetRow{drow("a", 1)}), false); err != nil {
 		t.Fatal(err)
@@ -218,7 +218,7 @@ func TestDatasetReadErrors(t *testing.T) {
 	}
 }
 
-func TestPushDatasetErrors(t *testing.T) {
+func testPushDatasetErrors(t *testing.T, open Opener) {
 	t.Parallel()
 	failing := func(after int) iter.Seq2[store.DatasetRow, error] {
 		return func(yield func(store.DatasetRow, error) bool) {
@@ -250,7 +250,7 @@ func TestPushDatasetErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStore(t)
+			s := open(t)
 			ctx := context.Background()
 			// qa exists at version 1 with row "keep"; a failed push leaves it so.
 			if _, err := s.PushDataset(ctx, "qa", rows(drow("keep", 0)), false); err != nil {
@@ -282,9 +282,9 @@ func TestPushDatasetErrors(t *testing.T) {
 	}
 }
 
-func TestPushDatasetConcurrent(t *testing.T) {
+func testPushDatasetConcurrent(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	// Eight pushes to one dataset at once, each adding its own row: the
 	// transactions serialise, so there are eight versions and eight rows.
@@ -317,9 +317,9 @@ func TestPushDatasetConcurrent(t *testing.T) {
 // TestDatasetLargePush pushes rows across many multi-row statements, then
 // updates every third, deletes every fifth and adds some, and reads both
 // versions back.
-func TestDatasetLargePush(t *testing.T) {
+func testDatasetLargePush(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	const n = 2345 // not a multiple of datasetRowsPerInsert
 	v1 := map[string]string{}

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func TestCache(t *testing.T) {
+func testCache(t *testing.T, open Opener) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
@@ -58,7 +58,7 @@ func TestCache(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tc.ops(t, newStore(t).Cache())
+			tc.ops(t, open(t).Cache())
 		})
 	}
 }
@@ -84,9 +84,9 @@ func wantGet(t *testing.T, c store.Cache, key string, want []byte, wantOK bool) 
 // TestCacheConcurrent puts and gets from many goroutines while a writer
 // stores rows, as a run does; under -race it checks the cache is safe for
 // concurrent use, and that neither blocks the other for long.
-func TestCacheConcurrent(t *testing.T) {
+func testCacheConcurrent(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	c := s.Cache()
 	e := newExperiment(t, s, "x")

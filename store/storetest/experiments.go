@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-func TestCreateExperiment(t *testing.T) {
+func testCreateExperiment(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	e := &store.Experiment{Eval: "support", Name: "main"}
 	before := time.Now()
@@ -38,9 +38,9 @@ func TestCreateExperiment(t *testing.T) {
 	}
 }
 
-func TestCreateExperimentErrors(t *testing.T) {
+func testCreateExperimentErrors(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	if err := s.CreateExperiment(ctx, &store.Experiment{Eval: "support", Name: "main"}); err != nil {
 		t.Fatal(err)
@@ -81,9 +81,9 @@ func TestCreateExperimentErrors(t *testing.T) {
 	}
 }
 
-func TestExperimentLookup(t *testing.T) {
+func testExperimentLookup(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	a := &store.Experiment{Eval: "support", Name: "main"}
 	b := &store.Experiment{Eval: "billing", Name: "main"}
@@ -135,9 +135,9 @@ func TestExperimentLookup(t *testing.T) {
 	}
 }
 
-func TestExperimentsList(t *testing.T) {
+func testExperimentsList(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var ids []string
@@ -192,9 +192,9 @@ func TestExperimentsList(t *testing.T) {
 	}
 }
 
-func TestUpdateExperiment(t *testing.T) {
+func testUpdateExperiment(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	e := newExperiment(t, s, "x")
 	for _, tc := range []struct {
@@ -242,9 +242,9 @@ func TestUpdateExperiment(t *testing.T) {
 	}
 }
 
-func TestDeleteExperiment(t *testing.T) {
+func testDeleteExperiment(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	keep, gone := newExperiment(t, s, "keep"), newExperiment(t, s, "gone")
 	for _, e := range []*store.Experiment{keep, gone} {
@@ -264,8 +264,8 @@ func TestDeleteExperiment(t *testing.T) {
 	if _, err := s.Experiment(ctx, "", gone.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the deleted experiment: %v, want not found", err)
 	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM rows WHERE experiment_id = ?`, gone.ID).Scan(&n); err != nil || n != 0 {
+	n := 0
+	if err := s.Rows(ctx, gone.ID, func(*store.Row) error { n++; return nil }); err != nil || n != 0 {
 		t.Errorf("the deleted experiment has %d rows left (%v)", n, err)
 	}
 	if got, err := s.Experiment(ctx, "", keep.ID); err != nil || got.Rows != 5 {
@@ -280,9 +280,9 @@ func TestDeleteExperiment(t *testing.T) {
 	}
 }
 
-func TestExperimentMetadataRoundTrip(t *testing.T) {
+func testExperimentMetadataRoundTrip(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	commitTime := time.Date(2025, 6, 7, 8, 9, 10, 11, time.FixedZone("CEST", 2*3600))
 	for _, tc := range []struct {
@@ -334,7 +334,7 @@ func TestExperimentMetadataRoundTrip(t *testing.T) {
 	}
 }
 
-func TestExperimentGitJSON(t *testing.T) {
+func testExperimentGitJSON(t *testing.T, open Opener) {
 	t.Parallel()
 	for _, tc := range []struct {
 		git  store.Git
@@ -351,18 +351,18 @@ func TestExperimentGitJSON(t *testing.T) {
 	}
 }
 
-func TestCreateExperimentDatasetVersionWithoutName(t *testing.T) {
+func testCreateExperimentDatasetVersionWithoutName(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	err := s.CreateExperiment(context.Background(), &store.Experiment{Eval: "e", Name: "x", DatasetVersion: 2})
 	if err == nil || !strings.Contains(err.Error(), "dataset version 2 without a dataset name") {
 		t.Errorf("error %v, want one about the missing dataset name", err)
 	}
 }
 
-func TestLatestCompleted(t *testing.T) {
+func testLatestCompleted(t *testing.T, open Opener) {
 	t.Parallel()
-	s := newStore(t)
+	s := open(t)
 	ctx := context.Background()
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	// Experiments by name: eval, commit, status, minutes after t0.
