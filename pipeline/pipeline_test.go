@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	_ "github.com/caliperhq/caliper/store/sqlite" // the store the tests run against
 	"math"
@@ -282,16 +281,14 @@ scorers:
 	if s.Errors != 0 {
 		t.Errorf("a scorer error is not a task error: errors = %d", s.Errors)
 	}
-	var meta map[string]map[string]any
+	var errs map[string]string
 	for _, r := range rows {
-		if r.CaseID != "" && len(r.Meta) > 0 {
-			if err := json.Unmarshal(r.Meta, &meta); err != nil {
-				t.Fatal(err)
-			}
+		if r.CaseID != "" && len(r.ScorerErrors) > 0 {
+			errs = r.ScorerErrors
 		}
 	}
-	if msg, _ := meta["out_of_range"]["error"].(string); !strings.Contains(msg, "1.5") {
-		t.Errorf("the scorer error is kept in the row's score metadata: %v", meta)
+	if msg := errs["out_of_range"]; !strings.Contains(msg, "1.5") {
+		t.Errorf("the scorer error is kept in the row's scorer errors: %v", errs)
 	}
 }
 

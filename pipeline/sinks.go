@@ -2,6 +2,11 @@ package pipeline
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -52,7 +57,6 @@ func ToRow(r *Result) *store.Row {
 	if r.Error == "" {
 		row.Output = encode(r.Output)
 	}
-	meta := map[string]any{}
 	for _, sc := range r.Scores {
 		if sc.Skipped {
 			continue
@@ -62,14 +66,14 @@ func ToRow(r *Result) *store.Row {
 		}
 		row.Scores[sc.Name] = sc.Value
 		if len(sc.Metadata) > 0 {
-			meta[sc.Name] = sc.Metadata
+			if row.ScoreMeta == nil {
+				row.ScoreMeta = map[string]json.RawMessage{}
+			}
+			row.ScoreMeta[sc.Name] = encodeMetadata(sc.Metadata)
 		}
 	}
-	for name, msg := range r.ScorerErrors {
-		meta[name] = map[string]any{"error": msg}
-	}
-	if len(meta) > 0 {
-		row.Meta = encode(meta)
+	if len(r.ScorerErrors) > 0 {
+		row.ScorerErrors = maps.Clone(r.ScorerErrors)
 	}
 	if len(r.Spans) > 0 {
 		row.Spans = encode(r.Spans)
@@ -77,9 +81,60 @@ func ToRow(r *Result) *store.Row {
 	return row
 }
 
+// encodeMetadata encodes one scorer's metadata on its own, so that a value
+// JSON cannot hold spoils nothing else: NaN and ±Inf become null, and the
+// metadata says so under "_caliper_note".
+func encodeMetadata(m map[string]any) json.RawMessage {
+	b, err := json.Marshal(m)
+	if err == nil {
+		return b
+	}
+	var replaced []string
+	clean := finiteValues(m, "", &replaced).(map[string]any)
+	if len(replaced) > 0 {
+		clean["_caliper_note"] = fmt.Sprintf("not a JSON number, stored as null: %s", strings.Join(replaced, ", "))
+	}
+	return encode(clean)
+}
+
+// finiteValues is v with NaN and ±Inf inside maps and slices replaced by nil,
+// appending the path and value of each to replaced.
+func finiteValues(v any, path string, replaced *[]string) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			*replaced = append(*replaced, fmt.Sprintf("%s (%v)", strings.TrimPrefix(path, "."), x))
+			return nil
+		}
+	case float32:
+		return finiteValues(float64(x), path, replaced)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			out[k] = finiteValues(x[k], path+"."+k, replaced)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = finiteValues(e, fmt.Sprintf("%s[%d]", path, i), replaced)
+		}
+		return out
+	}
+	return v
+}
+
+// encode encodes v as JSON; NaN and ±Inf, which JSON cannot hold, become
+// null rather than spoiling the whole value.
 func encode(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
+		var replaced []string
+		if clean := finiteValues(v, "", &replaced); len(replaced) > 0 {
+			if b, err := json.Marshal(clean); err == nil {
+				return b
+			}
+		}
 		b, _ = json.Marshal(map[string]string{"unencodable": err.Error()})
 	}
 	return b

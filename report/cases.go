@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -330,29 +329,14 @@ func (d *reducer) add(row *store.Row) {
 	}
 }
 
-// scorerErrors counts the scorers that failed on a row, as the pipeline
-// records them in score_meta: {"NAME": {"error": "message"}}, the error
-// alone. It returns the first failure, by scorer name, as "NAME: message".
+// scorerErrors counts the scorers that failed on a row (store.Row's
+// ScorerErrors) and returns the first failure, by scorer name, as
+// "NAME: message".
 func (d *reducer) scorerErrors(row *store.Row) string {
-	if len(row.Meta) == 0 || !bytes.Contains(row.Meta, []byte(`"error"`)) {
-		return ""
-	}
-	var meta map[string]map[string]json.RawMessage
-	// Metadata that is not an object is no error record; the rest of the
-	// map still decodes.
-	_ = json.Unmarshal(row.Meta, &meta)
-	first := ""
-	for name, m := range meta {
-		var msg string
-		if len(m) != 1 || json.Unmarshal(m["error"], &msg) != nil {
-			continue
-		}
+	for name := range row.ScorerErrors {
 		d.rs.scorerErrors[name]++
-		if e := name + ": " + msg; first == "" || e < first {
-			first = e
-		}
 	}
-	return first
+	return row.FirstScorerError()
 }
 
 // trialPassed runs the pass expression, or the default rule, on one row.

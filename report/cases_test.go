@@ -174,8 +174,8 @@ func TestSummarize(t *testing.T) {
 	t.Parallel()
 	rows := []*store.Row{
 		{CaseID: "a", Trial: 0, Scores: map[string]float64{"correct": 1, "judge": 0.5}, Metrics: map[string]float64{"duration": 1, "estimated_cost": 0.01}},
-		{CaseID: "a", Trial: 1, Scores: map[string]float64{"correct": 0, "judge": 0}, Meta: json.RawMessage(`{"judge":{"error":"rate limited"}}`), Metrics: map[string]float64{"duration": 3, "estimated_cost": 0.02}},
-		{CaseID: "b", Trial: 0, Scores: map[string]float64{"correct": 1, "judge": 1}, Meta: json.RawMessage(`{"judge":{"choice":"C","rationale":"no error"}}`), Metrics: map[string]float64{"duration": 2}},
+		{CaseID: "a", Trial: 1, Scores: map[string]float64{"correct": 0, "judge": 0}, ScorerErrors: map[string]string{"judge": "rate limited"}, Metrics: map[string]float64{"duration": 3, "estimated_cost": 0.02}},
+		{CaseID: "b", Trial: 0, Scores: map[string]float64{"correct": 1, "judge": 1}, ScoreMeta: map[string]json.RawMessage{"judge": json.RawMessage(`{"choice":"C","rationale":"no error"}`)}, Metrics: map[string]float64{"duration": 2}},
 		{CaseID: "b", Trial: 1, Scores: map[string]float64{"correct": 1, "extra": 0.25}, Metrics: map[string]float64{"duration": 2}},
 		{CaseID: "c", Trial: 0, Scores: map[string]float64{"correct": 0, "judge": 0}, Error: "task failed", Metrics: map[string]float64{"duration": 0.5}},
 	}
@@ -241,26 +241,25 @@ func TestScorerErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		meta       string
+		meta       map[string]json.RawMessage
+		errs       map[string]string
 		pass       string
 		wantErrors int
 		wantFirst  string
 		wantPassed bool
 	}{
-		{"none", ``, "", 0, "", true},
-		{"metadata mentioning an error", `{"judge":{"choice":"A","rationale":"no \"error\" here"}}`, "", 0, "", true},
-		{"metadata with an error field among others", `{"judge":{"error":"none","choice":"A"}}`, "", 0, "", true},
-		{"a failed scorer fails the default rule", `{"judge":{"error":"rate limited"},"policy":{"error":"exit 2"}}`, "", 2, "judge: rate limited", false},
-		{"a pass expression decides alone", `{"judge":{"error":"rate limited"}}`, "scores.correct == 1", 1, "judge: rate limited", true},
-		{"not objects", `{"judge":"text","other":[1]}`, "", 0, "", true},
+		{"none", nil, nil, "", 0, "", true},
+		{"metadata mentioning an error", map[string]json.RawMessage{"judge": json.RawMessage(`{"choice":"A","rationale":"no \"error\" here"}`)}, nil, "", 0, "", true},
+		{"metadata with an error field among others", map[string]json.RawMessage{"judge": json.RawMessage(`{"error":"none","choice":"A"}`)}, nil, "", 0, "", true},
+		{"metadata with an error field alone", map[string]json.RawMessage{"judge": json.RawMessage(`{"error":"none"}`)}, nil, "", 0, "", true},
+		{"a failed scorer fails the default rule", nil, map[string]string{"judge": "rate limited", "policy": "exit 2"}, "", 2, "judge: rate limited", false},
+		{"a pass expression decides alone", nil, map[string]string{"judge": "rate limited"}, "scores.correct == 1", 1, "judge: rate limited", true},
+		{"not objects", map[string]json.RawMessage{"judge": json.RawMessage(`"text"`), "other": json.RawMessage(`[1]`)}, nil, "", 0, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			row := &store.Row{CaseID: "c", Scores: map[string]float64{"correct": 1}}
-			if tt.meta != "" {
-				row.Meta = json.RawMessage(tt.meta)
-			}
+			row := &store.Row{CaseID: "c", Scores: map[string]float64{"correct": 1}, ScoreMeta: tt.meta, ScorerErrors: tt.errs}
 			r := Reduction{}
 			if tt.pass != "" {
 				r = passExpr(t, tt.pass)

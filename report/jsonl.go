@@ -12,32 +12,35 @@ import (
 
 // jsonlRow is one line of WriteJSONL.
 type jsonlRow struct {
-	Eval       string             `json:"eval"`
-	Experiment string             `json:"experiment"`
-	CaseID     string             `json:"case_id"`
-	Trial      int                `json:"trial"`
-	Input      json.RawMessage    `json:"input,omitempty"`
-	Expected   json.RawMessage    `json:"expected,omitempty"`
-	Output     json.RawMessage    `json:"output,omitempty"`
-	Scores     map[string]float64 `json:"scores,omitempty"`
-	ScoreMeta  json.RawMessage    `json:"score_meta,omitempty"`
-	Metrics    map[string]float64 `json:"metrics,omitempty"`
-	Error      string             `json:"error,omitempty"`
-	Metadata   json.RawMessage    `json:"metadata,omitempty"`
-	Tags       []string           `json:"tags,omitempty"`
-	Created    time.Time          `json:"created,omitzero"`
+	Eval       string                     `json:"eval"`
+	Experiment string                     `json:"experiment"`
+	CaseID     string                     `json:"case_id"`
+	Trial      int                        `json:"trial"`
+	Input      json.RawMessage            `json:"input,omitempty"`
+	Expected   json.RawMessage            `json:"expected,omitempty"`
+	Output     json.RawMessage            `json:"output,omitempty"`
+	Scores     map[string]float64         `json:"scores,omitempty"`
+	ScoreMeta  map[string]json.RawMessage `json:"score_meta,omitempty"`
+	ScorerErrs map[string]string          `json:"scorer_errors,omitempty"`
+	Metrics    map[string]float64         `json:"metrics,omitempty"`
+	Error      string                     `json:"error,omitempty"`
+	Metadata   json.RawMessage            `json:"metadata,omitempty"`
+	Tags       []string                   `json:"tags,omitempty"`
+	Created    time.Time                  `json:"created,omitzero"`
 }
 
 // WriteJSONL writes every row of an experiment as one JSON object per line,
 // in the order rows gives them:
 //
 //	{"eval", "experiment", "case_id", "trial", "input", "expected", "output",
-//	 "scores", "score_meta", "metrics", "error", "metadata", "tags", "created"}
+//	 "scores", "score_meta", "scorer_errors", "metrics", "error", "metadata",
+//	 "tags", "created"}
 //
 // eval and experiment name the experiment, so the rows of several evals can
 // share a file. input, expected, output and metadata are the JSON values the
 // case and task gave; scores holds the scores present (a skipped score is
-// absent); score_meta holds, by scorer, its metadata or {"error": "..."};
+// absent); score_meta holds, by scorer, the metadata it gave, and
+// scorer_errors, by scorer, the error of each scorer that failed;
 // metrics holds duration (seconds) and the others; error is the task's
 // error; created is an RFC 3339 time. Empty fields are left out.
 func WriteJSONL(w io.Writer, eval, experiment string, rows RowSource) error {
@@ -46,7 +49,7 @@ func WriteJSONL(w io.Writer, eval, experiment string, rows RowSource) error {
 	enc.SetEscapeHTML(false)
 	err := rows(func(r *store.Row) error {
 		line := jsonlRow{Eval: eval, Experiment: experiment, CaseID: r.CaseID, Trial: r.Trial,
-			Input: r.Input, Expected: r.Expected, Output: r.Output, Scores: r.Scores, ScoreMeta: r.Meta,
+			Input: r.Input, Expected: r.Expected, Output: r.Output, Scores: r.Scores, ScoreMeta: r.ScoreMeta, ScorerErrs: r.ScorerErrors,
 			Metrics: r.Metrics, Error: r.Error, Metadata: r.Metadata, Tags: r.Tags, Created: r.Created}
 		if err := enc.Encode(line); err != nil {
 			return fmt.Errorf("encoding case %q trial %d: %w", r.CaseID, r.Trial, err)

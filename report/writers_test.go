@@ -164,7 +164,7 @@ func TestWriteJSONL(t *testing.T) {
 	created := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	rows := []*store.Row{
 		{CaseID: "a", Trial: 0, Input: json.RawMessage(`{"q": "<2+2>"}`), Expected: json.RawMessage(`"4"`), Output: json.RawMessage(`"4"`),
-			Scores: map[string]float64{"correct": 1}, Meta: json.RawMessage(`{"judge":{"error":"rate limited"}}`),
+			Scores: map[string]float64{"correct": 1}, ScoreMeta: map[string]json.RawMessage{"similar": json.RawMessage(`{"distance":1}`)}, ScorerErrors: map[string]string{"judge": "rate limited"},
 			Metrics: map[string]float64{"duration": 0.5}, Tags: []string{"smoke"}, Created: created},
 		{CaseID: "a", Trial: 1, Input: json.RawMessage(`{"q":"<2+2>"}`), Error: "timeout"},
 	}
@@ -172,7 +172,7 @@ func TestWriteJSONL(t *testing.T) {
 	if err := WriteJSONL(&b, "qa", "main-1", RowSlice(rows)); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"eval":"qa","experiment":"main-1","case_id":"a","trial":0,"input":{"q":"<2+2>"},"expected":"4","output":"4","scores":{"correct":1},"score_meta":{"judge":{"error":"rate limited"}},"metrics":{"duration":0.5},"tags":["smoke"],"created":"2026-11-24T10:00:00Z"}
+	want := `{"eval":"qa","experiment":"main-1","case_id":"a","trial":0,"input":{"q":"<2+2>"},"expected":"4","output":"4","scores":{"correct":1},"score_meta":{"similar":{"distance":1}},"scorer_errors":{"judge":"rate limited"},"metrics":{"duration":0.5},"tags":["smoke"],"created":"2026-11-24T10:00:00Z"}
 {"eval":"qa","experiment":"main-1","case_id":"a","trial":1,"input":{"q":"<2+2>"},"error":"timeout"}
 `
 	if b.String() != want {

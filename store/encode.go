@@ -222,3 +222,80 @@ func DecodeStrings(b []byte) ([]string, error) {
 	}
 	return a, nil
 }
+
+// AppendRaw appends m, a map of encoded JSON values, as a JSON object with
+// sorted keys; it appends nothing for an empty map. A value that is empty or
+// not valid JSON is written as null, so one bad value never spoils the others.
+func (e *Encoder) AppendRaw(dst []byte, m map[string]json.RawMessage) []byte {
+	if len(m) == 0 {
+		return dst
+	}
+	e.keys = e.keys[:0]
+	for k := range m {
+		e.keys = append(e.keys, k)
+	}
+	slices.Sort(e.keys)
+	dst = append(dst, '{')
+	for i, k := range e.keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsontext.AppendString(dst, k)
+		dst = append(dst, ':')
+		if v := m[k]; len(v) > 0 && json.Valid(v) {
+			dst = append(dst, v...)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	clear(e.keys)
+	return append(dst, '}')
+}
+
+// AppendStringMap appends m as a JSON object of strings with sorted keys; it
+// appends nothing for an empty map.
+func (e *Encoder) AppendStringMap(dst []byte, m map[string]string) []byte {
+	if len(m) == 0 {
+		return dst
+	}
+	e.keys = e.keys[:0]
+	for k := range m {
+		e.keys = append(e.keys, k)
+	}
+	slices.Sort(e.keys)
+	dst = append(dst, '{')
+	for i, k := range e.keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsontext.AppendString(dst, k)
+		dst = append(dst, ':')
+		dst = jsontext.AppendString(dst, m[k])
+	}
+	clear(e.keys)
+	return append(dst, '}')
+}
+
+// DecodeRaw reads what AppendRaw wrote; empty input is a nil map.
+func DecodeRaw(b []byte) (map[string]json.RawMessage, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// DecodeStringMap reads what AppendStringMap wrote; empty input is a nil map.
+func DecodeStringMap(b []byte) (map[string]string, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

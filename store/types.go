@@ -56,14 +56,36 @@ type Row struct {
 	Input    json.RawMessage    `json:"input"`
 	Expected json.RawMessage    `json:"expected,omitempty"`
 	Output   json.RawMessage    `json:"output,omitempty"`
-	Scores   map[string]float64 `json:"scores,omitempty"`     // skipped scores are absent
-	Meta     json.RawMessage    `json:"score_meta,omitempty"` // per-score metadata and scorer errors, by scorer name
-	Metrics  map[string]float64 `json:"metrics,omitempty"`
-	Error    string             `json:"error,omitempty"`
-	Metadata json.RawMessage    `json:"metadata,omitempty"`
-	Tags     []string           `json:"tags,omitempty"`
+	Scores   map[string]float64 `json:"scores,omitempty"` // skipped scores are absent
+	// ScoreMeta is the metadata each scorer gave with its score, by scorer
+	// name, each an encoded JSON value; nil when none gave any.
+	ScoreMeta map[string]json.RawMessage `json:"score_meta,omitempty"`
+	// ScorerErrors is the error of each scorer that failed on the row, by
+	// scorer name; nil when none failed. It is the one record of scorer
+	// failures: the summary, compare and --retry-errors all read it.
+	ScorerErrors map[string]string  `json:"scorer_errors,omitempty"`
+	Metrics      map[string]float64 `json:"metrics,omitempty"`
+	Error        string             `json:"error,omitempty"`
+	Metadata     json.RawMessage    `json:"metadata,omitempty"`
+	Tags         []string           `json:"tags,omitempty"`
 	// Spans is a JSON array of span objects, such as the model calls made
 	// for the row; nil when there are none.
 	Spans   json.RawMessage `json:"spans,omitempty"`
 	Created time.Time       `json:"created"`
+}
+
+// Succeeded reports whether the row needs no retry: the task and every
+// scorer worked.
+func (r *Row) Succeeded() bool { return r.Error == "" && len(r.ScorerErrors) == 0 }
+
+// FirstScorerError is the first scorer failure of the row by scorer name, as
+// "NAME: message"; empty when no scorer failed.
+func (r *Row) FirstScorerError() string {
+	first := ""
+	for name, msg := range r.ScorerErrors {
+		if e := name + ": " + msg; first == "" || e < first {
+			first = e
+		}
+	}
+	return first
 }

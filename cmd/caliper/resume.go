@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -91,21 +90,4 @@ func prepareRetry(ctx context.Context, st *State, db store.Store, ev *spec.Eval,
 }
 
 // succeeded reports whether a row needs no retry: the task and every scorer worked.
-func succeeded(r *store.Row) bool {
-	if r.Error != "" {
-		return false
-	}
-	if len(r.Meta) == 0 {
-		return true
-	}
-	var meta map[string]map[string]any
-	if json.Unmarshal(r.Meta, &meta) != nil {
-		return true
-	}
-	for _, m := range meta {
-		if _, failed := m["error"]; failed {
-			return false
-		}
-	}
-	return true
-}
+func succeeded(r *store.Row) bool { return r.Succeeded() }

@@ -14,18 +14,19 @@ import (
 // testRow is a full row for case i, trial trial.
 func testRow(i, trial int) *store.Row {
 	return &store.Row{
-		CaseID:   fmt.Sprintf("case-%03d", i),
-		Trial:    trial,
-		Input:    json.RawMessage(fmt.Sprintf(`{"q":"question %d","n":%d}`, i, i)),
-		Expected: json.RawMessage(`"yes"`),
-		Output:   json.RawMessage(fmt.Sprintf(`"answer %d"`, i)),
-		Scores:   map[string]float64{"correct": 1, "similar": 0.25 * float64(i%4)},
-		Meta:     json.RawMessage(`{"similar":{"distance":3}}`),
-		Metrics:  map[string]float64{"duration": 1.5, "tokens": float64(100 + i)},
-		Metadata: json.RawMessage(`{"lang":"en"}`),
-		Tags:     []string{"smoke", "t" + fmt.Sprint(i)},
-		Spans:    json.RawMessage(fmt.Sprintf(`[{"type":"llm","model":"m","tokens":%d}]`, 10+i)),
-		Created:  time.Date(2025, 2, 3, 4, 5, 6, i, time.UTC),
+		CaseID:       fmt.Sprintf("case-%03d", i),
+		Trial:        trial,
+		Input:        json.RawMessage(fmt.Sprintf(`{"q":"question %d","n":%d}`, i, i)),
+		Expected:     json.RawMessage(`"yes"`),
+		Output:       json.RawMessage(fmt.Sprintf(`"answer %d"`, i)),
+		Scores:       map[string]float64{"correct": 1, "similar": 0.25 * float64(i%4)},
+		ScoreMeta:    map[string]json.RawMessage{"similar": json.RawMessage(`{"distance":3}`), "n": json.RawMessage(`[1,null]`)},
+		ScorerErrors: map[string]string{"judge": "rate limited: \"429\"\n"},
+		Metrics:      map[string]float64{"duration": 1.5, "tokens": float64(100 + i)},
+		Metadata:     json.RawMessage(`{"lang":"en"}`),
+		Tags:         []string{"smoke", "t" + fmt.Sprint(i)},
+		Spans:        json.RawMessage(fmt.Sprintf(`[{"type":"llm","model":"m","tokens":%d}]`, 10+i)),
+		Created:      time.Date(2025, 2, 3, 4, 5, 6, i, time.UTC),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"github.com/caliperhq/caliper/store"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -156,5 +157,54 @@ func TestMigrationsAreAppendOnly(t *testing.T) {
 	want := schemaV1[:len(schemaV1)-len("\n\tPRAGMA user_version = 1;")]
 	if migrations[0] != want {
 		t.Errorf("migration 1 changed: append a migration instead of editing a released one")
+	}
+}
+
+// TestMigrateScorerErrors checks that migration 3 moves the scorer errors a
+// version 2 caliper kept in score_meta ({"NAME": {"error": "message"}}, the
+// error alone) into their own column, and leaves real metadata where it is.
+func TestMigrateScorerErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "caliper.db")
+	createV1(t, path)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		migrations[1],
+		`PRAGMA user_version = 2`,
+		`UPDATE rows SET score_meta = '{"judge":{"error":"rate limited"},"sim":{"distance":3},"mixed":{"error":"none","choice":"A"},"we\"ird":{"error":"x"}}' WHERE case_id = 'a'`,
+		`UPDATE rows SET score_meta = '{"sim":{"distance":1}}' WHERE case_id = 'b'`,
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows := readRows(t, s, "old-id")
+	a, b := rows[0], rows[1]
+	if want := map[string]string{"judge": "rate limited", `we"ird`: "x"}; !reflect.DeepEqual(a.ScorerErrors, want) {
+		t.Errorf("case a scorer errors = %v, want %v", a.ScorerErrors, want)
+	}
+	if len(a.ScoreMeta) != 2 || string(a.ScoreMeta["sim"]) != `{"distance":3}` || string(a.ScoreMeta["mixed"]) != `{"error":"none","choice":"A"}` {
+		t.Errorf("case a score metadata = %s", a.ScoreMeta)
+	}
+	if b.ScorerErrors != nil || string(b.ScoreMeta["sim"]) != `{"distance":1}` {
+		t.Errorf("case b = %v %s", b.ScorerErrors, b.ScoreMeta)
 	}
 }

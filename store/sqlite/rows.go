@@ -19,18 +19,18 @@ import (
 func insertSQL(n int) string {
 	var sb strings.Builder
 	sb.WriteString(`INSERT OR REPLACE INTO rows (experiment_id, case_id, trial, input, expected,
-	output, scores, score_meta, metrics, error, metadata, tags, spans, created) VALUES `)
+	output, scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, created) VALUES `)
 	for i := range n {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
 	return sb.String()
 }
 
 // rowColumns is the number of columns insertSQL binds per row.
-const rowColumns = 14
+const rowColumns = 15
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -171,6 +171,10 @@ func (b *sqliteBatch) bind(v []driver.NamedValue, r *store.Row) {
 	b.buf = b.enc.AppendFloats(b.buf, r.Metrics)
 	metrics := len(b.buf)
 	b.buf = b.enc.AppendStrings(b.buf, r.Tags)
+	tags := len(b.buf)
+	b.buf = b.enc.AppendRaw(b.buf, r.ScoreMeta)
+	meta := len(b.buf)
+	b.buf = b.enc.AppendStringMap(b.buf, r.ScorerErrors)
 	v[0].Value = b.experimentID
 	v[1].Value = r.CaseID
 	v[2].Value = int64(r.Trial)
@@ -178,13 +182,14 @@ func (b *sqliteBatch) bind(v []driver.NamedValue, r *store.Row) {
 	v[4].Value = jsonText(r.Expected)
 	v[5].Value = jsonText(r.Output)
 	v[6].Value = jsonText(b.buf[start:scores])
-	v[7].Value = jsonText(r.Meta)
-	v[8].Value = jsonText(b.buf[scores:metrics])
-	v[9].Value = r.Error
-	v[10].Value = jsonText(r.Metadata)
-	v[11].Value = jsonText(b.buf[metrics:])
-	v[12].Value = jsonText(r.Spans)
-	v[13].Value = r.Created.UnixNano()
+	v[7].Value = jsonText(b.buf[tags:meta])
+	v[8].Value = jsonText(b.buf[meta:])
+	v[9].Value = jsonText(b.buf[scores:metrics])
+	v[10].Value = r.Error
+	v[11].Value = jsonText(r.Metadata)
+	v[12].Value = jsonText(b.buf[metrics:tags])
+	v[13].Value = jsonText(r.Spans)
+	v[14].Value = r.Created.UnixNano()
 }
 
 // Close releases the batch writer's connection.
@@ -196,7 +201,7 @@ func (b *sqliteBatch) Close() error { return b.conn.Close() }
 // iteration and is returned as it is.
 func (s *SQLite) Rows(ctx context.Context, experimentID string, fn func(*store.Row) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT case_id, trial, input, expected, output,
-		scores, score_meta, metrics, error, metadata, tags, spans, created
+		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, created
 		FROM rows WHERE experiment_id = ? ORDER BY case_id, trial`, experimentID)
 	if err != nil {
 		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
@@ -221,23 +226,30 @@ func scanRow(rows *sql.Rows) (*store.Row, error) {
 	var (
 		r                       store.Row
 		input, expected, output []byte
-		meta, metadata, spans   []byte
+		metadata, spans         []byte
 		scores, metrics, tags   sql.RawBytes
+		meta, scorerErrs        sql.RawBytes
 		created                 int64
 	)
 	err := rows.Scan(&r.CaseID, &r.Trial, &input, &expected, &output,
-		&scores, &meta, &metrics, &r.Error, &metadata, &tags, &spans, &created)
+		&scores, &meta, &scorerErrs, &metrics, &r.Error, &metadata, &tags, &spans, &created)
 	if err != nil {
 		return nil, err
 	}
 	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
-	r.Meta, r.Metadata, r.Spans = rawJSON(meta), rawJSON(metadata), rawJSON(spans)
+	r.Metadata, r.Spans = rawJSON(metadata), rawJSON(spans)
 	r.Created = time.Unix(0, created).UTC()
 	if r.Scores, err = store.DecodeFloats(scores); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)
 	}
 	if r.Metrics, err = store.DecodeFloats(metrics); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: metrics: %w", r.CaseID, r.Trial, err)
+	}
+	if r.ScoreMeta, err = store.DecodeRaw(meta); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: score_meta: %w", r.CaseID, r.Trial, err)
+	}
+	if r.ScorerErrors, err = store.DecodeStringMap(scorerErrs); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: scorer_errors: %w", r.CaseID, r.Trial, err)
 	}
 	if r.Tags, err = store.DecodeStrings(tags); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: tags: %w", r.CaseID, r.Trial, err)

@@ -96,6 +96,25 @@ var migrations = []string{
 		data        TEXT NOT NULL,
 		PRIMARY KEY (dataset, id, valid_from)
 	) WITHOUT ROWID;`,
+	// 3: scorer errors get their own column, out of score_meta, which keeps
+	// only the metadata scorers gave; the reduction a comparison needs is
+	// kept on the experiment. Before, an error was stored in score_meta as
+	// {"NAME": {"error": "message"}}, the error alone: those entries move.
+	`ALTER TABLE rows ADD COLUMN scorer_errors TEXT;
+	ALTER TABLE experiments ADD COLUMN reduction TEXT;
+	UPDATE rows SET scorer_errors = (
+		SELECT json_group_object(m.key, json_extract(m.value, '$.error'))
+		FROM json_each(rows.score_meta) m
+		WHERE json_type(m.value) = 'object' AND json_type(m.value, '$.error') = 'text'
+			AND (SELECT count(*) FROM json_each(m.value)) = 1)
+	WHERE json_valid(score_meta) AND json_type(score_meta) = 'object' AND instr(score_meta, '"error"') > 0;
+	UPDATE rows SET scorer_errors = NULL WHERE scorer_errors = '{}';
+	UPDATE rows SET score_meta = (
+		SELECT json_group_object(m.key, json(m.value))
+		FROM json_each(rows.score_meta) m
+		WHERE m.key NOT IN (SELECT e.key FROM json_each(rows.scorer_errors) e))
+	WHERE scorer_errors IS NOT NULL;
+	UPDATE rows SET score_meta = NULL WHERE score_meta = '{}';`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -104,7 +123,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.

@@ -1,0 +1,98 @@
+package pipeline
+
+import (
+	"context"
+	_ "github.com/caliperhq/caliper/store/sqlite"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/caliperhq/caliper/datasets"
+	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/scorers"
+	"github.com/caliperhq/caliper/store"
+)
+
+// storedSummary writes results through the store as a run does and returns
+// the summary of the live sink and of the rows read back, as compare sees
+// them, with the rows.
+func storedSummary(t *testing.T, results ...*Result) (live, stored *report.Summary, rows []*store.Row) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e := &store.Experiment{Eval: "e", Name: "x"}
+	if err := db.CreateExperiment(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	w := db.NewWriter(e.ID, store.WriterOptions{})
+	agg := report.NewAggregator([]string{"a", "b"})
+	for _, r := range results {
+		SummarySink{A: agg}.Add(r)
+		if err := w.Write(ToRow(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Rows(ctx, e.ID, func(r *store.Row) error { rows = append(rows, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	stored, err = report.Summarize(report.RowSlice(rows), report.SummaryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return agg.Summary(len(results)), stored, rows
+}
+
+// scorerErrorCount is the errors of scorer name in s.
+func scorerErrorCount(s *report.Summary, name string) int {
+	for _, sc := range s.Scores {
+		if sc.Name == name {
+			return sc.Errors
+		}
+	}
+	return 0
+}
+
+// TestNaNMetadataKeepsScorerErrors is issue 9: NaN in one scorer's metadata
+// erased every scorer error of the row.
+func TestNaNMetadataKeepsScorerErrors(t *testing.T) {
+	t.Parallel()
+	r := &Result{
+		Case:         &datasets.Case{ID: "c1", Input: "q"},
+		Output:       "a",
+		Scores:       []scorers.Score{{Name: "a", Value: 0.5, Metadata: map[string]any{"ratio": math.NaN(), "n": 2}}, {Name: "b", Value: 0}},
+		ScorerErrors: map[string]string{"b": "judge: rate limited"},
+	}
+	live, stored, rows := storedSummary(t, r)
+	want := `{"_caliper_note":"not a JSON number, stored as null: ratio (NaN)","n":2,"ratio":null}`
+	if got := string(rows[0].ScoreMeta["a"]); got != want {
+		t.Errorf("scorer a's metadata = %s, want %s", got, want)
+	}
+	if got := scorerErrorCount(live, "b"); got != 1 {
+		t.Errorf("live: scorer b has %d errors, want 1", got)
+	}
+	if got := scorerErrorCount(stored, "b"); got != 1 {
+		t.Errorf("stored: scorer b has %d errors, want 1", got)
+	}
+}
+
+// TestScorerMetadataErrorKeyIsNoError is issue 9: a scorer whose own metadata
+// has an "error" key counted as 0 errors live and 1 in compare.
+func TestScorerMetadataErrorKeyIsNoError(t *testing.T) {
+	t.Parallel()
+	r := &Result{
+		Case:   &datasets.Case{ID: "c1", Input: "q"},
+		Output: "a",
+		Scores: []scorers.Score{{Name: "a", Value: 1, Metadata: map[string]any{"error": "none found"}}, {Name: "b", Value: 1}},
+	}
+	live, stored, _ := storedSummary(t, r)
+	if l, s := scorerErrorCount(live, "a"), scorerErrorCount(stored, "a"); l != 0 || s != 0 {
+		t.Errorf("scorer a: %d errors live, %d stored, want 0 and 0", l, s)
+	}
+}
