@@ -136,6 +136,40 @@ func ReductionOf(ev *spec.Eval, opts ...expr.Option) (Reduction, error) {
 	return r, r.validate()
 }
 
+// StoredReductionOf is the reduction an eval declares as an experiment
+// keeps it (store.Experiment.Reduction), so a comparison made later reads the
+// keys as they were, not today's file.
+func StoredReductionOf(ev *spec.Eval) *store.Reduction {
+	r := &store.Reduction{Reduce: ev.Reduce, PassScore: ev.PassScore}
+	for _, sc := range ev.Scorers {
+		if sc.Reduce != "" {
+			if r.ScoreReduce == nil {
+				r.ScoreReduce = map[string]string{}
+			}
+			r.ScoreReduce[sc.Name] = sc.Reduce
+		}
+	}
+	if ev.Pass != nil {
+		r.Pass = ev.Pass.Code
+	}
+	return r
+}
+
+// ReductionFromStored compiles the reduction an experiment kept, its pass
+// expression with opts (scorers.ExprFunctions); where names the experiment in
+// an error.
+func ReductionFromStored(sr *store.Reduction, where string, opts ...expr.Option) (Reduction, error) {
+	r := Reduction{Reduce: sr.Reduce, ScoreReduce: sr.ScoreReduce, PassScore: sr.PassScore}
+	if sr.Pass != "" {
+		prog, err := spec.Expr{Code: sr.Pass, File: where}.Compile(spec.ScopeCase, opts...)
+		if err != nil {
+			return Reduction{}, fmt.Errorf("compiling the stored pass expression: %w", err)
+		}
+		r.Pass = prog
+	}
+	return r, r.validate()
+}
+
 func (r Reduction) validate() error {
 	if err := checkReducer(r.Reduce); err != nil {
 		return err

@@ -35,7 +35,26 @@ type Experiment struct {
 	DatasetVersion int    `json:"dataset_version,omitempty"`
 	// Base is the id of the experiment this one was compared with, if any.
 	Base string `json:"base,omitempty"`
-	Rows int    `json:"rows"` // filled when read back
+	// Reduction is how the eval reduced the trials of a case when the
+	// experiment was created, so a later comparison does not depend on
+	// today's eval file; nil for experiments stored before it was kept.
+	Reduction *Reduction `json:"reduction,omitempty"`
+	Rows      int        `json:"rows"` // filled when read back
+}
+
+// Reduction is how the trials of a case reduce to its scores and its pass or
+// fail: the eval's reduce, pass_score and pass keys as they were.
+type Reduction struct {
+	// Reduce is the reducer of the scores ScoreReduce does not name; mean
+	// when empty.
+	Reduce string `json:"reduce,omitempty"`
+	// ScoreReduce overrides Reduce for some scores, by score name.
+	ScoreReduce map[string]string `json:"score_reduce,omitempty"`
+	// PassScore is the score at which a trial passes (pass_score).
+	PassScore float64 `json:"pass_score"`
+	// Pass is the source of the eval's pass expression; empty for the
+	// default rule.
+	Pass string `json:"pass,omitempty"`
 }
 
 // Git is the repository state an experiment ran at. gitinfo.Info has the

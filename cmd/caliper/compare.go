@@ -49,7 +49,11 @@ func compareExperiments(cmd *cobra.Command, st *State, db store.Store, eval, ref
 	if err != nil {
 		return err
 	}
-	opts.SummaryOptions = report.SummaryOptions{Eval: cur.Eval, Experiment: cur.Name, Status: cur.Status, Reduction: reductionFor(st, cur.Eval)}
+	red, err := experimentReduction(st, cur)
+	if err != nil {
+		return exitCode(ExitRun, err)
+	}
+	opts.SummaryOptions = report.SummaryOptions{Eval: cur.Eval, Experiment: cur.Name, Status: cur.Status, Reduction: red}
 	var stored report.Summary
 	if json.Unmarshal(cur.Summary, &stored) == nil {
 		opts.Duration = stored.Duration
@@ -86,6 +90,15 @@ func cutFilePrefix(ref string) (string, bool) {
 		return ref[5:], true
 	}
 	return "", false
+}
+
+// experimentReduction is the trial reduction an experiment recorded; for one
+// stored before experiments kept it, that of its eval's file today.
+func experimentReduction(st *State, e *store.Experiment) (report.Reduction, error) {
+	if e.Reduction == nil {
+		return reductionFor(st, e.Eval), nil
+	}
+	return report.ReductionFromStored(e.Reduction, "experiment "+e.Name, scorers.ExprFunctions()...)
 }
 
 // reductionFor is the trial reduction of the eval named eval when its file is

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/caliperhq/caliper/pipeline"
+	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 )
@@ -65,7 +66,7 @@ func prepareRetry(ctx context.Context, st *State, db store.Store, ev *spec.Eval,
 	}
 	to := &store.Experiment{Name: from.Name + "-retry", Eval: ev.Name, Status: store.StatusRunning, Git: from.Git,
 		Parameters: from.Parameters, SpecHash: from.SpecHash, Metadata: from.Metadata, Dataset: from.Dataset,
-		DatasetVersion: from.DatasetVersion, Base: from.Base}
+		DatasetVersion: from.DatasetVersion, Base: from.Base, Reduction: report.StoredReductionOf(ev)}
 	for i := 2; ; i++ {
 		err = db.CreateExperiment(ctx, to)
 		if !errors.Is(err, store.ErrNameTaken) {

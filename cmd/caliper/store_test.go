@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,63 @@ func TestStoreURLIsNeverAFile(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// trialEval scores the first trial of a case 1 and the second 0.5, or 0
+// when broken: how trials reduce decides the comparison.
+const trialEval = `name: trials
+experiment: "broken-{{parameters.broken}}"
+parameters:
+  broken: {type: boolean, default: false}
+data: {inline: [{id: a, input: 1}, {id: b, input: 2}, {id: c, input: 3}]}
+task: {expr: input}
+scorers:
+  - {name: s, expr: 'trial == 0 ? 1.0 : (parameters.broken ? 0.0 : 0.5)'}
+trials: 2
+reduce: mean
+pass: scores.s >= 0.5
+`
+
+// TestCompareUsesTheStoredReduction compares two stored experiments, then
+// edits the eval's reduction and pass expression and compares again, then
+// deletes the file and compares again: the comparison is the same each time,
+// because the experiments keep what a comparison needs (issue 8).
+func TestCompareUsesTheStoredReduction(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "trials.eval.yaml")
+	writeFile(t, file, trialEval)
+	db := filepath.Join(dir, "s.db")
+	if code, out, errOut := run(t, dir, "run", "--store", db); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, dir, "run", "--store", db, "--param", "broken=true", "--base", "broken-false"); code != ExitOK {
+		t.Fatalf("second run: exit %d\n%s%s", code, out, errOut)
+	}
+	compare := func(when string) string {
+		t.Helper()
+		code, out, errOut := run(t, dir, "compare", "--store", db, "broken-true", "broken-false")
+		if code != ExitOK {
+			t.Fatalf("compare %s: exit %d\n%s%s", when, code, out, errOut)
+		}
+		// The first line ends with the run's duration.
+		_, rest, _ := strings.Cut(out, "\n")
+		return rest
+	}
+	before := compare("as run")
+	if !strings.Contains(before, "-25.00pp") {
+		t.Fatalf("the comparison of the means should be -25pp:\n%s", before)
+	}
+	edited := strings.Replace(strings.Replace(trialEval, "reduce: mean", "reduce: max", 1), "pass: scores.s >= 0.5", "pass: scores.s > 2", 1)
+	writeFile(t, file, edited)
+	if after := compare("after editing the eval"); after != before {
+		t.Errorf("the comparison changed with the eval file:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if after := compare("after deleting the eval"); after != before {
+		t.Errorf("the comparison changed without the eval file:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }

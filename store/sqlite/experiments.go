@@ -21,7 +21,7 @@ const sqliteConstraintUnique = 2067
 // experiments aliased e; the row count comes last.
 const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status, e.git_commit, e.git_branch,
 	e.git_dirty, e.git_tag, e.git_author, e.git_commit_time, e.parameters, e.spec_hash, e.metadata, e.summary,
-	e.dataset, e.dataset_version, e.base,
+	e.dataset, e.dataset_version, e.base, e.reduction,
 	(SELECT count(*) FROM rows r WHERE r.experiment_id = e.id)`
 
 // CreateExperiment stores a new experiment. It fills ID with a new
@@ -59,14 +59,22 @@ func (s *SQLite) CreateExperiment(ctx context.Context, e *store.Experiment) erro
 		return fmt.Errorf("creating experiment %q of eval %q: dataset version %d without a dataset name: set both, or neither",
 			e.Name, e.Eval, e.DatasetVersion)
 	}
+	var reduction any
+	if e.Reduction != nil {
+		b, err := json.Marshal(e.Reduction)
+		if err != nil {
+			return fmt.Errorf("creating experiment %q of eval %q: encoding its reduction: %w", e.Name, e.Eval, err)
+		}
+		reduction = string(b)
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
 		git_commit, git_branch, git_dirty, git_tag, git_author, git_commit_time,
-		parameters, spec_hash, metadata, summary, dataset, dataset_version, base)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Name, e.Eval, e.Created.UnixNano(), e.Updated.UnixNano(), e.Status,
 		e.Git.Commit, e.Git.Branch, e.Git.Dirty, e.Git.Tag, e.Git.Author, unixNano(e.Git.CommitTime),
 		jsonText(e.Parameters), e.SpecHash, jsonText(e.Metadata), jsonText(e.Summary),
-		e.Dataset, e.DatasetVersion, e.Base)
+		e.Dataset, e.DatasetVersion, e.Base, reduction)
 	if err != nil {
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code() == sqliteConstraintUnique {
@@ -199,10 +207,11 @@ func scanExperiment(sc interface{ Scan(...any) error }) (*store.Experiment, erro
 		e                            store.Experiment
 		created, updated, commitTime int64
 		params, metadata, summary    []byte
+		reduction                    []byte
 	)
 	err := sc.Scan(&e.ID, &e.Name, &e.Eval, &created, &updated, &e.Status,
 		&e.Git.Commit, &e.Git.Branch, &e.Git.Dirty, &e.Git.Tag, &e.Git.Author, &commitTime,
-		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &e.Rows)
+		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &reduction, &e.Rows)
 	if err != nil {
 		return nil, err
 	}
@@ -212,6 +221,12 @@ func scanExperiment(sc interface{ Scan(...any) error }) (*store.Experiment, erro
 	e.Parameters = rawJSON(params)
 	e.Metadata = rawJSON(metadata)
 	e.Summary = rawJSON(summary)
+	if len(reduction) > 0 {
+		e.Reduction = new(store.Reduction)
+		if err := json.Unmarshal(reduction, e.Reduction); err != nil {
+			return nil, fmt.Errorf("experiment %q: reduction: %w", e.ID, err)
+		}
+	}
 	return &e, nil
 }
 

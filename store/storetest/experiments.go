@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/caliperhq/caliper/store"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -292,7 +293,10 @@ func testExperimentMetadataRoundTrip(t *testing.T, open Opener) {
 		{"everything", store.Experiment{
 			Git:     store.Git{Commit: "abc123", Branch: "feature/x", Dirty: true, Tag: "v1.2.0", Author: "Ada <ada@example.com>", CommitTime: commitTime},
 			Dataset: "support", DatasetVersion: 3, Base: "0190-base-id",
+			Reduction: &store.Reduction{Reduce: "max", ScoreReduce: map[string]string{"judge": "pass_at_k"}, PassScore: 0.7,
+				Pass: `scores.correct >= 0.5 && output != ""`},
 		}},
+		{"default reduction", store.Experiment{Reduction: &store.Reduction{}}},
 		{"nothing", store.Experiment{}},
 		{"git without time", store.Experiment{Git: store.Git{Commit: "abc", Author: "Ünï Cødé"}}},
 		{"base only", store.Experiment{Base: "other"}},
@@ -320,13 +324,17 @@ func testExperimentMetadataRoundTrip(t *testing.T, open Opener) {
 				t.Errorf("read back git %+v dataset %q@%d base %q, want %+v %q@%d %q",
 					got.Git, got.Dataset, got.DatasetVersion, got.Base, tc.e.Git, tc.e.Dataset, tc.e.DatasetVersion, tc.e.Base)
 			}
+			if !reflect.DeepEqual(got.Reduction, tc.e.Reduction) {
+				t.Errorf("reduction read back as %+v, want %+v", got.Reduction, tc.e.Reduction)
+			}
 			// The listing reads the same columns.
 			list, err := s.Experiments(ctx, store.ListOptions{Eval: "meta"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, l := range list {
-				if l.ID == got.ID && (l.Base != got.Base || l.Git.Tag != got.Git.Tag || l.DatasetVersion != got.DatasetVersion) {
+				if l.ID == got.ID && (l.Base != got.Base || l.Git.Tag != got.Git.Tag || l.DatasetVersion != got.DatasetVersion ||
+					!reflect.DeepEqual(l.Reduction, got.Reduction)) {
 					t.Errorf("listed as %+v, read as %+v", l, got)
 				}
 			}
