@@ -25,7 +25,7 @@ baseline) and print the same summary as caliper run: per score the change, the
 improved and regressed cases, and a paired bootstrap interval of the difference.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+			return withReadOnlyStore(cmd, st, *storeFlag, func(db store.Store) error {
 				return compareExperiments(cmd, st, db, eval, args[0], args[1], opts, rf)
 			})
 		},

@@ -25,21 +25,18 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 		Short: "List experiments, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			exps, err := db.Experiments(cmd.Context(), store.ListOptions{Eval: eval, Limit: limit})
-			if err != nil {
-				return exitCode(ExitRun, err)
-			}
-			tw := tabwriter.NewWriter(st.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "EVAL\tEXPERIMENT\tSTATUS\tROWS\tCREATED\tBRANCH\tID")
-			for _, e := range exps {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.Eval, e.Name, e.Status, e.Rows, e.Created.Local().Format("2006-01-02 15:04:05"), e.Git.Branch, e.ID)
-			}
-			return tw.Flush()
+			return withReadOnlyStore(cmd, st, *storeFlag, func(db store.Store) error {
+				exps, err := db.Experiments(cmd.Context(), store.ListOptions{Eval: eval, Limit: limit})
+				if err != nil {
+					return exitCode(ExitRun, err)
+				}
+				tw := tabwriter.NewWriter(st.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "EVAL\tEXPERIMENT\tSTATUS\tROWS\tCREATED\tBRANCH\tID")
+				for _, e := range exps {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.Eval, e.Name, e.Status, e.Rows, e.Created.Local().Format("2006-01-02 15:04:05"), e.Git.Branch, e.ID)
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	list.Flags().StringVar(&eval, "eval", "", "only the experiments of this eval")
@@ -51,7 +48,7 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 		Short: "Show an experiment's summary (by name or id)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+			return withReadOnlyStore(cmd, st, *storeFlag, func(db store.Store) error {
 				e, err := findExperiment(cmd.Context(), db, showEval, args[0])
 				if err != nil {
 					return err
@@ -97,7 +94,7 @@ func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {
 		Short: "Write every row of an experiment as JSON Lines (stdout by default)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+			return withReadOnlyStore(cmd, st, *storeFlag, func(db store.Store) error {
 				e, err := findExperiment(cmd.Context(), db, eval, args[0])
 				if err != nil {
 					return err
@@ -152,6 +149,12 @@ func newExperimentsDeleteCommand(st *State, storeFlag *string) *cobra.Command {
 
 // openStoreForReading opens the store of the project in the working directory.
 func openStoreForReading(ctx context.Context, st *State, flag string) (store.Store, error) {
+	return openProjectStore(ctx, st, flag, store.OpenOptions{})
+}
+
+// openProjectStore opens the store of the project in the working directory
+// with options.
+func openProjectStore(ctx context.Context, st *State, flag string, opts store.OpenOptions) (store.Store, error) {
 	var ev *spec.Eval
 	if flag == "" {
 		res := spec.NewValidator(st.FS, st.Dir).Validate(nil)
@@ -159,7 +162,7 @@ func openStoreForReading(ctx context.Context, st *State, flag string) (store.Sto
 			ev = res.Evals[0]
 		}
 	}
-	db, _, err := openStore(ctx, st, flag, ev)
+	db, _, err := openStoreWith(ctx, st, flag, ev, opts)
 	if err != nil {
 		return nil, exitCode(ExitRun, err)
 	}
@@ -176,6 +179,18 @@ func short(commit string) string {
 // withStore opens the project's store, runs fn with it and closes it.
 func withStore(cmd *cobra.Command, st *State, storeFlag string, fn func(db store.Store) error) error {
 	db, err := openStoreForReading(cmd.Context(), st, storeFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// withReadOnlyStore is withStore for the commands that only read: the store
+// is opened read-only, so one on a read-only mount can be read, and a store
+// that does not exist is an error rather than created.
+func withReadOnlyStore(cmd *cobra.Command, st *State, storeFlag string, fn func(db store.Store) error) error {
+	db, err := openProjectStore(cmd.Context(), st, storeFlag, store.OpenOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}

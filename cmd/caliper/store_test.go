@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,5 +104,54 @@ func TestCompareUsesTheStoredReduction(t *testing.T) {
 	}
 	if after := compare("after deleting the eval"); after != before {
 		t.Errorf("the comparison changed without the eval file:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// TestReadingCommandsOnAReadOnlyMount runs two experiments into a store on a
+// tmpfs, remounts it read-only and reads it with every reading command
+// (issue 9). Root ignores file permissions, so only a mount makes this real;
+// the test skips where mounting is not permitted.
+func TestReadingCommandsOnAReadOnlyMount(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "trials.eval.yaml"), trialEval)
+	mnt := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("reading a store on a read-only mount needs a mount, which is not permitted here (run as root, as CI does): %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", mnt, err, out)
+		}
+	})
+	db := filepath.Join(mnt, "s.db")
+	if code, out, errOut := run(t, dir, "run", "--store", db); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, dir, "run", "--store", db, "--param", "broken=true", "--base", "broken-false"); code != ExitOK {
+		t.Fatalf("second run: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("remounting read-only: %v: %s", err, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"experiments", "list"}, "broken-false"},
+		{[]string{"experiments", "show", "broken-true"}, "broken-true"},
+		{[]string{"experiments", "export", "broken-true"}, `"case_id":"a"`},
+		{[]string{"compare", "broken-true", "broken-false"}, "-25.00pp"},
+	} {
+		code, out, errOut := run(t, dir, append(tc.args, "--store", db)...)
+		if code != ExitOK || !strings.Contains(out, tc.want) {
+			t.Errorf("%s on a read-only mount: exit %d, want 0 and %q\n%s%s", strings.Join(tc.args, " "), code, tc.want, out, errOut)
+		}
+	}
+	if code, _, errOut := run(t, dir, "run", "--store", db); code != ExitRun {
+		t.Errorf("a run into a read-only store: exit %d, want %d\n%s", code, ExitRun, errOut)
 	}
 }
