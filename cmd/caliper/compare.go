@@ -126,7 +126,7 @@ func newBaselineCommand(st *State, storeFlag *string) *cobra.Command {
 			if out == "" {
 				return exitCode(ExitInvalid, fmt.Errorf("--out FILE is required: where to write the baseline"))
 			}
-			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+			return withReadOnlyStore(cmd, st, *storeFlag, func(db store.Store) error {
 				e, err := findExperiment(cmd.Context(), db, eval, args[0])
 				if err != nil {
 					return err

@@ -30,7 +30,7 @@ func benchRow(i int) *store.Row {
 // from Write to the final commit of Close, and reports rows/s. The product
 // requires at least 100,000 rows/s on a 2-core machine:
 //
-//	go test -run '^$' -bench BenchmarkWriter -benchtime 10x ./store
+//	go test -run '^$' -bench BenchmarkWriter -benchtime 10x ./store/sqlite
 func BenchmarkWriter(b *testing.B) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
