@@ -113,8 +113,9 @@ func TestJSONDiff(t *testing.T) {
 		// Strings that hold JSON objects or arrays are parsed first.
 		{`"{\"a\": 1}"`, `{"a":2}`, 0.66667},
 		{`"[1, 2]"`, `[1,2]`, 1},
-		// A string holding a scalar stays a string.
-		{`"1"`, `1`, 1},
+		// A string holding a scalar stays a string, compared as JSON text with
+		// the number: '"1"' against '1'.
+		{`"1"`, `1`, 0.33333},
 	}
 	for _, tt := range tests {
 		if got := round5(JSONDiff(js(t, tt.a), js(t, tt.b))); got != tt.want {

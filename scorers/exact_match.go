@@ -7,10 +7,11 @@ import (
 )
 
 // ExactMatch scores 1 when two values are equal, else 0. Two strings are equal
-// when they are the same text. When either value is an object or an array, a
-// string on the other side is parsed as JSON and the two are compared by JSON
-// equality: key order does not matter and numbers compare by value, so
-// {"a": 1, "b": 2} matches {"b": 2, "a": 1} and `{"a": 1.0}`. Other scalars are
+// when they are the same text. When either value is an object, an array or
+// null, a string on the other side is parsed as JSON and the two are compared
+// by JSON equality: key order does not matter and numbers compare by value, so
+// {"a": 1, "b": 2} matches {"b": 2, "a": 1} and `{"a": 1.0}`, and null matches
+// " null ". Other scalars are
 // compared as text, a non-string written as JSON: 123 matches "123", true
 // matches "true". With ignoreCase, strings (not object keys) compare with
 // Unicode case folding.
@@ -28,7 +29,7 @@ func exactMatch(o, e any, fold bool) bool {
 		return sameText(os, es, fold)
 	}
 	o, e = normalize(o), normalize(e)
-	if isContainer(o) || isContainer(e) {
+	if o == nil || e == nil || isContainer(o) || isContainer(e) {
 		if s, ok := o.(string); ok {
 			v, err := parseJSON(s)
 			if err != nil {
@@ -49,15 +50,13 @@ func exactMatch(o, e any, fold bool) bool {
 	// into stack buffers.
 	var ob, eb [64]byte
 	if oStr {
-		et, _ := appendJSON(eb[:0], e, false)
-		return sameText(os, string(et), fold)
+		return sameText(os, string(appendText(eb[:0], e)), fold)
 	}
-	ot, _ := appendJSON(ob[:0], o, false)
+	ot := appendText(ob[:0], o)
 	if eStr {
 		return sameText(string(ot), es, fold)
 	}
-	et, _ := appendJSON(eb[:0], e, false)
-	return sameText(string(ot), string(et), fold)
+	return sameText(string(ot), string(appendText(eb[:0], e)), fold)
 }
 
 func sameText(a, b string, fold bool) bool {

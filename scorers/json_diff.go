@@ -11,8 +11,11 @@ import (
 // the mean over the union of their keys (a key missing on one side scores 0; two
 // empty objects score 1); arrays score the sum over zipped pairs divided by the
 // longer length; two strings score Levenshtein; two numbers score NumericDiff;
-// two nulls score 1 and one null 0; anything else scores Levenshtein of the
-// canonical JSON texts. JSONDiff({"a": 1}, {"a": 2}) is 0.66667.
+// two nulls score 1 and one null 0; anything else (values of different types,
+// booleans) scores Levenshtein of the canonical JSON texts, where a string is
+// quoted: JSONDiff("42", 42) compares `"42"` with `42` and is 0.5. Only JSON's
+// own whitespace may surround a string that is parsed. JSONDiff({"a": 1},
+// {"a": 2}) is 0.66667.
 func JSONDiff(output, expected any) float64 {
 	return jsonDiff(output, expected)
 }
@@ -61,7 +64,13 @@ func jsonDiff(o1, o2 any) float64 {
 	case o1 == nil || o2 == nil:
 		return 0
 	}
-	return levenshteinText(text(o1), text(o2))
+	return levenshteinText(jsonText(o1), jsonText(o2))
+}
+
+// jsonText is the canonical JSON of v, NaN and infinities written null.
+func jsonText(v any) string {
+	b, _ := appendJSON(nil, v, false)
+	return string(b)
 }
 
 // objectDiff visits the keys in sorted order so that a score is the same, to the

@@ -1,15 +1,19 @@
 package scorers
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/caliperhq/caliper/spec"
 	"github.com/xeipuuv/gojsonschema"
 )
 
-// ValidJSON scores 1 when a value is JSON structure: an object or an array, or a
-// string that parses as one; and, when schema is not nil, the value matches it.
-// Anything else scores 0: ValidJSON("1", nil) and ValidJSON(100, nil) are 0.
+// ValidJSON scores 1 when a value is valid JSON, else 0, as autoevals does. A
+// string is parsed as JSON (only JSON's own whitespace may surround it; a
+// number beyond float64 such as 1e400 is valid); any other value is taken as
+// it is. Without a schema the value must be an object or an array:
+// ValidJSON("1", nil) and ValidJSON(100, nil) are 0. With a schema the value,
+// of any JSON type, must match it: ValidJSON("1", {"type": "number"}) is 1.
 func ValidJSON(v any, schema *gojsonschema.Schema) float64 {
 	if ok, _ := validJSON(v, schema); ok {
 		return 1
@@ -20,23 +24,24 @@ func ValidJSON(v any, schema *gojsonschema.Schema) float64 {
 // validJSON also says why a value is not valid.
 func validJSON(v any, schema *gojsonschema.Schema) (bool, string) {
 	s, isString := v.(string)
+	var parsed any
 	if isString {
-		parsed, err := parseJSON(s)
-		if err != nil {
+		var err error
+		if parsed, err = parseJSON(s); err != nil {
 			return false, fmt.Sprintf("not JSON: %v", err)
 		}
-		if !isContainer(parsed) {
-			return false, fmt.Sprintf("JSON %s, not an object or an array", describe(parsed))
-		}
-	} else if n := normalize(v); !isContainer(n) {
-		return false, fmt.Sprintf("%s, not an object or an array", describe(n))
+	} else {
+		parsed = normalize(v)
 	}
 	if schema == nil {
+		if !isContainer(parsed) {
+			return false, fmt.Sprintf("%s, not an object or an array", describeJSON(parsed, isString))
+		}
 		return true, ""
 	}
 	var doc gojsonschema.JSONLoader
-	if isString {
-		doc = gojsonschema.NewStringLoader(s)
+	if isString && json.Valid([]byte(s)) {
+		doc = gojsonschema.NewStringLoader(s) // keeps numbers beyond float64 exact
 	} else {
 		doc = gojsonschema.NewGoLoader(normalizeDeep(v))
 	}
@@ -48,6 +53,15 @@ func validJSON(v any, schema *gojsonschema.Schema) (bool, string) {
 		return false, "does not match the schema: " + schemaProblems(res)[0]
 	}
 	return true, ""
+}
+
+// describeJSON names a value that is not JSON structure; parsed says it came
+// from a JSON text.
+func describeJSON(v any, parsed bool) string {
+	if parsed {
+		return "JSON " + describe(v)
+	}
+	return describe(v)
 }
 
 func newValidJSON(sc spec.Scorer, deps Deps) (Scorer, error) {

@@ -2,20 +2,22 @@ package scorers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/caliperhq/caliper/internal/jsontext"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/caliperhq/caliper/internal/jsontext"
 )
 
 // Values reach scorers from JSON and YAML decoders, from expressions and from
 // exec and HTTP functions, so they come in many Go types. The functions here
 // bring them to the JSON model (nil, bool, number, string, []any,
-// map[string]any) and write them as canonical JSON: compact, object keys sorted,
-// no HTML escaping, non-ASCII kept as UTF-8 (as JavaScript's JSON.stringify does).
+// map[string]any) and write them as canonical JSON: the text JSON.stringify
+// writes, compact, with object keys in the order autoevals sorts them
+// (sortedObjectKeys), so that scores equal autoevals' to the last bit.
 
 // number returns the value of a JSON number of any Go numeric type.
 func number(v any) (float64, bool) {
@@ -103,19 +105,41 @@ func normalize(v any) any {
 	return out
 }
 
-// text is how a value is compared as text: a string is itself, anything else
-// is its canonical JSON.
+// text is how a value is compared as text: a string is itself, a number is
+// written as JavaScript writes it (NaN and infinities as NaN, Infinity and
+// -Infinity), anything else is its canonical JSON.
 func text(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	b, _ := appendJSON(nil, v, false)
-	return string(b)
+	var buf [64]byte
+	return string(appendText(buf[:0], v))
+}
+
+// appendText appends the text of a value that is not a string: a number as
+// JavaScript's template strings write it (1e+21, NaN, Infinity), anything else
+// as its canonical JSON.
+func appendText(b []byte, v any) []byte {
+	if f, ok := number(v); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return append(b, nonFiniteText(f)...)
+	}
+	b, _ = appendJSON(b, v, false)
+	return b
+}
+
+func nonFiniteText(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case f > 0:
+		return "Infinity"
+	}
+	return "-Infinity"
 }
 
 // canonicalJSON returns v as canonical JSON; with strict, NaN and infinities are
-// an error (JSON has no such numbers), otherwise they are written as NaN,
-// Infinity and -Infinity.
+// an error (JSON has no such numbers), otherwise they are written null, as
+// JSON.stringify writes them.
 func canonicalJSON(v any, strict bool) (string, error) {
 	b, err := appendJSON(nil, v, strict)
 	return string(b), err
@@ -153,12 +177,8 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
 		b = append(b, '{')
+		keys := sortedObjectKeys(x)
 		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')
@@ -182,23 +202,17 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 	return appendJSON(b, n, strict)
 }
 
-// appendFloat writes f as encoding/json and JavaScript do: no exponent between
-// 1e-6 and 1e21, the shortest text that reads back as f.
+// appendFloat writes f as JSON.stringify does: no exponent between 1e-6 and
+// 1e21, the shortest text that reads back as f, and -0 as 0.
 func appendFloat(b []byte, f float64, strict bool) ([]byte, error) {
-	switch {
-	case math.IsNaN(f):
+	if math.IsNaN(f) || math.IsInf(f, 0) {
 		if strict {
-			return b, fmt.Errorf("NaN is not a JSON number")
+			return b, fmt.Errorf("%s is not a JSON number", nonFiniteText(f))
 		}
-		return append(b, "NaN"...), nil
-	case math.IsInf(f, 0):
-		if strict {
-			return b, fmt.Errorf("%v is not a JSON number", f)
-		}
-		if f > 0 {
-			return append(b, "Infinity"...), nil
-		}
-		return append(b, "-Infinity"...), nil
+		return append(b, "null"...), nil
+	}
+	if f == 0 {
+		f = 0 // -0 is written 0
 	}
 	format := byte('f')
 	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
@@ -206,7 +220,7 @@ func appendFloat(b []byte, f float64, strict bool) ([]byte, error) {
 	}
 	b = strconv.AppendFloat(b, f, format, -1, 64)
 	if format == 'e' {
-		// 1e-07 -> 1e-7, as encoding/json writes it.
+		// 1e-07 -> 1e-7, as JavaScript writes it.
 		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
 			b[n-2] = b[n-1]
 			b = b[:n-1]
@@ -215,19 +229,56 @@ func appendFloat(b []byte, f float64, strict bool) ([]byte, error) {
 	return b, nil
 }
 
-// parseJSON decodes s as one JSON document.
+// parseJSON decodes s as one JSON document, as JSON.parse does: a number
+// beyond float64 is an infinity (1e400) or zero (1e-400), not an error.
 func parseJSON(s string) (any, error) {
 	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	err := json.Unmarshal([]byte(s), &v)
+	if err == nil {
+		return v, nil
+	}
+	var rangeErr *json.UnmarshalTypeError
+	if !errors.As(err, &rangeErr) || !strings.HasPrefix(rangeErr.Value, "number") {
 		return nil, err
 	}
-	return v, nil
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return numbersToFloat(v), nil
+}
+
+// numbersToFloat replaces the json.Numbers of a decoded document by their
+// nearest float64, an infinity when they are too large.
+func numbersToFloat(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		f, _ := strconv.ParseFloat(string(x), 64) // a range error gives ±Inf or 0
+		return f
+	case []any:
+		for i, e := range x {
+			x[i] = numbersToFloat(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbersToFloat(e)
+		}
+	}
+	return v
+}
+
+// trimJSONSpace removes the whitespace JSON allows around a value: space, tab,
+// line feed and carriage return, and no other.
+func trimJSONSpace(s string) string {
+	return strings.Trim(s, " \t\n\r")
 }
 
 // parseContainer decodes s when it is a JSON object or array, as autoevals does
-// before comparing strings structurally.
+// before comparing strings structurally. Only JSON's own whitespace may
+// surround it: JSON.parse refuses a no-break space.
 func parseContainer(s string) (any, bool) {
-	t := strings.TrimSpace(s)
+	t := trimJSONSpace(s)
 	if t == "" || (t[0] != '{' && t[0] != '[') {
 		return nil, false
 	}
