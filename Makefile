@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: test vet fmt demo bench build fuzz
+.PHONY: test vet fmt demo bench build fuzz autoevals-corpus
 
 ## test: vet, then every test with the race detector
 test: vet
@@ -32,3 +32,9 @@ bench:
 ## fuzz: fuzz the loader for a while (FUZZTIME=1m by default)
 fuzz:
 	$(GO) test ./spec -run '^$$' -fuzz FuzzValidate -fuzztime $${FUZZTIME:-1m}
+
+## autoevals-corpus: regenerate scorers/testdata/autoevals.jsonl.gz, the cases and
+## the scores of the autoevals npm package (pinned in scripts/autoevals/package.json)
+## that TestScoresEqualAutoevals compares with Caliper's built-ins (needs node and npm)
+autoevals-corpus:
+	cd scripts/autoevals && npm ci --no-audit --no-fund --ignore-scripts && node generate.mjs
