@@ -334,7 +334,7 @@ func TestCanonicalJSON(t *testing.T) {
 		{int64(-3), `-3`},
 		{uint16(7), `7`},
 		{float32(0.5), `0.5`},
-		{json.Number("12.50"), `12.50`},
+		{json.Number("12.50"), `12.5`}, // as JSON.stringify(12.50)
 		{map[any]any{"k": 1}, `{"k":1}`},
 		{struct {
 			A int `json:"a"`

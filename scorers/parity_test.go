@@ -1,6 +1,7 @@
 package scorers
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -174,5 +175,18 @@ func TestObjectKeysAreOrderedAsJavaScriptDoes(t *testing.T) {
 	}
 	if !strings.HasPrefix(got, `{"2"`) {
 		t.Error("integer keys do not come first")
+	}
+}
+
+func TestJSONNumbersAreWrittenAsNumbers(t *testing.T) {
+	t.Parallel()
+	if got := ExactMatch(json.Number("1.0"), "1", false); got != 1 {
+		t.Errorf(`ExactMatch(json.Number("1.0"), "1") = %v, want 1 as for the number 1.0`, got)
+	}
+	if got := Levenshtein(json.Number("1e400"), "Infinity"); got != 1 {
+		t.Errorf(`Levenshtein(json.Number("1e400"), "Infinity") = %v, want 1`, got)
+	}
+	if got, err := NumericDiff(json.Number("1e400"), math.Inf(1)); err != nil || got != 1 {
+		t.Errorf(`NumericDiff(json.Number("1e400"), +Inf) = %v, %v; want 1`, got, err)
 	}
 }

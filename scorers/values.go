@@ -47,10 +47,17 @@ func number(v any) (float64, bool) {
 	case uint64:
 		return float64(n), true
 	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
+		return jsonNumber(n)
 	}
 	return 0, false
+}
+
+// jsonNumber returns the float64 nearest to n, as JSON.parse reads it: an
+// infinity when it is too large.
+func jsonNumber(n json.Number) (float64, bool) {
+	f, err := strconv.ParseFloat(string(n), 64)
+	var numErr *strconv.NumError
+	return f, err == nil || (errors.As(err, &numErr) && numErr.Err == strconv.ErrRange)
 }
 
 // normalize returns v in the JSON model. Maps and lists are converted one level
@@ -160,10 +167,11 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
 	case json.Number:
-		if _, err := x.Float64(); err != nil {
+		f, ok := jsonNumber(x)
+		if !ok {
 			return b, fmt.Errorf("invalid number %q", string(x))
 		}
-		return append(b, x...), nil
+		return appendFloat(b, f, strict)
 	case []any:
 		b = append(b, '[')
 		for i, e := range x {
@@ -254,7 +262,7 @@ func parseJSON(s string) (any, error) {
 func numbersToFloat(v any) any {
 	switch x := v.(type) {
 	case json.Number:
-		f, _ := strconv.ParseFloat(string(x), 64) // a range error gives ±Inf or 0
+		f, _ := jsonNumber(x)
 		return f
 	case []any:
 		for i, e := range x {
