@@ -11,10 +11,11 @@ import (
 // null, a string on the other side is parsed as JSON and the two are compared
 // by JSON equality: key order does not matter and numbers compare by value, so
 // {"a": 1, "b": 2} matches {"b": 2, "a": 1} and `{"a": 1.0}`, and null matches
-// " null ". Other scalars are
-// compared as text, a non-string written as JSON: 123 matches "123", true
-// matches "true". With ignoreCase, strings (not object keys) compare with
-// Unicode case folding.
+// " null ". Other scalars are compared as text, a number or a boolean written
+// as JavaScript writes it: 123 matches "123", -0 matches "0", true matches
+// "true". autoevals compares objects by their JSON texts, so key order matters
+// there; here it does not. With ignoreCase, strings (not object keys) compare
+// with Unicode case folding.
 func ExactMatch(output, expected any, ignoreCase bool) float64 {
 	if exactMatch(output, expected, ignoreCase) {
 		return 1

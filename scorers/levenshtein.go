@@ -9,10 +9,12 @@ import (
 
 // Levenshtein scores the similarity of two values as text: 1 minus the edit
 // distance divided by the longer length, 1 when both are empty. Strings are
-// compared as they are; any other value is compared as its canonical JSON
-// (compact, keys sorted). Lengths and edits count Unicode code points (runes),
-// not bytes, as autoevals' Python version does; text is not normalized (NFC
-// and NFD spellings of "é" differ). Levenshtein("ab", "ac") is 0.5.
+// compared as they are, numbers as JavaScript writes them (-0 as 0), and any
+// other value as its canonical JSON (autoevals JS would compare "[object
+// Object]"). Lengths and edits count Unicode code points (runes), as autoevals'
+// Python version does, not UTF-16 units as autoevals JS does: ("👍", "👎") is
+// 0 here and 0.5 there. Text is not normalized (NFC and NFD spellings of "é"
+// differ). Levenshtein("ab", "ac") is 0.5.
 func Levenshtein(output, expected any) float64 {
 	return levenshteinText(text(output), text(expected))
 }
