@@ -159,7 +159,7 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		return jsontext.AppendString(b, x), nil
+		return jsontext.AppendJSString(b, x), nil
 	case float64:
 		return appendFloat(b, x, strict)
 	case int:
@@ -191,7 +191,7 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = jsontext.AppendString(b, k)
+			b = jsontext.AppendJSString(b, k)
 			b = append(b, ':')
 			var err error
 			if b, err = appendJSON(b, x[k], strict); err != nil {
@@ -205,7 +205,7 @@ func appendJSON(b []byte, v any, strict bool) ([]byte, error) {
 	}
 	n := normalize(v)
 	if s, ok := n.(string); ok {
-		return jsontext.AppendString(b, s), nil
+		return jsontext.AppendJSString(b, s), nil
 	}
 	return appendJSON(b, n, strict)
 }

@@ -1,16 +1,28 @@
-// Package jsontext writes JSON text by hand where encoding/json is too slow for
-// a hot path, producing the bytes JavaScript's JSON.stringify writes.
+// Package jsontext writes JSON strings by hand where encoding/json is too slow
+// for a hot path: AppendString writes the bytes encoding/json writes (the
+// store's format), AppendJSString those JavaScript's JSON.stringify writes (the
+// texts scorers compare, as autoevals does).
 package jsontext
 
 import "unicode/utf8"
 
 const hexDigits = "0123456789abcdef"
 
-// AppendString appends s as a JSON string, as JSON.stringify does: '"', '\\'
+// AppendString appends s as a JSON string, as encoding/json does without HTML
+// escaping: invalid UTF-8 becomes U+FFFD, and U+2028 and U+2029 are escaped.
+func AppendString(dst []byte, s string) []byte {
+	return appendString(dst, s, true)
+}
+
+// AppendJSString appends s as a JSON string, as JSON.stringify does: '"', '\\'
 // and control characters are escaped, everything else (U+2028 and U+2029
 // included) is written as it is. Invalid UTF-8, which a JavaScript string
 // cannot hold, is written \ufffd for each bad byte, as encoding/json does.
-func AppendString(dst []byte, s string) []byte {
+func AppendJSString(dst []byte, s string) []byte {
+	return appendString(dst, s, false)
+}
+
+func appendString(dst []byte, s string, escapeSeparators bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -42,9 +54,14 @@ func AppendString(dst []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
+			start = i + size
+		case escapeSeparators && (r == '\u2028' || r == '\u2029'):
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
 			start = i + size
 		}
 		i += size

@@ -33,7 +33,25 @@ func stringifyLike(t *testing.T, s string) []byte {
 	return append(out, '"')
 }
 
-func TestAppendStringWritesSeparatorsRaw(t *testing.T) {
+func FuzzAppendStringMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{"", "plain", "quote \" and \\ backslash", "\n\t\r\b\f\x00\x1f", "é✓😀", "\u2028\u2029", "bad \xff utf8", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		got := AppendString(nil, s)
+		if !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Fatalf("AppendString(%q) = %s, encoding/json gives %s", s, got, want.Bytes())
+		}
+	})
+}
+
+func TestAppendJSStringWritesSeparatorsRaw(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
 		"a\u2028b\u2029c": "\"a\u2028b\u2029c\"",
@@ -43,20 +61,20 @@ func TestAppendStringWritesSeparatorsRaw(t *testing.T) {
 		"bad \xff":        `"bad \ufffd"`,
 	}
 	for in, want := range tests {
-		if got := string(AppendString(nil, in)); got != want {
-			t.Errorf("AppendString(%q) = %s, want %s", in, got, want)
+		if got := string(AppendJSString(nil, in)); got != want {
+			t.Errorf("AppendJSString(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
 
-func FuzzAppendStringMatchesStringify(f *testing.F) {
+func FuzzAppendJSStringMatchesStringify(f *testing.F) {
 	for _, s := range []string{"", "plain", "quote \" and \\ backslash", "\n\t\r\b\f\x00\x1f", "é✓😀", "\u2028\u2029", "bad \xff utf8", "<&>", "\xe2\u2028", "\\u2029"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want := stringifyLike(t, s)
-		if got := AppendString(nil, s); !bytes.Equal(got, want) {
-			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		if got := AppendJSString(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("AppendJSString(%q) = %s, want %s", s, got, want)
 		}
 	})
 }
