@@ -1,15 +1,19 @@
 GO ?= go
 
-.PHONY: test vet fmt demo bench build fuzz autoevals-corpus
+.PHONY: test vet lint fmt demo bench build fuzz autoevals-corpus
 
-## test: vet, then every test with the race detector
-test: vet
+## test: vet, gofmt and staticcheck, then every test with the race detector
+test: vet lint
 	$(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+## lint: staticcheck, pinned as a tool in go.mod
+lint:
+	$(GO) tool staticcheck ./...
 
 build:
 	$(GO) build -o bin/caliper ./cmd/caliper
