@@ -24,6 +24,8 @@ var allowed = map[string][]string{
 	"llm":               {},
 	"gitinfo":           {},
 	"store":             {"internal/jsontext"},
+	"store/sqlite":      {"store"},
+	"store/storetest":   {"store"},
 	"datasets":          {"spec"},
 	"functions":         {"spec", "llm"},
 	"scorers":           {"spec", "llm", "functions", "internal/jsontext"},
@@ -66,7 +68,7 @@ func TestImportsFollowTheLayout(t *testing.T) {
 		}
 		for _, imp := range pkg.Imports {
 			dep, ours := strings.CutPrefix(imp, module)
-			if !ours || slices.Contains(rules, "*") || slices.Contains(rules, dep) || strings.HasPrefix(dep, rel+"/") {
+			if !ours || slices.Contains(rules, "*") || slices.Contains(rules, dep) {
 				continue
 			}
 			t.Errorf("%s imports %s, which the layout does not allow (allowed: %v): move the code, or change the table and the README's Architecture section together", rel, dep, rules)
