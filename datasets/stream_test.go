@@ -431,7 +431,7 @@ func TestEvalFromSpec(t *testing.T) {
 	t.Parallel()
 	// An eval loaded by spec: the expressions carry their real positions.
 	path := testdata(t, "evals/support.eval.yaml")
-	ev, diags := spec.NewValidator(spec.OSFS{}, filepath.Dir(path)).LoadEval(path)
+	ev, diags := spec.NewValidator(spec.OSFS{}, filepath.Dir(path), spec.EmptyCatalog{}).LoadEval(path)
 	if len(diags) > 0 {
 		t.Fatalf("loading the eval: %v", diags)
 	}

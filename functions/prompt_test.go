@@ -25,7 +25,7 @@ func loadPrompt(t *testing.T, name string) *spec.Prompt {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, diags := spec.NewValidator(spec.OSFS{}, dir).LoadEval(filepath.Join(dir, "qa.eval.yaml"))
+	ev, diags := spec.NewValidator(spec.OSFS{}, dir, spec.EmptyCatalog{}).LoadEval(filepath.Join(dir, "qa.eval.yaml"))
 	if len(diags) > 0 || ev == nil {
 		t.Fatalf("loading the eval: %v", diags)
 	}

@@ -23,7 +23,7 @@ type Options struct {
 	Params      map[string]string // --param NAME=VALUE
 	Trials      int               // overrides the eval's trials when > 0
 	Concurrency int               // overrides max_concurrency when > 0
-	Registry    *scorers.Registry // built-in scorers; nil means scorers.Builtins()
+	Registry    *scorers.Registry // built-in scorers and helpers; nil means scorers.Default()
 	Env         []string          // environment of exec functions; nil means the process's
 	Stderr      io.Writer         // where programs' stderr goes
 	LLM         *llm.Client       // the model client of prompts and judges; nil when there is none
@@ -53,9 +53,13 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	if err != nil {
 		return nil, err
 	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = scorers.Default()
+	}
 	p := &Pipeline{
 		Eval: ev, Parameters: params, Trials: ev.Trials, Concurrency: ev.MaxConcurrency, Timeout: ev.Timeout,
-		ExprOptions: scorers.ExprFunctions(),
+		ExprOptions: reg.ExprOptions(),
 	}
 	if opts.Trials > 0 {
 		p.Trials = opts.Trials
@@ -71,11 +75,6 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	}()
 	if p.task, err = p.function(ev.Task, functions.RoleTask, opts); err != nil {
 		return nil, fmt.Errorf("compiling the task of %s: %w", ev.Name, err)
-	}
-	reg := opts.Registry
-	if reg == nil {
-		reg = scorers.Builtins()
-		scorers.RegisterJudges(reg)
 	}
 	for _, sc := range ev.Scorers {
 		r, err := p.scorer(sc, reg, opts)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 )
@@ -34,7 +35,7 @@ func loadEval(t *testing.T, eval string, files map[string]string) *spec.Eval {
 func loadEvalIn(t testing.TB, dir, eval string) *spec.Eval {
 	t.Helper()
 	writeFiles(t, dir, map[string]string{"x.eval.yaml": eval})
-	ev, diags := spec.NewValidator(spec.OSFS{}, dir).LoadEval("x.eval.yaml")
+	ev, diags := spec.NewValidator(spec.OSFS{}, dir, scorers.Default()).LoadEval("x.eval.yaml")
 	if len(diags) > 0 {
 		t.Fatalf("eval does not validate:\n%v", diags)
 	}

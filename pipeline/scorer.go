@@ -27,7 +27,8 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 		if err != nil {
 			return scorerRunner{}, err
 		}
-		return scorerRunner{name: sc.Name, slow: spec.Builtins[sc.Builtin].Judge, score: s.Score, scorer: s}, nil
+		b, _ := reg.Builtin(sc.Builtin)
+		return scorerRunner{name: sc.Name, slow: b.Judge, score: s.Score, scorer: s}, nil
 	case spec.KindPrompt:
 		s, err := scorers.BuildPromptJudge(sc, deps)
 		if err != nil {

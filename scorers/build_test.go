@@ -39,18 +39,20 @@ func mustBuild(t *testing.T, sc spec.Scorer) Scorer {
 func TestBuiltinsRegisterEveryHeuristic(t *testing.T) {
 	t.Parallel()
 	reg := Builtins()
-	for name, args := range spec.Builtins {
+	all := Default()
+	for _, name := range all.Names() {
+		b, _ := all.Builtin(name)
 		_, ok := reg.Lookup(name)
 		switch {
-		case !args.Judge && !ok:
-			t.Errorf("spec.Builtins names the heuristic scorer %q; Builtins() does not register it", name)
-		case args.Judge && ok:
+		case !b.Judge && !ok:
+			t.Errorf("Default() names the heuristic scorer %q; Builtins() does not register it", name)
+		case b.Judge && ok:
 			t.Errorf("Builtins() registers the LLM judge %q, which needs a provider", name)
 		}
 	}
 	for _, name := range reg.Names() {
-		if _, ok := spec.Builtins[name]; !ok {
-			t.Errorf("Builtins() registers %q, which spec.Builtins (and the schema) does not name", name)
+		if _, ok := all.Builtin(name); !ok {
+			t.Errorf("Builtins() registers %q, which Default() (and the schema) does not name", name)
 		}
 	}
 }
@@ -62,10 +64,10 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("NewRegistry() is not empty: %v", reg.Names())
 	}
 	called := false
-	reg.Register("custom", func(sc spec.Scorer, deps Deps) (Scorer, error) {
+	reg.Register(Builtin{Name: "custom", New: func(sc spec.Scorer, deps Deps) (Scorer, error) {
 		called = true
 		return newLevenshtein(sc, deps)
-	})
+	}})
 	if _, err := Build(useSpec("mine", "custom", nil), reg, Deps{}); err != nil || !called {
 		t.Errorf("Build of a registered name: %v (factory called: %v)", err, called)
 	}
@@ -73,9 +75,9 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("Build of a name an empty registry lacks: %v", err)
 	}
 	for _, bad := range []func(){
-		func() { reg.Register("custom", newLevenshtein) },
-		func() { reg.Register("", newLevenshtein) },
-		func() { reg.Register("nil", nil) },
+		func() { reg.Register(Builtin{Name: "custom", New: newLevenshtein}) },
+		func() { reg.Register(Builtin{Name: "", New: newLevenshtein}) },
+		func() { reg.Register(Builtin{Name: "nil"}) },
 	} {
 		func() {
 			defer func() {

@@ -152,3 +152,15 @@ func argStrings(sc spec.Scorer, key string) ([]string, bool, error) {
 	}
 	return nil, false, fmt.Errorf("with.%s must be a list of strings, not %s", key, describe(raw))
 }
+
+// argInt reads a whole-number argument; a missing one is def.
+func argInt(sc spec.Scorer, key string, def int) (int, error) {
+	raw, ok := sc.With[key]
+	if !ok {
+		return def, nil
+	}
+	if f, isNum := number(raw); isNum && f == float64(int(f)) {
+		return int(f), nil
+	}
+	return 0, fmt.Errorf("with.%s must be a whole number, not %s", key, describe(raw))
+}

@@ -6,41 +6,20 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/caliperhq/caliper/spec"
 	"github.com/expr-lang/expr"
 	"github.com/xeipuuv/gojsonschema"
 )
 
-// helperOptions implement spec.HelperFunctions. The scoring helpers return a
-// score in [0, 1] (a float), as the built-in scorers of the same name do, so
-// that they combine arithmetically: (exact_match(a, b) + json_diff(a, b)) / 2.
-var helperOptions = []expr.Option{
-	expr.Function("levenshtein", func(p ...any) (any, error) {
-		return Levenshtein(p[0], p[1]), nil
-	}, new(func(any, any) float64)),
-	expr.Function("numeric_diff", func(p ...any) (any, error) {
-		return NumericDiff(p[0], p[1])
-	}, new(func(any, any) float64)),
-	expr.Function("json_diff", func(p ...any) (any, error) {
-		return JSONDiff(p[0], p[1]), nil
-	}, new(func(any, any) float64)),
-	expr.Function("exact_match", func(p ...any) (any, error) {
-		return ExactMatch(p[0], p[1], false), nil
-	}, new(func(any, any) float64)),
-	expr.Function("valid_json", func(p ...any) (any, error) {
-		if len(p) == 1 || p[1] == nil {
-			return ValidJSON(p[0], nil), nil
-		}
-		schema, err := helperSchema(p[1])
-		if err != nil {
-			return nil, err
-		}
-		return ValidJSON(p[0], schema), nil
-	}, new(func(any) float64), new(func(any, any) float64)),
-	expr.Function("list_contains", func(p ...any) (any, error) {
-		allowExtra := len(p) == 3 && p[2] == true
-		return ListContains(p[0], p[1], nil, allowExtra)
-	}, new(func(any, any) float64), new(func(any, any, bool) float64)),
-	expr.Function("parse_json", func(p ...any) (any, error) {
+// The scoring helpers return a score in [0, 1] (a float), as the built-in
+// scorers of the same name do, so that they combine arithmetically:
+// (exact_match(a, b) + json_diff(a, b)) / 2. Those helpers are part of their
+// scorer's record; the two below belong to no scorer.
+
+var parseJSONHelper = spec.Helper{
+	Name: "parse_json", Signature: "parse_json(s) any",
+	Description: "The JSON value in the string s; an error if it is not JSON.",
+	Func: func(p ...any) (any, error) {
 		var s string
 		switch v := p[0].(type) {
 		case string:
@@ -55,32 +34,55 @@ var helperOptions = []expr.Option{
 			return nil, fmt.Errorf("parse_json: %w", err)
 		}
 		return v, nil
-	}, new(func(string) any)),
-	expr.Function("to_json", func(p ...any) (any, error) {
+	},
+	Types: []any{new(func(string) any)},
+}
+
+var toJSONHelper = spec.Helper{
+	Name: "to_json", Signature: "to_json(v) string",
+	Description: "The canonical JSON text of v: compact, keys sorted.",
+	Func: func(p ...any) (any, error) {
 		s, err := canonicalJSON(p[0], true)
 		if err != nil {
 			return nil, fmt.Errorf("to_json: %w", err)
 		}
 		return s, nil
-	}, new(func(any) string)),
+	},
+	Types: []any{new(func(any) string)},
 }
 
+func validJSONHelper(p ...any) (any, error) {
+	if len(p) == 1 || p[1] == nil {
+		return ValidJSON(p[0], nil), nil
+	}
+	schema, err := helperSchema(p[1])
+	if err != nil {
+		return nil, err
+	}
+	return ValidJSON(p[0], schema), nil
+}
+
+// pairwiseNames returns the values list_contains' with.pairwise takes, sorted.
+func pairwiseNames() []string {
+	names := make([]string, 0, len(pairwiseScorers))
+	for name := range pairwiseScorers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// defaultHelpers are the helper options of Builtins, made once (in init: the
+// records refer to ExprFunctions through their factories).
+var defaultHelpers []expr.Option
+
+func init() { defaultHelpers = Builtins().ExprOptions() }
+
 // ExprFunctions returns the expr options that define the helper functions of
-// expressions (spec.HelperFunctions), for spec.Expr.Compile:
-//
-//	levenshtein(a, b) float           Levenshtein similarity of the texts
-//	numeric_diff(a, b) float          NumericDiff; an error for non-numbers
-//	json_diff(a, b) float             JSONDiff
-//	exact_match(a, b) float           ExactMatch (1 or 0), by JSON equality
-//	valid_json(v[, schema]) float     ValidJSON; schema is a map or a JSON text
-//	list_contains(out, exp[, allow_extra]) float
-//	                                  ListContains with Levenshtein pairs
-//	parse_json(s) any                 the JSON value in s; an error if invalid
-//	to_json(v) string                 canonical JSON: compact, keys sorted
-//
-// Each call returns a new slice, which the caller may append to.
+// the built-in registry (Builtins), for spec.Expr.Compile. Each call returns a
+// new slice, which the caller may append to.
 func ExprFunctions() []expr.Option {
-	return slices.Clone(helperOptions)
+	return slices.Clone(defaultHelpers)
 }
 
 // Schemas given to valid_json in an expression are usually constants: they are

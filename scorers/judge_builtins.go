@@ -171,8 +171,31 @@ Choose A if the answer declares the task impossible or declines it. Choose B if 
 // fails with ErrNeedsProvider.
 func RegisterJudges(reg *Registry) {
 	for _, bj := range builtinJudges {
-		reg.Register(bj.name, bj.factory)
+		reg.Register(Builtin{Name: bj.name, Description: "An LLM judge with the choices of autoevals' " + bj.name + ".", Args: bj.specArgs(), Judge: true, New: bj.factory})
 	}
+}
+
+// judgeArgs are the `with:` arguments every built-in judge takes.
+var judgeArgs = []spec.Arg{
+	{Name: "model", Type: spec.ArgModel, Description: "The model that judges, as provider/model."},
+	{Name: "use_cot", Type: spec.ArgBool, Description: "Ask the judge for its reasoning before its choice (default true)."},
+	{Name: "vars", Type: spec.ArgObject, Description: "Extra template variables for the judge prompt."},
+	argExpected, argOutput,
+}
+
+// judgeVarArgs describe the arguments a judge's template reads (builtinJudge.args).
+var judgeVarArgs = map[string]spec.Arg{
+	"criteria":     {Name: "criteria", Type: spec.ArgString, Required: true, Description: "The criteria the answer must meet."},
+	"instructions": {Name: "instructions", Type: spec.ArgString, Description: "The instructions both outputs answered (default the case's input)."},
+	"language":     {Name: "language", Type: spec.ArgString, Required: true, Description: "The language the output must be in."},
+}
+
+func (bj builtinJudge) specArgs() []spec.Arg {
+	var args []spec.Arg
+	for _, name := range bj.args {
+		args = append(args, judgeVarArgs[name])
+	}
+	return append(args, judgeArgs...)
 }
 
 // cotInstruction and choiceInstruction end every built-in judge's prompt.

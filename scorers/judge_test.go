@@ -182,8 +182,9 @@ func TestEveryBuiltinJudgeMapsItsChoices(t *testing.T) {
 	t.Parallel()
 	with := map[string]map[string]any{"closed_qa": {"criteria": "Is it polite?"}, "translation": {"language": "French"}}
 	reg := judgeRegistry()
-	for name, args := range spec.Builtins {
-		if _, ok := reg.Lookup(name); !ok {
+	for _, name := range Default().Names() {
+		args, ok := reg.Builtin(name)
+		if !ok {
 			t.Errorf("%s is not registered", name)
 		}
 		if _, ok := referenceChoices[name]; args.Judge != ok {

@@ -36,6 +36,11 @@ func (d Deps) exprOptions() []expr.Option {
 	return append(ExprFunctions(), d.ExprOptions...)
 }
 
+// isJudgeName reports whether name is a built-in LLM judge, registered or not.
+func isJudgeName(name string) bool {
+	return slices.ContainsFunc(builtinJudges, func(bj builtinJudge) bool { return bj.name == name })
+}
+
 // Errors of Build, for errors.Is.
 var (
 	// ErrNeedsProvider: the scorer is an LLM judge and no judge is registered.
@@ -46,36 +51,82 @@ var (
 	ErrUnsupportedKind = errors.New("scorer kind not built by package scorers")
 )
 
-// Registry maps the names `use:` gives to the factories of built-in scorers. The
-// zero value is not usable: make one with NewRegistry or Builtins.
-type Registry struct {
-	factories map[string]Factory
+// Builtin is the one record of a built-in scorer: the name `use:` gives it, what
+// it does, its `with:` arguments with their types, the factory that builds it
+// and, when expressions can call the same scoring, that helper function. A new
+// built-in scorer is one file that declares its record plus one line in
+// builtinRecords (or a Register call); validation (spec.Catalog), the schema's
+// drift test, the README reference and the run all read the record.
+type Builtin struct {
+	Name        string
+	Description string
+	Args        []spec.Arg
+	Judge       bool // an LLM judge: it calls a model
+	New         Factory
+	Helper      *spec.Helper // the expression helper of the same scoring, if any
 }
+
+// Spec returns what validation needs to know of b.
+func (b Builtin) Spec() spec.BuiltinScorer {
+	return spec.BuiltinScorer{Name: b.Name, Description: b.Description, Args: b.Args, Judge: b.Judge}
+}
+
+// Registry holds the built-in scorers and the expression helpers of a pipeline.
+// It is the spec.Catalog that validation is given. The zero value is not
+// usable: make one with NewRegistry, Builtins or Default.
+type Registry struct {
+	builtins map[string]Builtin
+	helpers  []spec.Helper
+}
+
+var _ spec.Catalog = (*Registry)(nil)
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{factories: map[string]Factory{}}
+	return &Registry{builtins: map[string]Builtin{}}
 }
 
-// Register adds a factory under a name. Registering a name twice, an empty name
-// or a nil factory is a programming error and panics.
-func (r *Registry) Register(name string, f Factory) {
-	if name == "" || f == nil {
+// Register adds a built-in scorer, and its helper when it has one. Registering
+// a name twice, an empty name or a nil factory is a programming error and
+// panics.
+func (r *Registry) Register(b Builtin) {
+	if b.Name == "" || b.New == nil {
 		panic("scorers: Register needs a name and a factory")
 	}
-	if _, dup := r.factories[name]; dup {
-		panic(fmt.Sprintf("scorers: scorer %q is already registered", name))
+	if _, dup := r.builtins[b.Name]; dup {
+		panic(fmt.Sprintf("scorers: scorer %q is already registered", b.Name))
 	}
-	r.factories[name] = f
+	r.builtins[b.Name] = b
+	if b.Helper != nil {
+		r.RegisterHelper(*b.Helper)
+	}
+}
+
+// RegisterHelper adds a helper function of expressions. Registering a name
+// twice, an empty name or a helper without implementation or types panics.
+func (r *Registry) RegisterHelper(h spec.Helper) {
+	if h.Name == "" || h.Func == nil || len(h.Types) == 0 {
+		panic("scorers: RegisterHelper needs a name, a function and its types")
+	}
+	if slices.ContainsFunc(r.helpers, func(o spec.Helper) bool { return o.Name == h.Name }) {
+		panic(fmt.Sprintf("scorers: helper %q is already registered", h.Name))
+	}
+	r.helpers = append(r.helpers, h)
 }
 
 // Lookup returns the factory registered under name.
 func (r *Registry) Lookup(name string) (Factory, bool) {
+	b, ok := r.Builtin(name)
+	return b.New, ok
+}
+
+// Builtin returns the record registered under name.
+func (r *Registry) Builtin(name string) (Builtin, bool) {
 	if r == nil {
-		return nil, false
+		return Builtin{}, false
 	}
-	f, ok := r.factories[name]
-	return f, ok
+	b, ok := r.builtins[name]
+	return b, ok
 }
 
 // Names returns the registered names, sorted.
@@ -83,37 +134,71 @@ func (r *Registry) Names() []string {
 	if r == nil {
 		return nil
 	}
-	names := make([]string, 0, len(r.factories))
-	for name := range r.factories {
+	names := make([]string, 0, len(r.builtins))
+	for name := range r.builtins {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	return names
 }
 
-// builtins are the heuristic built-in scorers: one line each. LLM judges are
-// registered by the package that owns model providers.
-var builtins = []struct {
-	name    string
-	factory Factory
-}{
-	{"exact_match", newExactMatch},
-	{"levenshtein", newLevenshtein},
-	{"numeric_diff", newNumericDiff},
-	{"json_diff", newJSONDiff},
-	{"valid_json", newValidJSON},
-	{"list_contains", newListContains},
-	{"contains", newContains},
-	{"regex", newRegex},
-	{"json_schema", newJSONSchema},
+// BuiltinScorer returns the spec of the built-in scorer registered under name.
+func (r *Registry) BuiltinScorer(name string) (spec.BuiltinScorer, bool) {
+	b, ok := r.Builtin(name)
+	return b.Spec(), ok
 }
 
-// Builtins returns a new registry that holds every heuristic built-in scorer.
+// BuiltinScorerNames returns the registered names, sorted.
+func (r *Registry) BuiltinScorerNames() []string { return r.Names() }
+
+// Helpers returns the helper functions in the order they were registered.
+func (r *Registry) Helpers() []spec.Helper {
+	if r == nil {
+		return nil
+	}
+	return slices.Clone(r.helpers)
+}
+
+// ExprOptions returns the expr options that define the helper functions, for
+// spec.Expr.Compile.
+func (r *Registry) ExprOptions() []expr.Option { return spec.HelperOptions(r) }
+
+// builtinRecords are the heuristic built-in scorers, one record each, in the
+// order they are documented. LLM judges are added by RegisterJudges.
+var builtinRecords = []Builtin{
+	levenshteinBuiltin,
+	numericDiffBuiltin,
+	jsonDiffBuiltin,
+	exactMatchBuiltin,
+	validJSONBuiltin,
+	listContainsBuiltin,
+	containsBuiltin,
+	regexBuiltin,
+	jsonSchemaBuiltin,
+	rougeNBuiltin,
+}
+
+// helperRecords are the helper functions that belong to no built-in scorer.
+var helperRecords = []spec.Helper{parseJSONHelper, toJSONHelper}
+
+// Builtins returns a new registry that holds every heuristic built-in scorer
+// and every expression helper.
 func Builtins() *Registry {
 	r := NewRegistry()
-	for _, b := range builtins {
-		r.Register(b.name, b.factory)
+	for _, b := range builtinRecords {
+		r.Register(b)
 	}
+	for _, h := range helperRecords {
+		r.RegisterHelper(h)
+	}
+	return r
+}
+
+// Default returns a new registry with everything a run can use: Builtins and
+// the LLM judges. It is the spec.Catalog of `caliper validate` and `run`.
+func Default() *Registry {
+	r := Builtins()
+	RegisterJudges(r)
 	return r
 }
 
@@ -142,22 +227,22 @@ func Build(sc spec.Scorer, reg *Registry, deps Deps) (Scorer, error) {
 }
 
 func buildBuiltin(sc spec.Scorer, reg *Registry, deps Deps) (Scorer, error) {
-	f, ok := reg.Lookup(sc.Builtin)
-	args, known := spec.Builtins[sc.Builtin]
+	b, ok := reg.Builtin(sc.Builtin)
 	if !ok {
-		if known && args.Judge {
+		if isJudgeName(sc.Builtin) {
 			return nil, fmt.Errorf("scorer %q %w; %s is an LLM judge and no judge is registered in this pipeline", sc.Name, ErrNeedsProvider, sc.Builtin)
 		}
 		return nil, fmt.Errorf("building scorer %q: %w %q; available: %s", sc.Name, ErrUnknownBuiltin, sc.Builtin, strings.Join(reg.Names(), ", "))
 	}
-	if known {
+	if b.Args != nil {
+		allowed := b.Spec().ArgNames()
 		for _, key := range sortedKeys(sc.With) {
-			if !slices.Contains(args.Allowed, key) {
-				return nil, fmt.Errorf("building scorer %q: %q is not an argument of %s; its arguments: %s", sc.Name, key, sc.Builtin, strings.Join(args.Allowed, ", "))
+			if !slices.Contains(allowed, key) {
+				return nil, fmt.Errorf("building scorer %q: %q is not an argument of %s; its arguments: %s", sc.Name, key, sc.Builtin, strings.Join(allowed, ", "))
 			}
 		}
 	}
-	s, err := f(sc, deps)
+	s, err := b.New(sc, deps)
 	if err != nil {
 		return nil, fmt.Errorf("building scorer %q (%s): %w", sc.Name, sc.Builtin, err)
 	}

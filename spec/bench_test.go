@@ -57,7 +57,7 @@ func BenchmarkValidateTree(b *testing.B) {
 	writeTree(b, dir, 1000)
 	b.ResetTimer()
 	for b.Loop() {
-		res := NewValidator(OSFS{}, dir).Validate([]string{"."})
+		res := NewValidator(OSFS{}, dir, testCatalog).Validate([]string{"."})
 		if len(res.Diagnostics) > 0 {
 			b.Fatal(res.Diagnostics)
 		}
@@ -71,7 +71,7 @@ func TestLargeTreeIsValid(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, 30)
-	res := NewValidator(OSFS{}, dir).Validate(nil)
+	res := NewValidator(OSFS{}, dir, testCatalog).Validate(nil)
 	if len(res.Diagnostics) > 0 {
 		t.Fatal(res.Diagnostics)
 	}

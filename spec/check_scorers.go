@@ -63,43 +63,69 @@ func (c *evalChecker) scorer(b bodyChecker, rs *RawScorer, path []string) Scorer
 }
 
 func (c *evalChecker) builtinArgs(rs *RawScorer, path []string) {
-	args, ok := Builtins[rs.Use.Value]
-	if !ok || !c.p.clean(append(path, "with")...) {
+	if !c.p.clean(append(path, "use")...) {
 		return
 	}
+	cat := c.s.v.cat
+	b, ok := cat.BuiltinScorer(rs.Use.Value)
+	if !ok {
+		msg := fmt.Sprintf("no built-in scorer %q in this build", rs.Use.Value)
+		names := cat.BuiltinScorerNames()
+		if s := suggest(rs.Use.Value, names); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		} else if len(names) > 0 {
+			msg += "; available: " + strings.Join(names, ", ")
+		} else {
+			msg += "; none is registered"
+		}
+		c.p.r.at(rs.Use.Pos, "%s", msg)
+		return
+	}
+	if !c.p.clean(append(path, "with")...) {
+		return
+	}
+	allowed := b.ArgNames()
 	for _, key := range sortedKeys(rs.With) {
-		if contains(args.Allowed, key) {
+		if contains(allowed, key) {
 			continue
 		}
 		msg := fmt.Sprintf("%q is not an argument of %s", key, rs.Use.Value)
-		if s := suggest(key, args.Allowed); s != "" {
+		if s := suggest(key, allowed); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		} else {
-			msg += "; its arguments: " + strings.Join(args.Allowed, ", ")
+			msg += "; its arguments: " + strings.Join(allowed, ", ")
 		}
 		c.p.r.at(c.p.posOf(append(path, "with", key)...), "%s", msg)
 	}
-	for _, req := range args.Required {
-		if _, ok := rs.With[req]; !ok {
-			c.p.r.at(rs.Use.Pos, "%s needs `with: {%s: ...}`", rs.Use.Value, req)
+	for _, arg := range b.Args {
+		if _, ok := rs.With[arg.Name]; arg.Required && !ok {
+			c.p.r.at(rs.Use.Pos, "%s needs `with: {%s: ...}`", rs.Use.Value, arg.Name)
 		}
 	}
+	c.builtinArgValues(b, rs, path)
+}
+
+// builtinArgValues checks what the type of each argument given says can be
+// checked before a run: expressions compile, patterns parse, schema files exist.
+func (c *evalChecker) builtinArgValues(b BuiltinScorer, rs *RawScorer, path []string) {
 	chk := exprCheck{parameters: c.paramNames()}
-	for _, key := range []string{"expected", "output"} {
-		if code, ok := rs.With[key].(string); ok {
-			n := c.p.nodeOf(append(path, "with", key)...)
-			compileExpr(Expr{Code: code, File: c.p.r.file, Pos: nodePos(n), node: n, src: c.p.doc.src}, ScopeScorer, chk, c.p.r)
-		}
-	}
-	if pat, ok := rs.With["pattern"].(string); ok {
-		if _, err := regexp.Compile(pat); err != nil {
-			c.p.r.at(nodePos(c.p.nodeOf(append(path, "with", "pattern")...)), "invalid regular expression: %v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-		}
-	}
-	if file, ok := rs.With["schema"].(string); ok {
-		abs := resolve(c.dir, file)
-		if _, err := c.s.v.fs.Stat(abs); err != nil {
-			c.p.r.at(nodePos(c.p.nodeOf(append(path, "with", "schema")...)), "schema file %q does not exist: paths are relative to the eval file", file)
+	for _, arg := range b.Args {
+		at := append(append([]string(nil), path...), "with", arg.Name)
+		switch v := rs.With[arg.Name].(type) {
+		case string:
+			n := c.p.nodeOf(at...)
+			switch arg.Type {
+			case ArgExpression:
+				compileExpr(Expr{Code: v, File: c.p.r.file, Pos: nodePos(n), node: n, src: c.p.doc.src}, ScopeScorer, chk, c.p.r)
+			case ArgPattern:
+				if _, err := regexp.Compile(v); err != nil {
+					c.p.r.at(nodePos(n), "invalid regular expression: %v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+				}
+			case ArgSchema:
+				if _, err := c.s.v.fs.Stat(resolve(c.dir, v)); err != nil {
+					c.p.r.at(nodePos(n), "schema file %q does not exist: paths are relative to the eval file", v)
+				}
+			}
 		}
 	}
 }

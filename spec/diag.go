@@ -71,6 +71,7 @@ func (ds Diagnostics) Error() string {
 type reporter struct {
 	file  string
 	diags Diagnostics
+	exprs *exprCompiler // compiles the file's expressions
 }
 
 func (r *reporter) at(p Pos, format string, args ...any) {

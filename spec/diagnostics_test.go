@@ -68,7 +68,7 @@ var badCases = []diagCase{
 		`enum_error_score.bad.yaml:4:14: "error_score" must be one of zero, skip, not "skp"; did you mean "skip"?`,
 	}},
 	{file: "enum_use.bad.yaml", want: []string{
-		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, not "levenstein"; did you mean "levenshtein"?`,
+		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, rouge_n, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, not "levenstein"; did you mean "levenshtein"?`,
 	}},
 	{file: "missing_required.bad.yaml", want: []string{
 		`missing_required.bad.yaml:1:1: the file is missing the required key "data"`,
@@ -135,7 +135,7 @@ var badCases = []diagCase{
 	}},
 	{file: "expr_unknown_var.bad.yaml", want: []string{
 		`expr_unknown_var.bad.yaml:6:11: expression: unknown name "ouput"; did you mean "output"?`,
-		`expr_unknown_var.bad.yaml:8:11: expression: unknown name "response"; available: input, output, expected, metadata, tags, trial, parameters, metrics, levenshtein, numeric_diff, json_diff, exact_match, valid_json, list_contains, parse_json, to_json`,
+		`expr_unknown_var.bad.yaml:8:11: expression: unknown name "response"; available: input, output, expected, metadata, tags, trial, parameters, metrics, levenshtein, numeric_diff, json_diff, exact_match, valid_json, list_contains, rouge_n, parse_json, to_json`,
 	}},
 	{file: "param_undeclared.bad.yaml", want: []string{
 		`param_undeclared.bad.yaml:6:20: expression: no parameter named "modle"; did you mean "model"?`,
@@ -374,7 +374,7 @@ var manyProblems = []string{
 }
 
 func validateBad(file string) (*Result, []string) {
-	res := NewValidator(OSFS{}, badDir).Validate([]string{file})
+	res := NewValidator(OSFS{}, badDir, testCatalog).Validate([]string{file})
 	got := make([]string, len(res.Diagnostics))
 	for i, d := range res.Diagnostics {
 		got[i] = d.String()
@@ -414,7 +414,7 @@ func TestEvalUsingBrokenFileIsNotValid(t *testing.T) {
 	for _, file := range []string{"prompt_ref.bad.yaml", "fn/uses_function.bad.yaml", "proj/uses_project.bad.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
-			if ev, diags := NewValidator(OSFS{}, badDir).LoadEval(file); ev != nil || len(diags) == 0 {
+			if ev, diags := NewValidator(OSFS{}, badDir, testCatalog).LoadEval(file); ev != nil || len(diags) == 0 {
 				t.Errorf("LoadEval(%s) = %v, %d diagnostics; want nil and the problems", file, ev, len(diags))
 			}
 			if res, _ := validateBad(file); len(res.Evals) != 0 {
@@ -465,7 +465,7 @@ func TestBadFilesHaveRows(t *testing.T) {
 // a file with ten problems in different sections reports all ten, each on its line.
 func TestEveryProblemReported(t *testing.T) {
 	t.Parallel()
-	ev, diags := NewValidator(OSFS{}, badDir).LoadEval("many_problems.bad.yaml")
+	ev, diags := NewValidator(OSFS{}, badDir, testCatalog).LoadEval("many_problems.bad.yaml")
 	if ev != nil {
 		t.Errorf("LoadEval returned an eval for a file with problems")
 	}
@@ -484,7 +484,7 @@ const goodDir = "testdata/good"
 
 func TestGoodFilesValidate(t *testing.T) {
 	t.Parallel()
-	res := NewValidator(OSFS{}, goodDir).Validate(nil)
+	res := NewValidator(OSFS{}, goodDir, testCatalog).Validate(nil)
 	if len(res.Diagnostics) != 0 {
 		t.Fatalf("valid files reported problems:\n%s", res.Diagnostics.Error())
 	}
@@ -509,7 +509,7 @@ func loadGood(t *testing.T, name string) (*Eval, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, diags := NewValidator(OSFS{}, dir).LoadEval(name)
+	ev, diags := NewValidator(OSFS{}, dir, testCatalog).LoadEval(name)
 	if len(diags) > 0 {
 		t.Fatalf("%s has problems:\n%s", name, diags.Error())
 	}
@@ -854,7 +854,7 @@ func TestLoadProjectFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewValidator(OSFS{}, dir).newSession()
+	s := NewValidator(OSFS{}, dir, testCatalog).newSession()
 	proj := s.projectFile(filepath.Join(dir, "caliper.yaml"))
 	defs := s.projectFile(filepath.Join(dir, "withdefaults", "caliper.yaml"))
 	if len(s.diags) > 0 {

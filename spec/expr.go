@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
@@ -48,32 +50,42 @@ const (
 	ScopeCase    Scope = "pass"
 )
 
-// HelperFunctions are the functions expressions can call besides expr-lang's
-// builtins (lower, trim, len, toJSON, ...). Package scorers implements them.
-var HelperFunctions = []string{
-	"levenshtein", "numeric_diff", "json_diff", "exact_match", "valid_json",
-	"list_contains", "parse_json", "to_json",
-}
-
-var errUnbound = errors.New("helper functions are bound when the pipeline is compiled")
-
-func exprOptions(scope Scope) []expr.Option {
+func exprOptions(scope Scope, helpers []expr.Option) []expr.Option {
 	opts := []expr.Option{expr.Env(EnvOf(scope))}
 	if scope == ScopeGate || scope == ScopeFilter || scope == ScopeCase {
 		opts = append(opts, expr.AsBool())
 	}
-	for _, name := range HelperFunctions {
-		opts = append(opts, expr.Function(name, func(...any) (any, error) { return nil, errUnbound }))
-	}
-	return opts
+	return append(opts, helpers...)
 }
 
-// cleanExprs remembers expressions that compiled without a problem in a given
-// scope and context, so the same expression in many files is compiled once.
-var (
-	cleanExprs sync.Map
-	cleanCount atomic.Int64
-)
+// functionNames returns the names of the functions opts define, sorted.
+func functionNames(opts []expr.Option) []string {
+	c := conf.CreateNew()
+	for _, opt := range opts {
+		opt(c)
+	}
+	names := make([]string, 0, len(c.Functions))
+	for name := range c.Functions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// exprCompiler compiles the expressions of one Validator with the helper
+// functions of its Catalog, and remembers those that compiled without a problem
+// in a given scope and context, so the same expression in many files is
+// compiled once.
+type exprCompiler struct {
+	helpers []expr.Option
+	names   []string // of the helpers, in the catalog's order
+	clean   sync.Map
+	count   atomic.Int64
+}
+
+func newExprCompiler(c Catalog) *exprCompiler {
+	return &exprCompiler{helpers: HelperOptions(c), names: helperNames(c)}
+}
 
 const maxCleanExprs = 10_000
 
@@ -93,21 +105,26 @@ var (
 // compileExpr compiles e in scope and reports any error at the file position of
 // the offending character.
 func compileExpr(e Expr, scope Scope, chk exprCheck, r *reporter) {
+	c := r.exprs
 	key := string(scope) + "\x00" + e.Code + "\x00" + strings.Join(chk.scorers, ",") + "\x00" + strings.Join(chk.parameters, ",")
-	if _, ok := cleanExprs.Load(key); ok {
+	if _, ok := c.clean.Load(key); ok {
 		return
 	}
 	before := len(r.diags)
 	defer func() {
-		if len(r.diags) == before && cleanCount.Add(1) <= maxCleanExprs {
-			cleanExprs.Store(key, struct{}{})
+		if len(r.diags) == before && c.count.Add(1) <= maxCleanExprs {
+			c.clean.Store(key, struct{}{})
 		}
 	}()
-	prog, err := expr.Compile(e.Code, exprOptions(scope)...)
+	helpers, names := c.helpers, c.names
+	if scope == ScopeGate {
+		helpers, names = nil, nil // gates see the summary only
+	}
+	prog, err := expr.Compile(e.Code, exprOptions(scope, helpers)...)
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
-			r.at(e.PosAt(fe.From), "%s", exprMessage(fe.Message, scope))
+			r.at(e.PosAt(fe.From), "%s", exprMessage(fe.Message, scope, names))
 			return
 		}
 		r.at(e.Pos, "%s", compileMessage(err, scope))
@@ -145,12 +162,14 @@ func goTypeNoun(t string) string {
 	return t
 }
 
-func exprMessage(msg string, scope Scope) string {
+// exprMessage words an error expr reports at a position; helpers are the names
+// of the helper functions in scope.
+func exprMessage(msg string, scope Scope, helpers []string) string {
 	msg = strings.TrimSpace(msg)
 	if m := unknownName.FindStringSubmatch(msg); m != nil {
 		names := VariablesOf(scope)
 		if scope != ScopeGate {
-			names = append(names, HelperFunctions...)
+			names = append(names, helpers...)
 		}
 		out := fmt.Sprintf("expression: unknown name %q", m[1])
 		if !contains(names, "output") && scope != ScopeGate && suggest(m[1], []string{"output"}) != "" {
@@ -222,16 +241,16 @@ func (m *memberChecker) Visit(node *ast.Node) {
 	m.r.at(m.e.PosAt(prop.Location().From), "%s", msg)
 }
 
-// Compile compiles the expression to run in scope. opts add or replace functions,
-// such as the implementations of HelperFunctions. An error names the file position
+// Compile compiles the expression to run in scope. opts add functions, such as
+// the helpers of a Catalog (HelperOptions). An error names the file position
 // of the problem.
 func (e Expr) Compile(scope Scope, opts ...expr.Option) (*vm.Program, error) {
-	prog, err := expr.Compile(e.Code, append(exprOptions(scope), opts...)...)
+	prog, err := expr.Compile(e.Code, exprOptions(scope, opts)...)
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
 			p := e.PosAt(fe.From)
-			return nil, fmt.Errorf("%s:%d:%d: %s", e.File, p.Line, p.Col, exprMessage(fe.Message, scope))
+			return nil, fmt.Errorf("%s:%d:%d: %s", e.File, p.Line, p.Col, exprMessage(fe.Message, scope, functionNames(opts)))
 		}
 		return nil, fmt.Errorf("%s:%d:%d: %w", e.File, e.Pos.Line, e.Pos.Col, err)
 	}

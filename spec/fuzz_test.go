@@ -26,7 +26,7 @@ func FuzzValidate(f *testing.F) {
 			"/p/d.jsonl":          "{}\n",
 			"/p/functions/f.yaml": "slug: f\nexpr: input\n",
 		})
-		res := NewValidator(fsys, "/p").Validate([]string{"x.eval.yaml"})
+		res := NewValidator(fsys, "/p", testCatalog).Validate([]string{"x.eval.yaml"})
 		lines := strings.Count(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n") + strings.Count(string(src), "\r") + 2
 		for _, d := range res.Diagnostics {
 			if d.Line < 1 || d.Col < 1 {

@@ -123,7 +123,7 @@ var kindNouns = map[string][2]string{
 // load reads, parses and schema-checks a file; doc is nil when it could not be parsed.
 func (s *session) load(abs, kind string) *parsed {
 	s.markFile(abs)
-	p := &parsed{abs: abs, r: &reporter{file: s.v.display(abs)}}
+	p := &parsed{abs: abs, r: &reporter{file: s.v.display(abs), exprs: s.v.exprs}}
 	src, err := s.v.fs.ReadFile(abs)
 	if err != nil {
 		p.r.at(Pos{Line: 1, Col: 1}, "cannot read the file: %v", unwrapPathError(err))

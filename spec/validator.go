@@ -35,16 +35,23 @@ func (OSFS) WalkDir(root string, fn fs.WalkDirFunc) error { return filepath.Walk
 // Validator loads and validates Caliper files. The zero value is not usable: call
 // NewValidator.
 type Validator struct {
-	fs  FS
-	dir string // file names in diagnostics are relative to it
+	fs    FS
+	dir   string  // file names in diagnostics are relative to it
+	cat   Catalog // the built-in scorers, helper functions and body kinds
+	exprs *exprCompiler
 }
 
-// NewValidator returns a validator reading fsys, naming files relative to dir.
-func NewValidator(fsys FS, dir string) *Validator {
+// NewValidator returns a validator reading fsys, naming files relative to dir,
+// that knows the components of cat (scorers.Default for a run). A nil cat is
+// EmptyCatalog: every `use:` is unknown and expressions have no helpers.
+func NewValidator(fsys FS, dir string, cat Catalog) *Validator {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	return &Validator{fs: fsys, dir: dir}
+	if cat == nil {
+		cat = EmptyCatalog{}
+	}
+	return &Validator{fs: fsys, dir: dir, cat: cat, exprs: newExprCompiler(cat)}
 }
 
 // Result is what validating a set of files found.

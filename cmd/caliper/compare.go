@@ -104,7 +104,7 @@ func experimentReduction(st *State, e *store.Experiment) (report.Reduction, erro
 // reductionFor is the trial reduction of the eval named eval when its file is
 // under the working directory, else the default (means, no pass expression).
 func reductionFor(st *State, eval string) report.Reduction {
-	res := spec.NewValidator(st.FS, st.Dir).Validate(nil)
+	res := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Validate(nil)
 	for _, ev := range res.Evals {
 		if ev.Name == eval {
 			if red, err := report.ReductionOf(ev, scorers.ExprFunctions()...); err == nil {

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 	"github.com/spf13/cobra"
@@ -157,7 +158,7 @@ func openStoreForReading(ctx context.Context, st *State, flag string) (store.Sto
 func openProjectStore(ctx context.Context, st *State, flag string, opts store.OpenOptions) (store.Store, error) {
 	var ev *spec.Eval
 	if flag == "" {
-		res := spec.NewValidator(st.FS, st.Dir).Validate(nil)
+		res := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Validate(nil)
 		if len(res.Evals) > 0 {
 			ev = res.Evals[0]
 		}

@@ -26,7 +26,7 @@ scorer function gets --output to score and prints its scores.`,
   caliper invoke grounded-judge --input '"q"' --output '"Paris"' --expected '"Paris"'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			funcs, diags := spec.NewValidator(st.FS, st.Dir).Functions(".")
+			funcs, diags := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Functions(".")
 			for _, d := range diags {
 				fmt.Fprintln(st.Stderr, d.String())
 			}

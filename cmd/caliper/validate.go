@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/spf13/cobra"
 )
@@ -20,7 +21,7 @@ file:line:col: message. Exits 2 when any problem is found.`,
 			if format != "text" && format != "json" {
 				return exitCode(ExitInvalid, fmt.Errorf("unknown --format %q: use text or json", format))
 			}
-			res := spec.NewValidator(st.FS, st.Dir).Validate(args)
+			res := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Validate(args)
 			if format == "json" {
 				return printValidationJSON(st, res)
 			}
