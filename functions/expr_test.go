@@ -32,7 +32,7 @@ func TestExpr(t *testing.T) {
 			opts: []expr.Option{expr.Function("levenshtein", func(args ...any) (any, error) { return 0.5, nil })},
 			req:  &Request{Output: "a", Expected: "b"}, want: 0.5},
 		{name: "a task has no output", code: "output", newErr: []string{"evals/x.eval.yaml:3:9: expression: unknown name \"output\"", "compiling expression"}},
-		{name: "unbound helper", role: RoleScorer, code: "levenshtein(output, expected)", req: &Request{}, err: []string{"evals/x.eval.yaml:3:9: evaluating", "helper functions are bound when the pipeline is compiled"}},
+		{name: "unbound helper", role: RoleScorer, code: "levenshtein(output, expected)", req: &Request{}, newErr: []string{`evals/x.eval.yaml:3:9: expression: unknown name "levenshtein"`, "compiling expression"}},
 		{name: "runtime error", code: "input.a / input.b > 1 ? 1 : input.a.c", req: &Request{Input: map[string]any{"a": 1, "b": 2}}, err: []string{"evals/x.eval.yaml:3:", `evaluating "input.a / input.b > 1 ? 1 : input.a.c"`}},
 	}
 	for _, tt := range tests {
