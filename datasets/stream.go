@@ -18,7 +18,7 @@ type Options struct {
 	// data.fields and data.filter expressions.
 	Parameters map[string]any
 	// ExprOptions add functions to the expressions (the implementations of
-	// spec.HelperFunctions); they are passed to spec.Expr.Compile.
+	// a registry's helpers, scorers.Registry.ExprOptions); they are passed to spec.Expr.Compile.
 	ExprOptions []expr.Option
 	// Warn receives warnings, such as a malformed row skipped under
 	// data.on_error: skip. Nil drops them.

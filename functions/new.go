@@ -41,7 +41,7 @@ type Options struct {
 	// added. Nil means os.Environ(); an empty slice, an empty environment.
 	Env []string
 	// ExprOptions are added when compiling expressions, typically the
-	// implementations of spec.HelperFunctions.
+	// helper functions of a scorers.Registry.
 	ExprOptions []expr.Option
 	// HTTPClient sends the requests of http functions. Default a client of its
 	// own with keep-alive connections sized for Concurrency, closed by Close.

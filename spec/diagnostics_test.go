@@ -67,6 +67,9 @@ var badCases = []diagCase{
 	{file: "enum_error_score.bad.yaml", want: []string{
 		`enum_error_score.bad.yaml:4:14: "error_score" must be one of zero, skip, not "skp"; did you mean "skip"?`,
 	}},
+	{file: "fullwidth_key.bad.yaml", want: []string{
+		`fullwidth_key.bad.yaml:4:1: unknown key "ｔｒｉａｌｓ" at the top level; did you mean "trials"?`,
+	}},
 	{file: "enum_use.bad.yaml", want: []string{
 		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, rouge_n, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, not "levenstein"; did you mean "levenshtein"?`,
 	}},

@@ -6,20 +6,24 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/caliperhq/caliper/schema"
+	"golang.org/x/text/unicode/norm"
 )
 
 // suggest returns the candidate closest to word when it is close enough to be a
-// likely typo, or "".
+// likely typo, or "". Words are compared after Unicode compatibility
+// normalisation (NFKC) and case folding, so a key typed in full-width letters
+// ("ｔｒｉａｌｓ") or with a ligature ("ﬁlter") is the key it looks like.
 func suggest(word string, candidates []string) string {
 	if word == "" {
 		return ""
 	}
 	best, bestDist := "", 1<<30
-	lw := strings.ToLower(word)
+	lw := foldKey(word)
 	for _, c := range candidates {
-		lc := strings.ToLower(c)
+		lc := foldKey(c)
 		d := editDistance(lw, lc)
 		if lw == lc || strings.ReplaceAll(lw, "-", "_") == lc {
 			d = 0
@@ -28,8 +32,9 @@ func suggest(word string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	limit := max(1, len(word)/3)
-	if len(word) >= 4 && limit < 2 {
+	n := utf8.RuneCountInString(lw)
+	limit := max(1, n/3)
+	if n >= 4 && limit < 2 {
 		limit = 2
 	}
 	if bestDist <= limit {
@@ -37,6 +42,9 @@ func suggest(word string, candidates []string) string {
 	}
 	return ""
 }
+
+// foldKey is word in NFKC normal form and lower case.
+func foldKey(word string) string { return strings.ToLower(norm.NFKC.String(word)) }
 
 // editDistance is the optimal string alignment distance: insertions, deletions,
 // substitutions and transpositions of neighbours each cost 1, so "fitler" is one

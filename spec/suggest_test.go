@@ -17,6 +17,11 @@ func TestSuggest(t *testing.T) {
 		{"zzzzzz", []string{"name", "data"}, ""},
 		{"x", []string{"id", "ab"}, ""},
 		{"", []string{"a"}, ""},
+		// Keys are compared after NFKC normalisation: full-width letters and
+		// ligatures are the letters they stand for.
+		{"ｔｒｉａｌｓ", []string{"base", "trials", "tags"}, "trials"},
+		{"ｍａｘ＿ｃｏｎｃｕｒｒｅｎｃｙ", []string{"max_concurrency", "metadata"}, "max_concurrency"},
+		{"ﬁlter", []string{"filter", "fields"}, "filter"},
 	}
 	for _, tt := range tests {
 		if got := suggest(tt.word, tt.candidates); got != tt.want {
