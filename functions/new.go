@@ -116,46 +116,15 @@ func (o Options) withDefaults() (Options, error) {
 // a span in the Request's Trace. Options.Timeout bounds a call, retries
 // included. A judge prompt (with choices) is built by package scorers.
 //
-// Bodies of kind "function" are not built here: a function slug must first be
+// The kinds are the records of DefaultKinds (kinds.go). Bodies of kind
+// "function" are not built here: a function slug must first be
 // resolved to the body of that function.
 func New(b spec.Body, opts Options) (Function, error) {
-	opts, err := opts.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	switch b.Kind {
-	case spec.KindExpr:
-		if b.Expr == nil {
-			return nil, errors.New("expr body without an expression")
-		}
-		return built(newExpr(b.Expr, opts))
-	case spec.KindExec:
-		if b.Exec == nil {
-			return nil, errors.New("exec body without a command")
-		}
-		if b.Exec.Worker {
-			return built(newWorkerPool(b.Exec, opts))
-		}
-		return built(newOneShot(b.Exec, opts))
-	case spec.KindHTTP:
-		if b.HTTP == nil {
-			return nil, errors.New("http body without a url")
-		}
-		return built(newHTTP(b.HTTP, opts))
-	case spec.KindPrompt:
-		if b.Prompt == nil {
-			return nil, errors.New("prompt body without a prompt")
-		}
-		return built(newPromptFunction(b.Prompt, opts))
-	case spec.KindFunction:
-		return nil, fmt.Errorf("function %q is a reference: resolve the slug to its function's body (spec.Eval.Functions) and build that", b.Function)
-	case spec.KindBuiltin:
-		return nil, errors.New("a built-in scorer is not a function: build it with package scorers")
-	case "":
-		return nil, errors.New("empty function body: set one of prompt, function, exec, http or expr")
-	}
-	return nil, fmt.Errorf("unknown function kind %q: use prompt, exec, http or expr", b.Kind)
+	return defaultKinds.New(b, opts)
 }
+
+// defaultKinds are the kinds New builds.
+var defaultKinds = DefaultKinds()
 
 // built returns f as a Function, or a nil Function (not a typed nil) on error.
 func built[F Function](f F, err error) (Function, error) {

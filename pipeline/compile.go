@@ -24,6 +24,7 @@ type Options struct {
 	Trials      int               // overrides the eval's trials when > 0
 	Concurrency int               // overrides max_concurrency when > 0
 	Registry    *scorers.Registry // built-in scorers and helpers; nil means scorers.Default()
+	Kinds       *functions.Kinds  // function body kinds; nil means functions.DefaultKinds()
 	Env         []string          // environment of exec functions; nil means the process's
 	Stderr      io.Writer         // where programs' stderr goes
 	LLM         *llm.Client       // the model client of prompts and judges; nil when there is none
@@ -118,7 +119,11 @@ func (p *Pipeline) function(b spec.Body, role string, opts Options) (functions.F
 		}
 		b = f.Body
 	}
-	fn, err := functions.New(b, functions.Options{
+	build := functions.New
+	if opts.Kinds != nil {
+		build = opts.Kinds.New
+	}
+	fn, err := build(b, functions.Options{
 		Role: role, Concurrency: p.Concurrency, Timeout: p.Timeout, Env: opts.Env,
 		ExprOptions: p.ExprOptions, Stderr: opts.Stderr, LLM: opts.LLM,
 	})

@@ -70,6 +70,10 @@ func (b bodyChecker) check(path []string, name string, rb rawBody, role string) 
 	if !b.p.clean(at(body.Kind)...) {
 		return body
 	}
+	if bk, ok := b.s.v.cat.(BodyKinds); ok && body.Kind != KindFunction && !bk.BodyKind(body.Kind) {
+		b.p.r.at(b.p.posOf(at(body.Kind)...), "%s: this build of caliper cannot run %s bodies; use another kind", name, body.Kind)
+		return body
+	}
 	switch body.Kind {
 	case KindPrompt:
 		body.Prompt = b.prompt(rb.prompt, at("prompt"), role == "scorer")

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/caliperhq/caliper/baseline"
+	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
@@ -104,7 +105,7 @@ func experimentReduction(st *State, e *store.Experiment) (report.Reduction, erro
 // reductionFor is the trial reduction of the eval named eval when its file is
 // under the working directory, else the default (means, no pass expression).
 func reductionFor(st *State, eval string) report.Reduction {
-	res := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Validate(nil)
+	res := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Validate(nil)
 	for _, ev := range res.Evals {
 		if ev.Name == eval {
 			if red, err := report.ReductionOf(ev, scorers.ExprFunctions()...); err == nil {

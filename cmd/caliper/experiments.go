@@ -7,8 +7,8 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/report"
-	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 	"github.com/spf13/cobra"
@@ -158,7 +158,7 @@ func openStoreForReading(ctx context.Context, st *State, flag string) (store.Sto
 func openProjectStore(ctx context.Context, st *State, flag string, opts store.OpenOptions) (store.Store, error) {
 	var ev *spec.Eval
 	if flag == "" {
-		res := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Validate(nil)
+		res := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Validate(nil)
 		if len(res.Evals) > 0 {
 			ev = res.Evals[0]
 		}

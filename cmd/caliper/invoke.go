@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/spf13/cobra"
@@ -26,7 +27,7 @@ scorer function gets --output to score and prints its scores.`,
   caliper invoke grounded-judge --input '"q"' --output '"Paris"' --expected '"Paris"'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			funcs, diags := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Functions(".")
+			funcs, diags := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Functions(".")
 			for _, d := range diags {
 				fmt.Fprintln(st.Stderr, d.String())
 			}

@@ -15,7 +15,6 @@ import (
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/report"
-	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 	"github.com/cbroglie/mustache"
@@ -79,7 +78,7 @@ func runEvals(ctx context.Context, st *State, storeFlag string, f runFlags, path
 	if err != nil {
 		return exitCode(ExitInvalid, err)
 	}
-	res := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Validate(paths)
+	res := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Validate(paths)
 	if len(res.Diagnostics) > 0 {
 		for _, d := range res.Diagnostics {
 			fmt.Fprintln(st.Stderr, d.String())

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/caliperhq/caliper/scorers"
+	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/spf13/cobra"
 )
@@ -21,7 +21,7 @@ file:line:col: message. Exits 2 when any problem is found.`,
 			if format != "text" && format != "json" {
 				return exitCode(ExitInvalid, fmt.Errorf("unknown --format %q: use text or json", format))
 			}
-			res := spec.NewValidator(st.FS, st.Dir, scorers.Default()).Validate(args)
+			res := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Validate(args)
 			if format == "json" {
 				return printValidationJSON(st, res)
 			}
