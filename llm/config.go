@@ -140,12 +140,12 @@ func NewClient(cfg Config) (*Client, error) {
 		if p.typ == "" && builtin {
 			p.typ = b.typ
 		}
-		switch p.typ {
-		case TypeOpenAI, TypeAnthropic:
-		case "":
-			return nil, fmt.Errorf("provider %q has no type: set type: openai (chat completions, any OpenAI-compatible server) or type: anthropic", name)
-		default:
-			return nil, fmt.Errorf("provider %q has unknown type %q: use openai (chat completions, any OpenAI-compatible server) or anthropic", name, p.typ)
+		pt, known := lookupProviderType(p.typ)
+		switch {
+		case p.typ == "":
+			return nil, fmt.Errorf("provider %q has no type: set %s", name, providerTypeChoices("type: ", " or "))
+		case !known:
+			return nil, fmt.Errorf("provider %q has unknown type %q: use %s", name, p.typ, providerTypeChoices("", " or "))
 		}
 		if builtin && p.typ == b.typ {
 			if p.baseURL == "" {
@@ -156,10 +156,7 @@ func NewClient(cfg Config) (*Client, error) {
 			}
 		}
 		if p.baseURL == "" {
-			p.baseURL = DefaultOpenAIBaseURL
-			if p.typ == TypeAnthropic {
-				p.baseURL = DefaultAnthropicBaseURL
-			}
+			p.baseURL = pt.baseURL
 		}
 		if u, err := url.Parse(p.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("provider %q: base_url %q is not an http(s) URL: write it like http://localhost:11434/v1", name, p.baseURL)
@@ -174,11 +171,7 @@ func NewClient(cfg Config) (*Client, error) {
 			p.maxRetries = 0
 		}
 		p.limit = newLimiter(pc.MaxConcurrency, pc.RequestsPerMinute)
-		if p.typ == TypeOpenAI {
-			p.backend = newOpenAI(p, c.http)
-		} else {
-			p.backend = newAnthropic(p, c.http)
-		}
+		p.backend = pt.newBackend(p, c.http)
 		c.providers[name] = p
 	}
 	return c, nil
