@@ -97,3 +97,28 @@ func TestRougeNScorerAndHelper(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRougeN: any two texts score in [0, 1], the same both ways round (F1 is
+// symmetric), and a text scores 1 against itself when it has n tokens.
+func FuzzRougeN(f *testing.F) {
+	f.Add("the cat sat on the mat", "the cat was sitting on the mat", 2)
+	f.Add("(yes), sir...", "", 1)
+	f.Add("ｔｈｅ\u00a0cat", "the\tcat!", 3)
+	f.Fuzz(func(t *testing.T, a, b string, n int) {
+		n = n%5 + 1
+		if n < 1 {
+			n += 5
+		}
+		ab, _, _ := RougeN(a, b, n, false)
+		ba, _, _ := RougeN(b, a, n, false)
+		if ab < 0 || ab > 1 || math.IsNaN(ab) {
+			t.Fatalf("RougeN(%q, %q, %d) = %v", a, b, n, ab)
+		}
+		if math.Abs(ab-ba) > 1e-12 {
+			t.Fatalf("RougeN is not symmetric: %v vs %v", ab, ba)
+		}
+		if self, _, _ := RougeN(a, a, n, false); len(rougeTokens(a, false)) >= n && self != 1 {
+			t.Fatalf("RougeN(%q, itself, %d) = %v", a, n, self)
+		}
+	})
+}

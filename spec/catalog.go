@@ -10,8 +10,9 @@ import (
 // the format itself: the built-in scorers (`use:` and the arguments of `with:`),
 // the helper functions expressions call, and the kinds of function bodies that
 // can be built. spec owns the interface; the packages that implement the
-// components fill it (scorers.Default), and the callers of NewValidator pass it
-// in, so that validation knows exactly what the run will build.
+// components fill it (scorers.Registry, functions.Kinds; pipeline.DefaultCatalog
+// combines them), and the callers of NewValidator pass it in, so that
+// validation knows exactly what the run will build.
 type Catalog interface {
 	// BuiltinScorer returns the spec of the built-in scorer `use:` names.
 	BuiltinScorer(name string) (BuiltinScorer, bool)

@@ -42,7 +42,7 @@ type Validator struct {
 }
 
 // NewValidator returns a validator reading fsys, naming files relative to dir,
-// that knows the components of cat (scorers.Default for a run). A nil cat is
+// that knows the components of cat (pipeline.DefaultCatalog for a run). A nil cat is
 // EmptyCatalog: every `use:` is unknown and expressions have no helpers.
 func NewValidator(fsys FS, dir string, cat Catalog) *Validator {
 	if abs, err := filepath.Abs(dir); err == nil {
