@@ -361,3 +361,22 @@ func TestScorersConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestBuildUsesTheRegistrysHelpers: an expression sees the helpers of the
+// registry it is built with, so a custom registry can add or leave them out.
+func TestBuildUsesTheRegistrysHelpers(t *testing.T) {
+	t.Parallel()
+	reg := NewRegistry()
+	reg.RegisterHelper(spec.Helper{Name: "twice", Func: func(p ...any) (any, error) { return p[0].(float64) * 2, nil }, Types: []any{new(func(float64) float64)}})
+	s, err := Build(exprSpec("t", "twice(0.25)"), reg, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Score(context.Background(), &spec.ScorerEnv{})
+	if err != nil || got[0].Value != 0.5 {
+		t.Errorf("twice(0.25) = %v, %v; want 0.5", got, err)
+	}
+	if _, err := Build(exprSpec("l", `levenshtein("a", "b")`), reg, Deps{}); err == nil || !strings.Contains(err.Error(), `unknown name "levenshtein"`) {
+		t.Errorf("a registry without levenshtein compiled it: %v", err)
+	}
+}

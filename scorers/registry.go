@@ -17,8 +17,9 @@ type Factory func(sc spec.Scorer, deps Deps) (Scorer, error)
 
 // Deps is what factories get from the pipeline being compiled.
 type Deps struct {
-	// ExprOptions are added after ExprFunctions() when compiling expressions
-	// (expr scorers, with.output, with.expected): extra functions or overrides.
+	// ExprOptions are added after the helpers of the registry given to Build
+	// (ExprFunctions() without one) when compiling expressions (expr scorers,
+	// with.output, with.expected): extra functions or overrides.
 	ExprOptions []expr.Option
 	// Dir is the directory of the eval file: with.schema paths are relative to it.
 	Dir string
@@ -30,10 +31,15 @@ type Deps struct {
 	// JudgeModel is the model of built-in judges whose with.model is not set
 	// (caliper.yaml's defaults.model); DefaultJudgeModel when empty.
 	JudgeModel string
+	// helpers are the helper functions of the registry Build was given.
+	helpers []expr.Option
 }
 
 func (d Deps) exprOptions() []expr.Option {
-	return append(ExprFunctions(), d.ExprOptions...)
+	if d.helpers == nil {
+		return append(ExprFunctions(), d.ExprOptions...)
+	}
+	return append(slices.Clone(d.helpers), d.ExprOptions...)
 }
 
 // isJudgeName reports whether name is a built-in LLM judge, registered or not.
@@ -203,11 +209,14 @@ func Default() *Registry {
 }
 
 // Build builds the scorer of an expr or use scorer: an expr scorer compiles its
-// expression once (with ExprFunctions and deps.ExprOptions); a use scorer is
+// expression once (with the helpers of reg and deps.ExprOptions); a use scorer is
 // built by the factory reg holds for its name. Function, exec, http and prompt
 // scorers are built by the pipeline: Build returns an error that wraps
 // ErrUnsupportedKind.
 func Build(sc spec.Scorer, reg *Registry, deps Deps) (Scorer, error) {
+	if reg != nil {
+		deps.helpers = reg.ExprOptions()
+	}
 	switch sc.Kind {
 	case spec.KindExpr:
 		if sc.Expr == nil {
