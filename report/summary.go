@@ -12,17 +12,20 @@ import (
 
 // Summary is what a run amounts to. It is stored with the experiment as JSON.
 type Summary struct {
-	Eval       string          `json:"eval"`
-	Experiment string          `json:"experiment"`
-	Status     string          `json:"status"`
-	Stopped    string          `json:"stopped,omitempty"` // why the run stopped early, e.g. --max-cost
-	Cases      int             `json:"cases"`
-	Rows       int             `json:"rows"`
-	Errors     int             `json:"errors"`
-	Duration   float64         `json:"duration_seconds"`
-	Scores     []ScoreSummary  `json:"scores"`
-	Metrics    []MetricSummary `json:"metrics,omitempty"`
-	Checks     []Check         `json:"checks,omitempty"`
+	Eval       string `json:"eval"`
+	Experiment string `json:"experiment"`
+	Status     string `json:"status"`
+	Stopped    string `json:"stopped,omitempty"` // why the run stopped early, e.g. --max-cost
+	Cases      int    `json:"cases"`
+	Rows       int    `json:"rows"`
+	Errors     int    `json:"errors"`
+	// SkippedRows counts the malformed dataset rows left out under
+	// data.on_error: skip.
+	SkippedRows int             `json:"skipped_rows"`
+	Duration    float64         `json:"duration_seconds"`
+	Scores      []ScoreSummary  `json:"scores"`
+	Metrics     []MetricSummary `json:"metrics,omitempty"`
+	Checks      []Check         `json:"checks,omitempty"`
 	// Comparison compares the experiment with its base; nil without one.
 	Comparison *Comparison `json:"comparison,omitempty"`
 }
