@@ -42,10 +42,13 @@ type Pipeline struct {
 	Gates       []report.Gate
 	ExprOptions []expr.Option
 	task        functions.Function
-	traced      bool          // cases carry a trace for model calls
-	spent       atomic.Uint64 // float64 bits: the estimated cost so far
-	scorers     []scorerRunner
-	closers     []functions.Function
+	// taskInProcess is set when the task is CPU work in this process (an
+	// expression), which callTask bounds by the timeout and abort.
+	taskInProcess bool
+	traced        bool          // cases carry a trace for model calls
+	spent         atomic.Uint64 // float64 bits: the estimated cost so far
+	scorers       []scorerRunner
+	closers       []functions.Function
 }
 
 // Compile builds the pipeline of a validated eval.
@@ -77,6 +80,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	if p.task, err = p.function(ev.Task, functions.RoleTask, opts); err != nil {
 		return nil, fmt.Errorf("compiling the task of %s: %w", ev.Name, err)
 	}
+	p.taskInProcess = p.bodyKind(ev.Task) == spec.KindExpr
 	for _, sc := range ev.Scorers {
 		r, err := p.scorer(sc, reg, opts)
 		if err != nil {
@@ -107,6 +111,14 @@ func (p *Pipeline) Close() error {
 	}
 	p.closers = nil
 	return errors.Join(errs...)
+}
+
+// bodyKind is the kind of body b runs, following a function slug.
+func (p *Pipeline) bodyKind(b spec.Body) string {
+	if f := p.Eval.Functions[b.Function]; b.Kind == spec.KindFunction && f != nil {
+		return f.Body.Kind
+	}
+	return b.Kind
 }
 
 // function builds a task or scorer function from a body, following a slug to

@@ -75,8 +75,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	}
 	writer := o.Store.NewWriter(exp.ID, store.WriterOptions{})
 	agg := report.NewAggregator(p.ScorerNames())
-	storeSink := &StoreSink{W: writer}
-	sinks := Sinks{storeSink, SummarySink{A: agg}}
+	sinks := Sinks{&StoreSink{W: writer}, SummarySink{A: agg}}
 	if o.Progress != nil {
 		sinks = append(sinks, o.Progress)
 	}
@@ -85,22 +84,27 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
 	}
 	stats, runErr := p.Run(ctx, src, sinks, ro)
-	closeErr := writer.Close()
-	if err := errors.Join(storeSink.Err(), closeErr); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("storing rows: %w", err))
+	if closeErr := writer.Close(); closeErr != nil && !errors.Is(runErr, closeErr) {
+		runErr = errors.Join(runErr, closeErr)
 	}
 	status := store.StatusCompleted
 	switch {
 	case runErr != nil:
 		status = store.StatusFailed
+		runErr = fmt.Errorf("%w: the rows stored are kept; fix the cause and finish the run with caliper run --resume=%s", runErr, exp.Name)
 	case stats.Interrupted, stats.OverBudget:
 		status = store.StatusInterrupted
 	}
-	sum, err := p.summarize(context.WithoutCancel(ctx), o, exp, agg.Summary(stats.Cases))
+	// A failed run may have lost rows the sinks took: count what the store holds.
+	sum, err := p.summarize(context.WithoutCancel(ctx), o, exp, agg.Summary(stats.Cases), status == store.StatusFailed)
 	if err != nil {
 		runErr = errors.Join(runErr, err)
+		if status == store.StatusFailed {
+			sum.Stopped = "the store failed and could not be read back: these counts are of the results produced, and some of them may not be stored"
+		}
 	}
 	sum.Eval, sum.Experiment, sum.Duration, sum.Status = p.Eval.Name, exp.Name, time.Since(start).Seconds(), status
+	sum.SkippedRows = src.Skipped()
 	if stats.OverBudget {
 		sum.Stopped = fmt.Sprintf("max cost: the model calls cost $%.4f, past the $%.4f allowed", p.Spent(), o.MaxCost)
 	}
@@ -115,9 +119,10 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 
 // summarize returns the run's summary: the in-flight one when it says it all,
 // else one read back from the store, with the trials reduced per case (trials
-// > 1), every row of a resumed experiment, and the comparison with a base.
-func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *store.Experiment, inFlight *report.Summary) (*report.Summary, error) {
-	if o.Base == nil && o.Resume == nil && p.Trials == 1 && p.Eval.Pass == nil {
+// > 1), every row of a resumed experiment, the comparison with a base, and
+// only the rows stored when fromStore is set.
+func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *store.Experiment, inFlight *report.Summary, fromStore bool) (*report.Summary, error) {
+	if !fromStore && o.Base == nil && o.Resume == nil && p.Trials == 1 && p.Eval.Pass == nil {
 		return inFlight, nil
 	}
 	red, err := report.ReductionOf(p.Eval, p.ExprOptions...)

@@ -336,13 +336,14 @@ type countingSink struct {
 	cancel func()
 }
 
-func (c *countingSink) Add(*Result) {
+func (c *countingSink) Add(*Result) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n++
 	if c.n == c.after {
 		c.cancel()
 	}
+	return nil
 }
 
 func TestCancelKeepsEveryFinishedRow(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caliperhq/caliper/datasets"
@@ -29,9 +30,12 @@ type Result struct {
 	Spans        []functions.Span // model calls of the task and the scorers
 }
 
-// Sink receives every result as it finishes. Add is called from many workers at once.
+// Sink receives every result as it finishes. Add is called from many workers
+// at once. An error is an infrastructure failure, such as a store that cannot
+// keep the result: the run stops issuing cases, cancels the calls in flight
+// and returns it.
 type Sink interface {
-	Add(r *Result)
+	Add(r *Result) error
 }
 
 // CaseSource yields cases until io.EOF.
@@ -43,8 +47,10 @@ type CaseSource interface {
 type RunOptions struct {
 	// Skip reports cases and trials already done (resuming); they are not run.
 	Skip func(caseID string, trial int) bool
-	// Abort, when done, cancels the calls in flight. Cancelling Run's own context
-	// only stops new cases: calls in flight finish or time out.
+	// Abort, when done, stops issuing cases and cancels the calls in flight:
+	// a case cancelled that way, or still queued, is not a result and reaches
+	// no sink. Cancelling Run's own context only stops issuing cases: the
+	// queued ones and the calls in flight finish or time out.
 	Abort context.Context
 	// MaxCost, when positive, stops starting cases once the estimated cost of
 	// the model calls made so far passes it (USD).
@@ -54,9 +60,10 @@ type RunOptions struct {
 // Stats counts what a run did.
 type Stats struct {
 	Cases       int  // distinct cases read
-	Rows        int  // case trials run
+	Rows        int  // case trials the sinks took
 	Skipped     int  // case trials skipped as already done
-	Interrupted bool // the context was cancelled before every case was read
+	Cancelled   int  // case trials handed out but cancelled or never run: not results
+	Interrupted bool // the run stopped before every case trial was a result
 	OverBudget  bool // --max-cost stopped the run
 }
 
@@ -67,35 +74,69 @@ type job struct {
 
 // Run reads cases from src and runs each trial with at most Concurrency in
 // flight, sending each result to sink as it finishes. Failed cases are results;
-// only a failure to read the cases is an error.
+// a failure to read the cases and a sink's error are errors of the run.
 func (p *Pipeline) Run(ctx context.Context, src CaseSource, sink Sink, ro RunOptions) (Stats, error) {
 	abort := ro.Abort
 	if abort == nil {
 		abort = context.Background()
 	}
+	calls, stopCalls := context.WithCancelCause(abort)
+	defer stopCalls(nil)
+	issue, stopIssuing := context.WithCancel(ctx)
+	defer stopIssuing()
+	defer context.AfterFunc(calls, stopIssuing)()
+
+	var sinkErr error
+	var failOnce sync.Once
+	fail := func(err error) {
+		failOnce.Do(func() { sinkErr = err; stopCalls(err) })
+	}
 	jobs := make(chan job, p.Concurrency)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	rows := 0
+	var rows, cancelled atomic.Int64
 	for range p.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n := 0
 			for j := range jobs {
-				sink.Add(p.runCase(abort, j))
-				n++
+				if !p.deliver(calls, j, sink, fail) {
+					cancelled.Add(1)
+					continue
+				}
+				rows.Add(1)
 			}
-			mu.Lock()
-			rows += n
-			mu.Unlock()
 		}()
 	}
-	stats, err := p.produce(ctx, src, jobs, ro)
+	stats, err := p.produce(issue, src, jobs, ro)
 	close(jobs)
 	wg.Wait()
-	stats.Rows = rows
+	stats.Rows, stats.Cancelled = int(rows.Load()), int(cancelled.Load())
+	if stats.Cancelled > 0 {
+		stats.Interrupted = true
+	}
+	if sinkErr != nil {
+		err = errors.Join(err, sinkErr)
+	}
 	return stats, err
+}
+
+// deliver runs job j unless its calls are cancelled, and hands its result to
+// sink. A result that failed once calls were cancelled is not a result (its
+// errors may be the cancellation's): it is dropped, to run again on resume.
+// deliver reports whether sink took a result.
+func (p *Pipeline) deliver(calls context.Context, j job, sink Sink, fail func(error)) bool {
+	if calls.Err() != nil {
+		return false
+	}
+	r := p.runCase(calls, j)
+	if calls.Err() != nil && (r.Error != "" || len(r.ScorerErrors) > 0) {
+		return false
+	}
+	if err := sink.Add(r); err != nil {
+		fail(err)
+		return false
+	}
+	return true
 }
 
 func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job, ro RunOptions) (Stats, error) {
@@ -160,7 +201,7 @@ func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
 	if tr != nil {
 		tctx = functions.WithTrace(abort, tr, "task")
 	}
-	out, err := p.task.Call(tctx, req) // functions enforce the eval's timeout themselves
+	out, err := p.callTask(tctx, req)
 	r.Duration = time.Since(start)
 	r.Metrics = map[string]float64{"duration": r.Duration.Seconds()}
 	for k, v := range tr.Metrics() {
@@ -235,7 +276,7 @@ func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result, 
 			if tr != nil {
 				ctx = functions.WithTrace(abort, tr, s.name)
 			}
-			results[i], errs[i] = s.score(ctx, env)
+			results[i], errs[i] = p.callScorer(ctx, s, env)
 		}
 		if s.slow {
 			wg.Add(1)

@@ -13,10 +13,11 @@ import (
 // scorerRunner is one compiled scorer. slow scorers (programs, endpoints, models)
 // run concurrently with each other; cheap ones run inline.
 type scorerRunner struct {
-	name   string
-	slow   bool
-	score  func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error)
-	scorer any // the built scorer or function, for model checks and estimates
+	name      string
+	slow      bool
+	inProcess bool // CPU work in this process, bounded by callScorer
+	score     func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error)
+	scorer    any // the built scorer or function, for model checks and estimates
 }
 
 func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (scorerRunner, error) {
@@ -28,7 +29,7 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 			return scorerRunner{}, err
 		}
 		b, _ := reg.Builtin(sc.Builtin)
-		return scorerRunner{name: sc.Name, slow: b.Judge, score: s.Score, scorer: s}, nil
+		return scorerRunner{name: sc.Name, slow: b.Judge, inProcess: !b.Judge, score: s.Score, scorer: s}, nil
 	case spec.KindPrompt:
 		s, err := scorers.BuildPromptJudge(sc, deps)
 		if err != nil {
@@ -41,7 +42,7 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 		return scorerRunner{}, err
 	}
 	name := sc.Name
-	return scorerRunner{name: name, slow: true, scorer: fn, score: func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error) {
+	return scorerRunner{name: name, slow: true, inProcess: p.bodyKind(sc.Body) == spec.KindExpr, scorer: fn, score: func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error) {
 		v, err := fn.Call(ctx, &functions.Request{
 			Input: env.Input, Expected: env.Expected, Metadata: env.Metadata, Tags: env.Tags,
 			Parameters: env.Parameters, Trial: env.Trial, Output: env.Output, Metrics: env.Metrics,

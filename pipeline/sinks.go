@@ -14,34 +14,31 @@ import (
 	"github.com/caliperhq/caliper/store"
 )
 
-// Sinks sends every result to each sink in turn.
+// Sinks sends every result to each sink in turn. Put the store first: a
+// result it refuses reaches no later sink, so nothing counts it.
 type Sinks []Sink
 
-// Add passes r to every sink.
-func (s Sinks) Add(r *Result) {
+// Add passes r to every sink, stopping at the first that fails.
+func (s Sinks) Add(r *Result) error {
 	for _, sink := range s {
-		sink.Add(r)
+		if err := sink.Add(r); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // StoreSink persists every result as a store row. Rows are encoded by the
 // workers that finish them; the store's single writer only writes.
 type StoreSink struct {
-	W   *store.Writer
-	err atomic.Pointer[error]
+	W *store.Writer
 }
 
-// Add encodes r and hands it to the writer.
-func (s *StoreSink) Add(r *Result) {
+// Add encodes r and hands it to the writer. The writer commits in batches, so
+// its error may be that of an earlier row: from then on no row is stored.
+func (s *StoreSink) Add(r *Result) error {
 	if err := s.W.Write(ToRow(r)); err != nil {
-		s.err.CompareAndSwap(nil, &err)
-	}
-}
-
-// Err returns the first write error, if any.
-func (s *StoreSink) Err() error {
-	if p := s.err.Load(); p != nil {
-		return *p
+		return fmt.Errorf("storing case %s trial %d: %w", r.Case.ID, r.Trial, err)
 	}
 	return nil
 }
@@ -160,7 +157,7 @@ type SummarySink struct {
 }
 
 // Add counts r.
-func (s SummarySink) Add(r *Result) {
+func (s SummarySink) Add(r *Result) error {
 	row := report.Row{Errored: r.Error != "", Metrics: r.Metrics, Scores: make([]report.Score, 0, len(r.Scores))}
 	for _, sc := range r.Scores {
 		if !sc.Skipped {
@@ -171,6 +168,7 @@ func (s SummarySink) Add(r *Result) {
 		row.ScorerErrors = append(row.ScorerErrors, name)
 	}
 	s.A.Add(row)
+	return nil
 }
 
 // Counter counts results and errors, for progress displays.
@@ -180,9 +178,10 @@ type Counter struct {
 }
 
 // Add counts r.
-func (c *Counter) Add(r *Result) {
+func (c *Counter) Add(r *Result) error {
 	c.Done.Add(1)
 	if r.Error != "" {
 		c.Errors.Add(1)
 	}
+	return nil
 }
