@@ -24,7 +24,7 @@ type jsonReport struct {
 //	{
 //	  "format": "caliper.report", "version": 1,
 //	  "evals": [{
-//	    "eval", "experiment", "status", "cases", "rows", "errors", "duration_seconds",
+//	    "eval", "experiment", "status", "cases", "rows", "errors", "skipped_rows", "duration_seconds",
 //	    "scores":  [{"name", "mean", "count", "errors"}],
 //	    "metrics": [{"name", "mean", "sum", "min", "max", "count"}],
 //	    "checks":  [{"kind", "name", "passed", "detail"}],

@@ -17,9 +17,13 @@ import (
 // significant regression; then the cases on one side only and the worst
 // regressed cases.
 func WriteText(w io.Writer, s *Summary) {
-	head := fmt.Sprintf("%s · experiment %s · %d %s, %d %s · %d %s · %s",
+	head := fmt.Sprintf("%s · experiment %s · %d %s, %d %s · %d %s",
 		s.Eval, s.Experiment, s.Cases, plural(s.Cases, "case"), s.Rows, plural(s.Rows, "row"),
-		s.Errors, plural(s.Errors, "error"), formatDuration(s.Duration))
+		s.Errors, plural(s.Errors, "error"))
+	if s.SkippedRows > 0 {
+		head += fmt.Sprintf(" · %d malformed %s skipped (data.on_error: skip)", s.SkippedRows, plural(s.SkippedRows, "row"))
+	}
+	head += " · " + formatDuration(s.Duration)
 	if s.Status != "" && s.Status != "completed" {
 		head += " · " + strings.ToUpper(s.Status)
 	}
