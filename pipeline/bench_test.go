@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caliperhq/caliper/store"
 )
@@ -64,4 +65,40 @@ scorers:
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "cases/s")
+}
+
+// BenchmarkGuardedCase measures what watching the in-process calls of a case
+// costs: four calls begun and ended under a worker's guard.
+func BenchmarkGuardedCase(b *testing.B) {
+	for _, timeout := range []time.Duration{0, 30 * time.Second} {
+		b.Run(timeout.String(), func(b *testing.B) {
+			calls, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			w := &runner{p: &Pipeline{Timeout: timeout}, calls: calls}
+			g := newGuard(w)
+			defer g.stop()
+			for b.Loop() {
+				c := &caseRun{p: w.p, w: w, guard: g}
+				for range 4 {
+					g, step := c.watch(func(error) bool { return true })
+					if !g.end(step) {
+						b.Fatal("abandoned")
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBoundedCall measures what bounding a slow in-process call costs: a
+// goroutine and a channel, with a timeout and an abort context as in a run.
+func BenchmarkBoundedCall(b *testing.B) {
+	abort, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	call := func(context.Context) (int, error) { return 1, nil }
+	for b.Loop() {
+		if _, err := bounded(abort, 30*time.Second, call); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

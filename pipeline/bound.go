@@ -11,18 +11,9 @@ import (
 	"github.com/caliperhq/caliper/spec"
 )
 
-// callTask calls the task. Programs, endpoints and models watch their context
-// and enforce the timeout themselves; in-process work (an expression) cannot
-// be interrupted, so it is bounded here.
-func (p *Pipeline) callTask(ctx context.Context, req *functions.Request) (any, error) {
-	if !p.taskInProcess {
-		return p.task.Call(ctx, req)
-	}
-	return bounded(ctx, p.Timeout, func(ctx context.Context) (any, error) { return p.task.Call(ctx, req) })
-}
-
-// callScorer runs one scorer, bounding in-process ones (expressions and
-// built-in heuristics) by the eval's timeout and by ctx.
+// callScorer runs one slow scorer in its own goroutine, bounding an
+// in-process one (a scorer function whose body is an expression) by the
+// eval's timeout and by ctx. Inline scorers are guarded by caseRun.watch.
 func (p *Pipeline) callScorer(ctx context.Context, s scorerRunner, env *spec.ScorerEnv) ([]scorers.Score, error) {
 	if !s.inProcess {
 		return s.score(ctx, env)
@@ -62,4 +53,14 @@ func bounded[T any](ctx context.Context, timeout time.Duration, call func(contex
 		var zero T
 		return zero, context.Cause(ctx)
 	}
+}
+
+// protect calls call, turning a panic into an error on this call.
+func protect[T any](call func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return call()
 }

@@ -215,7 +215,7 @@ error_score: `+policy+`
 			}
 			s := out.Summary
 			if s.Errors != 1 || s.Rows != 2 {
-				t.Fatalf("errors %d rows %d, want 1 and 2", s.Errors, s.Rows)
+				t.Fatalf("errors %d rows %d, want 1 and 2: %v", s.Errors, s.Rows, rowErrors(rows))
 			}
 			want := map[string]report.ScoreSummary{"zero": {Name: "correct", Mean: 0.5, Count: 2}, "skip": {Name: "correct", Mean: 1, Count: 1}}[policy]
 			if got := score(t, s, "correct"); got != want {

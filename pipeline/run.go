@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/functions"
 	"github.com/caliperhq/caliper/scorers"
-	"github.com/caliperhq/caliper/spec"
 )
 
 // Result is one finished case and trial.
@@ -86,57 +84,72 @@ func (p *Pipeline) Run(ctx context.Context, src CaseSource, sink Sink, ro RunOpt
 	defer stopIssuing()
 	defer context.AfterFunc(calls, stopIssuing)()
 
-	var sinkErr error
-	var failOnce sync.Once
-	fail := func(err error) {
-		failOnce.Do(func() { sinkErr = err; stopCalls(err) })
-	}
-	jobs := make(chan job, p.Concurrency)
-	var wg sync.WaitGroup
-	var rows, cancelled atomic.Int64
+	w := &runner{p: p, calls: calls, jobs: make(chan job, p.Concurrency), sink: sink, stopCalls: stopCalls, stopIssuing: stopIssuing}
+	w.workers.Add(p.Concurrency)
 	for range p.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				if !p.deliver(calls, j, sink, fail) {
-					cancelled.Add(1)
-					continue
-				}
-				rows.Add(1)
-			}
-		}()
+		go w.loop(newGuard(w))
 	}
-	stats, err := p.produce(issue, src, jobs, ro)
-	close(jobs)
-	wg.Wait()
-	stats.Rows, stats.Cancelled = int(rows.Load()), int(cancelled.Load())
+	stats, err := p.produce(issue, src, w.jobs, ro)
+	close(w.jobs)
+	w.workers.Wait()
+	stats.Rows, stats.Cancelled = int(w.rows.Load()), int(w.cancelled.Load())
 	if stats.Cancelled > 0 {
 		stats.Interrupted = true
 	}
-	if sinkErr != nil {
-		err = errors.Join(err, sinkErr)
+	if w.sinkErr != nil {
+		err = errors.Join(err, w.sinkErr)
 	}
 	return stats, err
 }
 
-// deliver runs job j unless its calls are cancelled, and hands its result to
-// sink. A result that failed once calls were cancelled is not a result (its
-// errors may be the cancellation's): it is dropped, to run again on resume.
-// deliver reports whether sink took a result.
-func (p *Pipeline) deliver(calls context.Context, j job, sink Sink, fail func(error)) bool {
-	if calls.Err() != nil {
-		return false
+// runner is the workers of one run. A worker's role can pass to another
+// goroutine mid-case (see caseRun.takeOver); workers counts roles, not
+// goroutines.
+type runner struct {
+	p           *Pipeline
+	calls       context.Context
+	jobs        chan job
+	sink        Sink
+	stopCalls   context.CancelCauseFunc
+	stopIssuing func()
+	workers     sync.WaitGroup
+	rows        atomic.Int64
+	cancelled   atomic.Int64
+	failOnce    sync.Once
+	sinkErr     error
+}
+
+// loop runs jobs until there are none, unless its goroutine loses its case to
+// a takeover: the goroutine that took over goes on with the loop, with a
+// guard of its own.
+func (w *runner) loop(g *guard) {
+	for j := range w.jobs {
+		if w.calls.Err() != nil {
+			w.cancelled.Add(1)
+			continue
+		}
+		if !w.p.runCase(w, g, j) {
+			return
+		}
 	}
-	r := p.runCase(calls, j)
-	if calls.Err() != nil && (r.Error != "" || len(r.ScorerErrors) > 0) {
-		return false
+	g.stop()
+	w.workers.Done()
+}
+
+// finish hands a case's result to the sink. A result that failed once calls
+// were cancelled is not a result (its errors may be the cancellation's): it is
+// dropped, to run again on resume. The sink's first error stops the run.
+func (w *runner) finish(r *Result) {
+	if w.calls.Err() != nil && (r.Error != "" || len(r.ScorerErrors) > 0) {
+		w.cancelled.Add(1)
+		return
 	}
-	if err := sink.Add(r); err != nil {
-		fail(err)
-		return false
+	if err := w.sink.Add(r); err != nil {
+		w.failOnce.Do(func() { w.sinkErr = err; w.stopIssuing(); w.stopCalls(err) })
+		w.cancelled.Add(1)
+		return
 	}
-	return true
+	w.rows.Add(1)
 }
 
 func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job, ro RunOptions) (Stats, error) {
@@ -179,50 +192,6 @@ func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job,
 	}
 }
 
-// runCase runs the task and then the scorers of one case and trial. A panic in
-// any of them is an error on this case, not a crash of the run.
-func (p *Pipeline) runCase(abort context.Context, j job) (r *Result) {
-	r = &Result{Case: j.c, Trial: j.trial}
-	defer func() {
-		if v := recover(); v != nil {
-			r.Error = fmt.Sprintf("internal error: %v\n%s", v, debug.Stack())
-			r.Scores = p.zeroScores()
-		}
-	}()
-	c := j.c
-	var tr *functions.Trace
-	if p.traced {
-		tr = &functions.Trace{}
-		defer func() { p.collect(tr, r) }()
-	}
-	req := &functions.Request{Input: c.Input, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags, Parameters: p.Parameters, Trial: j.trial, Trace: tr}
-	start := time.Now()
-	tctx := abort
-	if tr != nil {
-		tctx = functions.WithTrace(abort, tr, "task")
-	}
-	out, err := p.callTask(tctx, req)
-	r.Duration = time.Since(start)
-	r.Metrics = map[string]float64{"duration": r.Duration.Seconds()}
-	for k, v := range tr.Metrics() {
-		r.Metrics[k] = v
-	}
-	if err != nil {
-		r.Error = errorMessage(err)
-		if p.Eval.ErrorScore != "skip" {
-			r.Scores = p.zeroScores()
-		}
-		return r
-	}
-	r.Output = out
-	env := &spec.ScorerEnv{
-		Input: c.Input, Output: out, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags,
-		Trial: j.trial, Parameters: p.Parameters, Metrics: r.Metrics,
-	}
-	p.score(abort, env, r, tr)
-	return r
-}
-
 // Spent is the estimated cost, in USD, of the model calls of the cases finished so far.
 func (p *Pipeline) Spent() float64 {
 	return math.Float64frombits(p.spent.Load())
@@ -260,32 +229,9 @@ func (p *Pipeline) zeroScores() []scorers.Score {
 	return out
 }
 
-// score runs the scorers: the cheap ones inline, the slow ones concurrently.
-func (p *Pipeline) score(abort context.Context, env *spec.ScorerEnv, r *Result, tr *functions.Trace) {
-	results := make([][]scorers.Score, len(p.scorers))
-	errs := make([]error, len(p.scorers))
-	var wg sync.WaitGroup
-	for i, s := range p.scorers {
-		run := func() {
-			defer func() {
-				if v := recover(); v != nil {
-					errs[i] = fmt.Errorf("internal error: %v", v)
-				}
-			}()
-			ctx := abort
-			if tr != nil {
-				ctx = functions.WithTrace(abort, tr, s.name)
-			}
-			results[i], errs[i] = p.callScorer(ctx, s, env)
-		}
-		if s.slow {
-			wg.Add(1)
-			go func() { defer wg.Done(); run() }()
-		} else {
-			run()
-		}
-	}
-	wg.Wait()
+// assemble puts the scorers' results and errors into r, in the eval's order,
+// after its error_score policy.
+func (p *Pipeline) assemble(r *Result, results [][]scorers.Score, errs []error) {
 	for i, s := range p.scorers {
 		if errs[i] != nil {
 			if r.ScorerErrors == nil {

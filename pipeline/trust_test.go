@@ -1,0 +1,217 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/caliperhq/caliper/datasets"
+	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/store"
+)
+
+// countingSource yields n cases and counts how many were read.
+type countingSource struct {
+	n, read int
+}
+
+func (s *countingSource) Next() (datasets.Case, error) {
+	if s.read == s.n {
+		return datasets.Case{}, io.EOF
+	}
+	s.read++
+	return datasets.Case{ID: fmt.Sprintf("c%05d", s.read), Input: float64(s.read)}, nil
+}
+
+// failingSink takes ok results, then fails every Add.
+type failingSink struct {
+	mu    sync.Mutex
+	ok    int
+	took  int
+	tried int
+}
+
+var errSinkFull = errors.New("sink is full")
+
+func (s *failingSink) Add(*Result) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tried++
+	if s.took == s.ok {
+		return errSinkFull
+	}
+	s.took++
+	return nil
+}
+
+func TestSinkErrorStopsTheRun(t *testing.T) {
+	t.Parallel()
+	ev := loadEval(t, `name: sinkfail
+data: {inline: [{input: 1}]}
+task: {expr: input}
+scorers: [{name: one, expr: "true"}]
+max_concurrency: 4
+`, nil)
+	p, err := Compile(ev, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	src := &countingSource{n: 10_000}
+	sink := &failingSink{ok: 10}
+	st, err := p.Run(context.Background(), src, sink, RunOptions{})
+	if !errors.Is(err, errSinkFull) {
+		t.Fatalf("Run returned %v, want the sink's error", err)
+	}
+	if st.Rows != 10 || sink.took != 10 {
+		t.Errorf("stats count %d rows and the sink took %d, want 10", st.Rows, sink.took)
+	}
+	// At most the failed result, the workers' cases and the queue's follow it.
+	if limit := 10 + 1 + 2*p.Concurrency + 1; src.read > limit {
+		t.Errorf("%d cases read after the sink failed at 11: a failing sink must stop issuing (at most %d)", src.read, limit)
+	}
+	if !st.Interrupted && st.Rows+st.Cancelled < src.read {
+		t.Errorf("stats %+v: the cases not delivered must be counted as cancelled", st)
+	}
+}
+
+// TestAbortDropsCancelledCalls aborts a run whose http calls block until
+// cancelled: none of them reaches the sink, and the run is interrupted.
+func TestAbortDropsCancelledCalls(t *testing.T) {
+	t.Parallel()
+	var started atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.RawQuery, "fast") {
+			w.Write([]byte(`"ok"`))
+			return
+		}
+		started.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	ev := loadEval(t, `name: abort
+data: {inline: [{input: 1}]}
+task: {http: {url: "`+srv.URL+`?{{input}}", method: GET}}
+scorers: [{name: one, expr: "true"}]
+max_concurrency: 3
+`, nil)
+	p, err := Compile(ev, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	abort, cancel := context.WithCancel(context.Background())
+	go func() {
+		for started.Load() < 3 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	sink := &failingSink{ok: 1 << 30}
+	st, err := p.Run(context.Background(), &countingSource{n: 20}, sink, RunOptions{Abort: abort})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sink.tried != 0 || st.Rows != 0 || !st.Interrupted || st.Cancelled == 0 {
+		t.Errorf("after abort: the sink saw %d results, stats %+v; want none, interrupted, cancelled counted", sink.tried, st)
+	}
+}
+
+func TestBoundedCall(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	stuck := func(context.Context) (int, error) { <-release; return 1, nil }
+	aborted, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		timeout time.Duration
+		call    func(context.Context) (int, error)
+		want    int
+		wantErr func(error) bool
+	}{
+		{"answers", context.Background(), time.Hour, func(context.Context) (int, error) { return 7, nil }, 7, func(err error) bool { return err == nil }},
+		{"times out", context.Background(), 20 * time.Millisecond, stuck, 0, func(err error) bool {
+			var te *functions.TimeoutError
+			return errors.As(err, &te) && errors.Is(err, context.DeadlineExceeded)
+		}},
+		{"aborted", aborted, 0, stuck, 0, func(err error) bool { return errors.Is(err, context.Canceled) }},
+		{"panics", context.Background(), 0, func(context.Context) (int, error) { panic("boom") }, 0, func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "internal error: boom")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := bounded(tt.ctx, tt.timeout, tt.call)
+			if got != tt.want || !tt.wantErr(err) {
+				t.Errorf("bounded = %d, %v", got, err)
+			}
+		})
+	}
+}
+
+// TestInlineScorerOverrunIsATimeout gives a 20 ms timeout to a case whose
+// middle scorer takes seconds of CPU: that scorer is a timeout error, the
+// scorers around it still score, and the run does not wait for it.
+func TestInlineScorerOverrunIsATimeout(t *testing.T) {
+	t.Parallel()
+	ev := loadEval(t, `name: overrun
+data: {inline: [{id: a, input: 1}, {id: b, input: 2}, {id: c, input: 3}]}
+task: {expr: 'repeat("a", 6000)'}
+scorers:
+  - {name: before, expr: "true"}
+  - {name: heavy, use: levenshtein, with: {expected: 'repeat("b", 6000)'}}
+  - {name: after, expr: "true"}
+timeout: 20ms
+max_concurrency: 2
+`, nil)
+	out, rows := runEval(t, context.Background(), ev, Options{})
+	if len(rows) != 3 || out.Summary.Rows != 3 {
+		t.Fatalf("%d rows stored, summary %d; want 3", len(rows), out.Summary.Rows)
+	}
+	for _, r := range rows {
+		if r.Scores["before"] != 1 || r.Scores["after"] != 1 || !strings.Contains(string(r.Meta), "timed out after 20ms") {
+			t.Errorf("case %s: scores %v, meta %s; want before and after 1 and heavy timed out", r.CaseID, r.Scores, r.Meta)
+		}
+	}
+}
+
+// TestInProcessTaskOverrunIsATimeout bounds an expression task by the timeout.
+func TestInProcessTaskOverrunIsATimeout(t *testing.T) {
+	t.Parallel()
+	ev := loadEval(t, `name: overrun_task
+data: {inline: [{id: a, input: 1}, {id: b, input: 2}]}
+task: {expr: 'levenshtein(repeat("a", 6000), repeat("b", 6000))'}
+scorers: [{name: ran, expr: "true"}]
+timeout: 20ms
+`, nil)
+	_, rows := runEval(t, context.Background(), ev, Options{})
+	if len(rows) != 2 {
+		t.Fatalf("%d rows stored, want 2", len(rows))
+	}
+	for _, r := range rows {
+		if r.Error != "timed out after 20ms" {
+			t.Errorf("case %s: error %q, want the timeout", r.CaseID, r.Error)
+		}
+	}
+}
+
+// rowErrors lists the task errors of rows, for failure messages.
+func rowErrors(rows []*store.Row) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.CaseID+": "+r.Error)
+	}
+	return out
+}
