@@ -181,8 +181,8 @@ max_concurrency: 2
 		t.Fatalf("%d rows stored, summary %d; want 3", len(rows), out.Summary.Rows)
 	}
 	for _, r := range rows {
-		if r.Scores["before"] != 1 || r.Scores["after"] != 1 || !strings.Contains(string(r.Meta), "timed out after 20ms") {
-			t.Errorf("case %s: scores %v, meta %s; want before and after 1 and heavy timed out", r.CaseID, r.Scores, r.Meta)
+		if r.Scores["before"] != 1 || r.Scores["after"] != 1 || !strings.Contains(fmt.Sprint(r.ScorerErrors), "timed out after 20ms") {
+			t.Errorf("case %s: scores %v, scorer errors %v; want before and after 1 and heavy timed out", r.CaseID, r.Scores, r.ScorerErrors)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -55,8 +56,8 @@ func TestAbortIsNotAResult(t *testing.T) {
 		t.Errorf("after SIGTERM and SIGINT: exit %d, experiment %s; want exit 3 and interrupted\n%s", code, exp.Status, stderr.String())
 	}
 	for _, r := range rows {
-		if r.Error != "" || strings.Contains(string(r.Meta), "cancel") {
-			t.Errorf("case %s was stored with error %q (meta %s): a cancelled call is not a result", r.CaseID, r.Error, r.Meta)
+		if r.Error != "" || strings.Contains(fmt.Sprint(r.ScorerErrors), "cancel") {
+			t.Errorf("case %s was stored with error %q (scorer errors %v): a cancelled call is not a result", r.CaseID, r.Error, r.ScorerErrors)
 		}
 	}
 	if len(rows) != 4 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -62,8 +63,8 @@ func TestInProcessWorkIsBoundedByTimeout(t *testing.T) {
 				t.Fatalf("%d rows stored, want 2\n%s", len(rows), out.String())
 			}
 			for _, r := range rows {
-				if !strings.Contains(r.Error+string(r.Meta), "timed out after 1s") {
-					t.Errorf("case %s: error %q, meta %s; want a timeout after 1s", r.CaseID, r.Error, r.Meta)
+				if !strings.Contains(r.Error+fmt.Sprint(r.ScorerErrors), "timed out after 1s") {
+					t.Errorf("case %s: error %q, scorer errors %v; want a timeout after 1s", r.CaseID, r.Error, r.ScorerErrors)
 				}
 			}
 		})
