@@ -45,7 +45,7 @@ func TestRunExitCodes(t *testing.T) {
 		t.Errorf("--filter matching nothing: exit %d, %s", code, errOut)
 	}
 	code, _, errOut = run(t, dir, "run", "--store", db, "--param", "nope=1", "ok")
-	if code != ExitRun || !strings.Contains(errOut, "declares no such parameter") {
+	if code != ExitInvalid || !strings.Contains(errOut, "declares no such parameter") {
 		t.Errorf("unknown --param: exit %d, %s", code, errOut)
 	}
 	writeFile(t, filepath.Join(dir, "bad", "bad.eval.yaml"), "name: bad\n")
@@ -95,7 +95,7 @@ scorers: [{name: big, expr: output >= 10}]
 	if code != ExitOK || !strings.Contains(out, "3 cases, 6 rows") || !regexp.MustCompile(`big\s+1\.000\s+3\s+0`).MatchString(out) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	if code, _, errOut = run(t, dir, "run", "--store", db, "--param", "add=ten"); code != ExitRun || !strings.Contains(errOut, "want a value of type integer") {
+	if code, _, errOut = run(t, dir, "run", "--store", db, "--param", "add=ten"); code != ExitInvalid || !strings.Contains(errOut, "want a value of type integer") {
 		t.Errorf("a mistyped --param: exit %d, %s", code, errOut)
 	}
 }
