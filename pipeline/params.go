@@ -7,12 +7,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/spec"
 )
 
 // ResolveParameters gives every declared parameter its value: the --param
 // override parsed by its declared type, else its default. An override of an
-// undeclared parameter and a parameter with neither are errors.
+// undeclared parameter and a parameter with neither are errors of usage
+// (exit code 2).
 func ResolveParameters(declared []spec.Parameter, overrides map[string]string) (map[string]any, error) {
 	out := make(map[string]any, len(declared))
 	known := make(map[string]bool, len(declared))
@@ -29,7 +31,7 @@ func ResolveParameters(declared []spec.Parameter, overrides map[string]string) (
 		case p.HasDefault:
 			out[p.Name] = p.Default
 		default:
-			return nil, fmt.Errorf("parameter %q has no default: pass --param %s=VALUE", p.Name, p.Name)
+			return nil, exitcode.Invalidf("parameter %q has no default: pass --param %s=VALUE", p.Name, p.Name)
 		}
 	}
 	var unknown []string
@@ -44,7 +46,7 @@ func ResolveParameters(declared []spec.Parameter, overrides map[string]string) (
 		for _, p := range declared {
 			names = append(names, p.Name)
 		}
-		return nil, fmt.Errorf("--param %s: the eval declares no such parameter (declared: %s)", strings.Join(unknown, ", "), strings.Join(names, ", "))
+		return nil, exitcode.Invalidf("--param %s: the eval declares no such parameter (declared: %s)", strings.Join(unknown, ", "), strings.Join(names, ", "))
 	}
 	return out, nil
 }
@@ -70,7 +72,7 @@ func parseParam(p spec.Parameter, raw string) (any, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--param %s=%s: want a value of type %s", p.Name, raw, p.Type)
+		return nil, exitcode.Invalidf("--param %s=%s: want a value of type %s", p.Name, raw, p.Type)
 	}
 	if len(p.Enum) > 0 {
 		for _, e := range p.Enum {
@@ -78,7 +80,7 @@ func parseParam(p spec.Parameter, raw string) (any, error) {
 				return v, nil
 			}
 		}
-		return nil, fmt.Errorf("--param %s=%s: want one of %v", p.Name, raw, p.Enum)
+		return nil, exitcode.Invalidf("--param %s=%s: want one of %v", p.Name, raw, p.Enum)
 	}
 	return v, nil
 }

@@ -6,6 +6,11 @@ import (
 	"io"
 )
 
+func init() {
+	Reporters.Register(Reporter{Name: "json", Flag: true, Usage: "write the summaries and comparisons as JSON to FILE",
+		Write: func(w io.Writer, runs []Run) error { return WriteJSON(w, summaries(runs)...) }})
+}
+
 // JSONFormatVersion is the version of the document WriteJSON writes. It
 // changes only when a field changes meaning or goes away; new fields may
 // appear without it changing.

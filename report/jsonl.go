@@ -10,6 +10,18 @@ import (
 	"github.com/caliperhq/caliper/store"
 )
 
+func init() {
+	Reporters.Register(Reporter{Name: "jsonl", Flag: true, Usage: "write every row as JSON Lines to FILE",
+		Write: func(w io.Writer, runs []Run) error {
+			for _, r := range runs {
+				if err := WriteJSONL(w, r.Eval, r.Experiment, r.Rows); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
+}
+
 // jsonlRow is one line of WriteJSONL.
 type jsonlRow struct {
 	Eval       string                     `json:"eval"`

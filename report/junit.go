@@ -11,6 +11,17 @@ import (
 	"unicode/utf8"
 )
 
+func init() {
+	Reporters.Register(Reporter{Name: "junit", Flag: true, Usage: "write a JUnit XML report to FILE (a testcase per case)",
+		Write: func(w io.Writer, runs []Run) error {
+			suites := make([]Suite, len(runs))
+			for i, r := range runs {
+				suites[i] = Suite{Summary: r.Summary, Cases: Cases(r.Rows, r.Reduction)}
+			}
+			return WriteJUnit(w, suites...)
+		}})
+}
+
 // Suite is one eval of a JUnit report: its summary and its cases.
 type Suite struct {
 	Summary *Summary

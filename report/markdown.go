@@ -8,6 +8,11 @@ import (
 	"strings"
 )
 
+func init() {
+	Reporters.Register(Reporter{Name: "markdown", Flag: true, Usage: "write a Markdown report (for a pull-request comment) to FILE",
+		Write: func(w io.Writer, runs []Run) error { return WriteMarkdown(w, summaries(runs)...) }})
+}
+
 // WriteMarkdown writes the summaries of a run's evals as GitHub-flavoured
 // Markdown for a pull-request comment or a job summary. Each eval gets a
 // heading, a one-line verdict (checks, significant changes, cases and

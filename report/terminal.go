@@ -10,6 +10,16 @@ import (
 	"unicode"
 )
 
+func init() {
+	Reporters.Register(Reporter{Name: "terminal", Usage: "the summary printed on the terminal",
+		Write: func(w io.Writer, runs []Run) error {
+			for _, r := range runs {
+				WriteText(w, r.Summary)
+			}
+			return nil
+		}})
+}
+
 // WriteText prints the summary of one eval for a person reading a terminal or a CI log.
 // With a comparison, each score also shows, in the Braintrust style, its
 // base mean, its change in percentage points, the cases that improved (↑)

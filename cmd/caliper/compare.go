@@ -3,7 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/caliperhq/caliper/internal/exitcode"
+	"io"
 
 	"github.com/caliperhq/caliper/baseline"
 	"github.com/caliperhq/caliper/pipeline"
@@ -17,7 +18,7 @@ import (
 func newCompareCommand(st *State, storeFlag *string) *cobra.Command {
 	var eval string
 	var opts report.CompareOptions
-	var rf reportFlags
+	var rf *reportFlags
 	cmd := &cobra.Command{
 		Use:   "compare EXPERIMENT BASE",
 		Short: "Compare two experiments case by case, with paired confidence intervals",
@@ -35,13 +36,16 @@ improved and regressed cases, and a paired bootstrap interval of the difference.
 	fl.StringVar(&eval, "eval", "", "the eval, when several have experiments of those names")
 	fl.Float64Var(&opts.Confidence, "confidence", 0.95, "the confidence level of the intervals")
 	fl.Uint64Var(&opts.Seed, "seed", 0, "the seed of the bootstrap")
-	fl.StringVar(&rf.json, "json", "", "also write the comparison as JSON to FILE")
-	fl.StringVar(&rf.markdown, "markdown", "", "also write the comparison as Markdown to FILE")
+	rf = addReportFlags(fl, "json", "markdown")
 	return cmd
 }
 
-func compareExperiments(cmd *cobra.Command, st *State, db store.Store, eval, ref, baseRef string, opts report.CompareOptions, rf reportFlags) error {
+func compareExperiments(cmd *cobra.Command, st *State, db store.Store, eval, ref, baseRef string, opts report.CompareOptions, rf *reportFlags) error {
 	ctx := cmd.Context()
+	targets, err := rf.targets(st)
+	if err != nil {
+		return err
+	}
 	cur, err := findExperiment(ctx, db, eval, ref)
 	if err != nil {
 		return err
@@ -52,7 +56,7 @@ func compareExperiments(cmd *cobra.Command, st *State, db store.Store, eval, ref
 	}
 	red, err := experimentReduction(st, cur)
 	if err != nil {
-		return exitCode(ExitRun, err)
+		return err
 	}
 	opts.SummaryOptions = report.SummaryOptions{Eval: cur.Eval, Experiment: cur.Name, Status: cur.Status, Reduction: red}
 	var stored report.Summary
@@ -62,20 +66,17 @@ func compareExperiments(cmd *cobra.Command, st *State, db store.Store, eval, ref
 	opts.Base = baseName
 	sum, err := report.Compare(report.StoreRows(ctx, db, cur.ID), base, opts)
 	if err != nil {
-		return exitCode(ExitRun, err)
+		return err
 	}
 	report.WriteText(st.Stdout, sum)
-	if err := writeReports(ctx, st, db, rf, []finished{{eval: &spec.Eval{Name: cur.Eval}, exp: cur, sum: sum}}); err != nil {
-		return exitCode(ExitRun, err)
-	}
-	return nil
+	return writeReports(st, targets, []report.Run{{Eval: cur.Eval, Experiment: cur.Name, Summary: sum, Rows: report.StoreRows(ctx, db, cur.ID), Reduction: red}})
 }
 
 func compareBase(cmd *cobra.Command, st *State, db store.Store, cur *store.Experiment, ref string) (report.RowSource, string, error) {
 	if path, ok := cutFilePrefix(ref); ok {
-		f, err := baseline.Load(resolvePath(st, path))
+		f, err := baseline.Load(st.Path(path))
 		if err != nil {
-			return nil, "", exitCode(ExitInvalid, err)
+			return nil, "", exitcode.With(ExitInvalid, err)
 		}
 		return f.Rows, ref, nil
 	}
@@ -125,18 +126,18 @@ func newBaselineCommand(st *State, storeFlag *string) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
-				return exitCode(ExitInvalid, fmt.Errorf("--out FILE is required: where to write the baseline"))
+				return exitcode.With(ExitInvalid, fmt.Errorf("--out FILE is required: where to write the baseline"))
 			}
 			return withReadOnlyStore(cmd, st, *storeFlag, func(db store.Store) error {
 				e, err := findExperiment(cmd.Context(), db, eval, args[0])
 				if err != nil {
 					return err
 				}
-				err = writeFileWith(st, out, func(f *os.File) error {
-					return baseline.Save(f, baseline.HeaderOf(e), baseline.RowSource(report.StoreRows(cmd.Context(), db, e.ID)))
+				err = st.WriteFile(out, func(w io.Writer) error {
+					return baseline.Save(w, baseline.HeaderOf(e), baseline.RowSource(report.StoreRows(cmd.Context(), db, e.ID)))
 				})
 				if err != nil {
-					return exitCode(ExitRun, err)
+					return err
 				}
 				fmt.Fprintf(st.Stdout, "saved %d rows of %s (%s) to %s\n", e.Rows, e.Name, e.Eval, out)
 				return nil

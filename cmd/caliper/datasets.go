@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"io"
 	"iter"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -82,7 +82,7 @@ that changes nothing makes none.`,
 
 // openDatasetStore opens the project's store for its datasets. Close closes it.
 func openDatasetStore(ctx context.Context, st *State, flag string) (store.DatasetStore, io.Closer, error) {
-	db, err := openStoreForReading(ctx, st, flag)
+	db, err := openProjectStore(ctx, st, flag, store.OpenOptions{})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,13 +91,13 @@ func openDatasetStore(ctx context.Context, st *State, flag string) (store.Datase
 
 func pushDataset(ctx context.Context, st *State, storeFlag, name, file string, deleteMissing bool) error {
 	if strings.Contains(name, "@") {
-		return exitCode(ExitInvalid, fmt.Errorf("pushing dataset %q: name the dataset without @VERSION: each push that changes it makes the next version", name))
+		return exitcode.With(ExitInvalid, fmt.Errorf("pushing dataset %q: name the dataset without @VERSION: each push that changes it makes the next version", name))
 	}
-	path := resolvePath(st, file)
+	path := st.Path(file)
 	stream, err := datasets.Open(ctx, spec.Data{File: path, OnError: "fail"},
-		datasets.Options{Display: func(p string) string { return displayDir(st, p) }})
+		datasets.Options{Display: st.Display})
 	if err != nil {
-		return exitCode(ExitInvalid, fmt.Errorf("pushing dataset %q: %w", name, err))
+		return exitcode.With(ExitInvalid, fmt.Errorf("pushing dataset %q: %w", name, err))
 	}
 	defer stream.Close()
 	db, closer, err := openDatasetStore(ctx, st, storeFlag)
@@ -109,9 +109,9 @@ func pushDataset(ctx context.Context, st *State, storeFlag, name, file string, d
 	res, err := db.PushDataset(ctx, name, caseRows(stream, &readErr), deleteMissing)
 	if err != nil {
 		if readErr != nil || errors.Is(err, store.ErrInvalidDataset) {
-			return exitCode(ExitInvalid, err)
+			return exitcode.With(ExitInvalid, err)
 		}
-		return exitCode(ExitRun, err)
+		return err
 	}
 	pushed := res.Added + res.Updated + res.Unchanged
 	if res.Changed() {
@@ -119,18 +119,18 @@ func pushDataset(ctx context.Context, st *State, storeFlag, name, file string, d
 			name, res.Version, res.Added, res.Updated, res.Deleted, res.Unchanged)
 	} else {
 		fmt.Fprintf(st.Stdout, "%s is unchanged at version %d: the %d %s of %s are already there, so no new version was made\n",
-			name, res.Version, pushed, plural(pushed, "row", "rows"), displayDir(st, path))
+			name, res.Version, pushed, plural(pushed, "row", "rows"), st.Display(path))
 	}
 	if !deleteMissing {
 		// Rows that the file does not have were kept; say so, since the
 		// user may have meant to delete them.
 		versions, err := db.DatasetVersions(ctx, name)
 		if err != nil {
-			return exitCode(ExitRun, err)
+			return err
 		}
 		if kept := versions[0].Rows - pushed; kept > 0 {
 			fmt.Fprintf(st.Stdout, "  %d %s not in %s kept (--delete-missing deletes them)\n",
-				kept, plural(kept, "row", "rows"), displayDir(st, path))
+				kept, plural(kept, "row", "rows"), st.Display(path))
 		}
 	}
 	return nil
@@ -182,7 +182,7 @@ func listDatasets(ctx context.Context, st *State, storeFlag string) error {
 	defer closer.Close()
 	list, err := db.Datasets(ctx)
 	if err != nil {
-		return exitCode(ExitRun, err)
+		return err
 	}
 	tw := tabwriter.NewWriter(st.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DATASET\tVERSION\tROWS\tUPDATED")
@@ -201,7 +201,7 @@ func showDataset(ctx context.Context, st *State, storeFlag, ref string, rows int
 		return err
 	}
 	defer closer.Close()
-	name, version, err := resolveDatasetRef(ctx, db, ref)
+	name, version, err := store.ResolveDatasetRef(ctx, db, ref)
 	if err != nil {
 		return datasetExit(err)
 	}
@@ -227,7 +227,7 @@ func showDataset(ctx context.Context, st *State, storeFlag, ref string, rows int
 			v.Rows, v.Added, v.Updated, v.Deleted)
 	}
 	if err := tw.Flush(); err != nil {
-		return exitCode(ExitRun, err)
+		return err
 	}
 	if rows <= 0 || count == 0 {
 		return nil
@@ -253,16 +253,16 @@ func showDataset(ctx context.Context, st *State, storeFlag, ref string, rows int
 	return nil
 }
 
-func pullDataset(ctx context.Context, st *State, storeFlag, ref, out string) (err error) {
+func pullDataset(ctx context.Context, st *State, storeFlag, ref, out string) error {
 	if out == "" {
-		return exitCode(ExitInvalid, errors.New("--out is empty: name a file, or - for standard output"))
+		return exitcode.With(ExitInvalid, errors.New("--out is empty: name a file, or - for standard output"))
 	}
 	db, closer, err := openDatasetStore(ctx, st, storeFlag)
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
-	name, version, err := resolveDatasetRef(ctx, db, ref)
+	name, version, err := store.ResolveDatasetRef(ctx, db, ref)
 	if err != nil {
 		return datasetExit(err)
 	}
@@ -272,35 +272,23 @@ func pullDataset(ctx context.Context, st *State, storeFlag, ref, out string) (er
 			return datasetExit(err)
 		}
 		if err := w.Flush(); err != nil {
-			return exitCode(ExitRun, fmt.Errorf("pulling dataset %s@%d: %w", name, version, err))
+			return fmt.Errorf("pulling dataset %s@%d: %w", name, version, err)
 		}
 		return nil
 	}
-	// Write a temporary file next to the target and rename it, so the
-	// target is never left half written.
-	path := resolvePath(st, out)
-	f, err := os.CreateTemp(filepath.Dir(path), ".caliper-pull-*")
-	if err != nil {
-		return exitCode(ExitRun, fmt.Errorf("pulling dataset %s@%d: %w: check that the directory of --out exists and can be written", name, version, err))
+	path := st.Path(out)
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
+		return fmt.Errorf("pulling dataset %s@%d: %s is not a directory: check that the directory of --out exists and can be written", name, version, filepath.Dir(out))
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(f, 64<<10)
-	n, err := writeDatasetRows(ctx, db, name, version, w)
+	var n int
+	err = st.WriteFile(path, func(w io.Writer) error {
+		n, err = writeDatasetRows(ctx, db, name, version, w)
+		return err
+	})
 	if err != nil {
 		return datasetExit(err)
 	}
-	if err := errors.Join(w.Flush(), f.Chmod(0o644), f.Close()); err != nil {
-		return exitCode(ExitRun, fmt.Errorf("pulling dataset %s@%d: writing %s: %w", name, version, out, err))
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return exitCode(ExitRun, fmt.Errorf("pulling dataset %s@%d: %w", name, version, err))
-	}
-	fmt.Fprintf(st.Stdout, "pulled %s version %d: %d %s to %s\n", name, version, n, plural(n, "row", "rows"), displayDir(st, path))
+	fmt.Fprintf(st.Stdout, "pulled %s version %d: %d %s to %s\n", name, version, n, plural(n, "row", "rows"), st.Display(path))
 	return nil
 }
 
@@ -322,106 +310,8 @@ func writeDatasetRows(ctx context.Context, db store.DatasetStore, name string, v
 // datasetExit is the exit of a dataset command that failed with err: 2 for
 // an unknown dataset or version, 3 otherwise.
 func datasetExit(err error) error {
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, errBadDatasetRef) {
-		return exitCode(ExitInvalid, err)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrBadDatasetRef) {
+		return exitcode.With(ExitInvalid, err)
 	}
-	return exitCode(ExitRun, err)
-}
-
-var errBadDatasetRef = errors.New("bad dataset reference")
-
-// parseDatasetRef splits NAME[@VERSION]; the version is 0 without @.
-func parseDatasetRef(ref string) (string, int, error) {
-	name, v, found := strings.Cut(ref, "@")
-	if name == "" {
-		return "", 0, fmt.Errorf("%w %q: write NAME or NAME@VERSION", errBadDatasetRef, ref)
-	}
-	if !found {
-		return name, 0, nil
-	}
-	version, err := strconv.Atoi(v)
-	if err != nil || version < 1 {
-		return "", 0, fmt.Errorf("%w %q: the version after @ must be a number from 1, such as %s@1; leave it out for the latest", errBadDatasetRef, ref, name)
-	}
-	return name, version, nil
-}
-
-// resolveDatasetRef resolves NAME[@VERSION] to the dataset's name and the
-// concrete version it means now, the latest without @, as an experiment
-// records it. An unknown dataset or version is an error wrapping
-// store.ErrNotFound.
-func resolveDatasetRef(ctx context.Context, db store.DatasetStore, ref string) (string, int, error) {
-	name, version, err := parseDatasetRef(ref)
-	if err != nil {
-		return "", 0, err
-	}
-	version, err = db.ResolveDatasetVersion(ctx, name, version)
-	if err != nil {
-		return "", 0, err
-	}
-	return name, version, nil
-}
-
-// storeDatasets serves the store's datasets to evals whose data.dataset
-// names one: it implements datasets.DatasetSource. Pass it as
-// datasets.Options.Datasets, and record on the experiment the version
-// Resolve returns, opening that version rather than 0 so that a push during
-// the run cannot change what the run reads.
-type storeDatasets struct {
-	db store.DatasetStore
-}
-
-var _ datasets.DatasetSource = storeDatasets{}
-
-// Resolve returns the concrete version that version (0: the latest) of
-// dataset name means now.
-func (s storeDatasets) Resolve(ctx context.Context, name string, version int) (int, error) {
-	return s.db.ResolveDatasetVersion(ctx, name, version)
-}
-
-// OpenDataset opens a version of dataset name (0: the latest), checking
-// first that it exists. Its rows come in id order, streamed from the store.
-func (s storeDatasets) OpenDataset(ctx context.Context, name string, version int) (datasets.RowIterator, error) {
-	v, err := s.db.ResolveDatasetVersion(ctx, name, version)
-	if err != nil {
-		return nil, err
-	}
-	errStop := errors.New("stop")
-	next, stop := iter.Pull2(func(yield func(json.RawMessage, error) bool) {
-		err := s.db.DatasetRows(ctx, name, v, func(_ string, data json.RawMessage) error {
-			if !yield(data, nil) {
-				return errStop
-			}
-			return nil
-		})
-		if err != nil && err != errStop {
-			yield(nil, err)
-		}
-	})
-	return &storeRowIterator{next: next, stop: stop}, nil
-}
-
-// storeRowIterator turns the store's push iteration of a dataset's rows into
-// the pull iteration datasets.RowIterator is.
-type storeRowIterator struct {
-	next func() (json.RawMessage, error, bool)
-	stop func()
-}
-
-// Next returns the next row, or io.EOF after the last.
-func (it *storeRowIterator) Next() (json.RawMessage, error) {
-	data, err, ok := it.next()
-	switch {
-	case !ok:
-		return nil, io.EOF
-	case err != nil:
-		return nil, err
-	}
-	return data, nil
-}
-
-// Close ends the iteration, closing its query.
-func (it *storeRowIterator) Close() error {
-	it.stop()
-	return nil
+	return err
 }

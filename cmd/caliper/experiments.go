@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"text/tabwriter"
 
 	"github.com/caliperhq/caliper/pipeline"
+	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/project"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
@@ -29,7 +31,7 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 			return withReadOnlyStore(cmd, st, *storeFlag, func(db store.Store) error {
 				exps, err := db.Experiments(cmd.Context(), store.ListOptions{Eval: eval, Limit: limit})
 				if err != nil {
-					return exitCode(ExitRun, err)
+					return err
 				}
 				tw := tabwriter.NewWriter(st.Stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "EVAL\tEXPERIMENT\tSTATUS\tROWS\tCREATED\tBRANCH\tID")
@@ -74,7 +76,7 @@ func showExperiment(st *State, e *store.Experiment, asJSON bool) error {
 	var sum report.Summary
 	if len(e.Summary) > 0 {
 		if err := json.Unmarshal(e.Summary, &sum); err != nil {
-			return exitCode(ExitRun, fmt.Errorf("reading the summary of %s: %w", e.Name, err))
+			return fmt.Errorf("reading the summary of %s: %w", e.Name, err)
 		}
 	} else {
 		sum = report.Summary{Eval: e.Eval, Experiment: e.Name, Status: e.Status, Rows: e.Rows}
@@ -115,8 +117,8 @@ func exportExperiment(ctx context.Context, st *State, db store.Store, e *store.E
 	if out == "" || out == "-" {
 		return report.WriteJSONL(st.Stdout, e.Eval, e.Name, rows)
 	}
-	if err := writeFileWith(st, out, func(f *os.File) error { return report.WriteJSONL(f, e.Eval, e.Name, rows) }); err != nil {
-		return exitCode(ExitRun, err)
+	if err := st.WriteFile(out, func(w io.Writer) error { return report.WriteJSONL(w, e.Eval, e.Name, rows) }); err != nil {
+		return err
 	}
 	fmt.Fprintf(st.Stdout, "wrote %d rows of %s to %s\n", e.Rows, e.Name, out)
 	return nil
@@ -136,7 +138,7 @@ func newExperimentsDeleteCommand(st *State, storeFlag *string) *cobra.Command {
 						return err
 					}
 					if err := db.DeleteExperiment(cmd.Context(), e.ID); err != nil {
-						return exitCode(ExitRun, err)
+						return err
 					}
 					fmt.Fprintf(st.Stdout, "deleted %s (%s, %d rows)\n", e.Name, e.Eval, e.Rows)
 				}
@@ -148,26 +150,23 @@ func newExperimentsDeleteCommand(st *State, storeFlag *string) *cobra.Command {
 	return cmd
 }
 
-// openStoreForReading opens the store of the project in the working directory.
-func openStoreForReading(ctx context.Context, st *State, flag string) (store.Store, error) {
-	return openProjectStore(ctx, st, flag, store.OpenOptions{})
+// storeOverride is the store every command uses when set: --store, else
+// $CALIPER_STORE.
+func storeOverride(st *State, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return st.Env[project.StoreEnv]
 }
 
-// openProjectStore opens the store of the project in the working directory
-// with options.
+// openProjectStore opens the store of the project of the working directory,
+// found from caliper.yaml (not from its evals), or the one --store names.
 func openProjectStore(ctx context.Context, st *State, flag string, opts store.OpenOptions) (store.Store, error) {
-	var ev *spec.Eval
-	if flag == "" {
-		res := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Validate(nil)
-		if len(res.Evals) > 0 {
-			ev = res.Evals[0]
-		}
-	}
-	db, _, err := openStoreWith(ctx, st, flag, ev, opts)
+	proj, err := project.Find(spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()), st.Dir)
 	if err != nil {
-		return nil, exitCode(ExitRun, err)
+		return nil, err
 	}
-	return db, nil
+	return project.OpenStore(ctx, proj.StoreDSN(storeOverride(st, flag), st.Dir), opts)
 }
 
 func short(commit string) string {
@@ -179,7 +178,7 @@ func short(commit string) string {
 
 // withStore opens the project's store, runs fn with it and closes it.
 func withStore(cmd *cobra.Command, st *State, storeFlag string, fn func(db store.Store) error) error {
-	db, err := openStoreForReading(cmd.Context(), st, storeFlag)
+	db, err := openProjectStore(cmd.Context(), st, storeFlag, store.OpenOptions{})
 	if err != nil {
 		return err
 	}
@@ -208,7 +207,7 @@ func findExperiment(ctx context.Context, db store.Store, eval, ref string) (*sto
 		if eval != "" {
 			hint += " --eval " + eval
 		}
-		return nil, exitCode(ExitInvalid, fmt.Errorf("%s: %w: list them with %s", ref, err, hint))
+		return nil, exitcode.With(ExitInvalid, fmt.Errorf("%s: %w: list them with %s", ref, err, hint))
 	}
 	return e, nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"embed"
 	"fmt"
+	"github.com/caliperhq/caliper/internal/exitcode"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,24 +25,24 @@ func newInitCommand(st *State) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := st.Dir
 			if len(args) == 1 {
-				dir = resolvePath(st, args[0])
+				dir = st.Path(args[0])
 			}
 			files, err := initFiles()
 			if err != nil {
-				return exitCode(ExitRun, err)
+				return err
 			}
 			if !force {
 				if taken := existing(dir, files); len(taken) > 0 {
-					return exitCode(ExitInvalid, fmt.Errorf("%s already exist in %s: pass --force to overwrite them or choose another directory", strings.Join(taken, ", "), dir))
+					return exitcode.With(ExitInvalid, fmt.Errorf("%s already exist in %s: pass --force to overwrite them or choose another directory", strings.Join(taken, ", "), dir))
 				}
 			}
 			for _, f := range files {
-				if err := writeInitFile(dir, f); err != nil {
-					return exitCode(ExitRun, err)
+				if err := writeInitFile(st, dir, f); err != nil {
+					return err
 				}
-				fmt.Fprintf(st.Stdout, "created %s\n", filepath.Join(displayDir(st, dir), f))
+				fmt.Fprintf(st.Stdout, "created %s\n", filepath.Join(st.Display(dir), f))
 			}
-			fmt.Fprintf(st.Stdout, "\nNext:\n  caliper validate %s\n  OPENAI_API_KEY=... caliper run %s\n", displayDir(st, dir), displayDir(st, dir))
+			fmt.Fprintf(st.Stdout, "\nNext:\n  caliper validate %s\n  OPENAI_API_KEY=... caliper run %s\n", st.Display(dir), st.Display(dir))
 			return nil
 		},
 	}
@@ -71,33 +73,13 @@ func existing(dir string, files []string) []string {
 	return taken
 }
 
-func writeInitFile(dir, name string) error {
+func writeInitFile(st *State, dir, name string) error {
 	data, err := initProject.ReadFile("initproject/" + name)
 	if err != nil {
 		return fmt.Errorf("reading template %s: %w", name, err)
 	}
-	path := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", filepath.Dir(path), err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
-
-func resolvePath(st *State, p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(st.Dir, p)
-}
-
-// displayDir names a path relative to the working directory, unless it lies
-// two or more levels above it.
-func displayDir(st *State, dir string) string {
-	if rel, err := filepath.Rel(st.Dir, dir); err == nil && !strings.HasPrefix(rel, "../..") {
-		return rel
-	}
-	return dir
+	return st.WriteFile(filepath.Join(dir, name), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"sort"
 	"strings"
 
@@ -32,11 +33,11 @@ scorer function gets --output to score and prints its scores.`,
 				fmt.Fprintln(st.Stderr, d.String())
 			}
 			if len(diags) > 0 {
-				return exitCode(ExitInvalid, fmt.Errorf("fix the function files first"))
+				return exitcode.With(ExitInvalid, fmt.Errorf("fix the function files first"))
 			}
 			f, ok := funcs[args[0]]
 			if !ok {
-				return exitCode(ExitInvalid, fmt.Errorf("no function with slug %q here: known slugs are %s", args[0], strings.Join(slugs(funcs), ", ")))
+				return exitcode.With(ExitInvalid, fmt.Errorf("no function with slug %q here: known slugs are %s", args[0], strings.Join(slugs(funcs), ", ")))
 			}
 			req := &functions.Request{Trial: trial}
 			for _, v := range []struct {
@@ -44,17 +45,17 @@ scorer function gets --output to score and prints its scores.`,
 				dst       *any
 			}{{"--input", input, &req.Input}, {"--expected", expected, &req.Expected}, {"--output", output, &req.Output}} {
 				if err := parseJSONFlag(v.flag, v.raw, v.dst); err != nil {
-					return exitCode(ExitInvalid, err)
+					return exitcode.With(ExitInvalid, err)
 				}
 			}
 			if metadata != "" {
 				if err := json.Unmarshal([]byte(metadata), &req.Metadata); err != nil {
-					return exitCode(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
+					return exitcode.With(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
 				}
 			}
 			p, err := parseParams(params)
 			if err != nil {
-				return exitCode(ExitInvalid, err)
+				return exitcode.With(ExitInvalid, err)
 			}
 			req.Parameters = map[string]any{}
 			for k, v := range p {
@@ -81,18 +82,18 @@ func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Requ
 	fn, err := functions.New(f.Body, functions.Options{Role: role, Concurrency: 1, Timeout: spec.DefaultTimeout,
 		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr})
 	if err != nil {
-		return exitCode(ExitRun, err)
+		return err
 	}
 	defer fn.Close()
 	out, err := fn.Call(cmd.Context(), req)
 	if err != nil {
-		return exitCode(ExitRun, fmt.Errorf("%s: %w", f.Slug, err))
+		return fmt.Errorf("%s: %w", f.Slug, err)
 	}
 	var result any = out
 	if role == functions.RoleScorer {
 		scores, err := scorers.ParseResult(strings.ReplaceAll(f.Slug, "-", "_"), out)
 		if err != nil {
-			return exitCode(ExitRun, fmt.Errorf("%s: %w", f.Slug, err))
+			return fmt.Errorf("%s: %w", f.Slug, err)
 		}
 		result = scores
 	}

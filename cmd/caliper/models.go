@@ -7,27 +7,11 @@ import (
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/pipeline"
+	"github.com/caliperhq/caliper/project"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 	"github.com/spf13/cobra"
 )
-
-// newLLMClient builds the model client shared by every eval of a run, with the
-// store's response cache unless --no-cache or caliper.yaml turns it off.
-func newLLMClient(st *State, db store.Store, proj *spec.Project, noCache bool) (*llm.Client, error) {
-	var cache llm.Cache
-	if db != nil && !noCache && (proj == nil || proj.Cache) {
-		cache = db.Cache()
-		if proj != nil {
-			cache = pipeline.WithTTL(cache, proj.CacheTTL, nil)
-		}
-	}
-	client, err := pipeline.NewLLMClient(proj, st.Env, cache)
-	if err != nil {
-		return nil, fmt.Errorf("model providers: %w: check providers in caliper.yaml", err)
-	}
-	return client, nil
-}
 
 // compileEval compiles an eval for this run and checks, before anything runs,
 // that every model it calls has a provider and a key.
@@ -50,24 +34,15 @@ func compileEval(st *State, ev *spec.Eval, client *llm.Client, params map[string
 }
 
 // dryRun prints what each eval would do and cost, calling nothing.
-func dryRun(ctx context.Context, st *State, evals []*spec.Eval, client *llm.Client, params map[string]string, f runFlags) error {
+func dryRun(ctx context.Context, st *State, v *spec.Validator, ses *project.Session, evals []*spec.Eval, params map[string]string, f runFlags) error {
 	var total pipeline.DryRun
 	for _, ev := range evals {
-		p, err := compileEval(st, ev, client, params, f)
+		d, trials, err := dryRunOne(ctx, st, project.Of(v, ev), ses, ev, params, f)
 		if err != nil {
-			return exitCode(ExitRun, fmt.Errorf("%s: %w", ev.Name, err))
-		}
-		data := ev.Data
-		if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
-			data.Limit = f.limit
-		}
-		d, err := p.DryRun(ctx, data, datasets.Options{Display: func(p string) string { return displayDir(st, p) }})
-		p.Close()
-		if err != nil {
-			return exitCode(ExitRun, fmt.Errorf("%s: %w", ev.Name, err))
+			return fmt.Errorf("%s: %w", ev.Name, err)
 		}
 		fmt.Fprintf(st.Stdout, "%s: %d cases × %d trials = %d rows, %d model calls, ~%d prompt tokens, ≤%d completion tokens, ~$%.4f\n",
-			ev.Name, d.Cases, p.Trials, d.Rows, d.Calls, d.PromptTokens, d.CompletionTokens, d.Cost)
+			ev.Name, d.Cases, trials, d.Rows, d.Calls, d.PromptTokens, d.CompletionTokens, d.Cost)
 		if len(d.Unpriced) > 0 {
 			fmt.Fprintf(st.Stdout, "  no price known for %v: add them under prices in caliper.yaml\n", d.Unpriced)
 		}
@@ -78,6 +53,24 @@ func dryRun(ctx context.Context, st *State, evals []*spec.Eval, client *llm.Clie
 	return nil
 }
 
+func dryRunOne(ctx context.Context, st *State, proj *project.Project, ses *project.Session, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.DryRun, int, error) {
+	client, err := ses.Client(ctx, proj)
+	if err != nil {
+		return nil, 0, err
+	}
+	p, err := compileEval(st, ev, client, params, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer p.Close()
+	data := ev.Data
+	if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
+		data.Limit = f.limit
+	}
+	d, err := p.DryRun(ctx, data, datasets.Options{Display: st.Display})
+	return d, p.Trials, err
+}
+
 func newCacheCommand(st *State, storeFlag *string) *cobra.Command {
 	cmd := &cobra.Command{Use: "cache", Short: "The response cache of model calls"}
 	cmd.AddCommand(&cobra.Command{
@@ -85,17 +78,14 @@ func newCacheCommand(st *State, storeFlag *string) *cobra.Command {
 		Short: "Forget every cached model answer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openStoreForReading(cmd.Context(), st, *storeFlag)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			n, err := db.Cache().Clear(cmd.Context())
-			if err != nil {
-				return exitCode(ExitRun, err)
-			}
-			fmt.Fprintf(st.Stdout, "cleared %d cached answers\n", n)
-			return nil
+			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
+				n, err := db.Cache().Clear(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(st.Stdout, "cleared %d cached answers\n", n)
+				return nil
+			})
 		},
 	})
 	return cmd

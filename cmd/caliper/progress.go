@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 
@@ -24,7 +23,7 @@ type progress struct {
 }
 
 func newProgress(st *State, name string) *progress {
-	p := &progress{w: st.Stderr, name: name, terminal: isTerminal(st.Stderr), start: time.Now(), done: make(chan struct{})}
+	p := &progress{w: st.Stderr, name: name, terminal: st.Terminal, start: time.Now(), done: make(chan struct{})}
 	every := 5 * time.Second
 	if p.terminal {
 		every = 100 * time.Millisecond
@@ -65,13 +64,4 @@ func (p *progress) print() {
 func (p *progress) stop() {
 	p.once.Do(func() { close(p.done) })
 	p.wg.Wait()
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

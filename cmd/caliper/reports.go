@@ -1,97 +1,74 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"slices"
+	"strings"
 
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/report"
-	"github.com/caliperhq/caliper/scorers"
-	"github.com/caliperhq/caliper/spec"
-	"github.com/caliperhq/caliper/store"
+	"github.com/spf13/pflag"
 )
 
-// reportFlags are the files a run writes its results to.
+// reportFlags are the files a command writes its results to: --NAME FILE
+// for each reporter with a flag of its own, and --report NAME=FILE for any.
 type reportFlags struct {
-	json, jsonl, junit, markdown string
+	files map[string]*string
+	extra []string
 }
 
-// finished is one eval's run, for the reporters.
-type finished struct {
-	eval *spec.Eval
-	exp  *store.Experiment
-	sum  *report.Summary
+// addReportFlags adds the report flags to fl: those of the reporters named
+// in only (all when empty) and --report.
+func addReportFlags(fl *pflag.FlagSet, only ...string) *reportFlags {
+	rf := &reportFlags{files: map[string]*string{}}
+	for _, rep := range report.Reporters.All() {
+		if rep.Flag && (len(only) == 0 || slices.Contains(only, rep.Name)) {
+			rf.files[rep.Name] = fl.String(rep.Name, "", rep.Usage)
+		}
+	}
+	fl.StringArrayVar(&rf.extra, "report", nil, "write a report as FORMAT=FILE (repeatable), FORMAT one of "+strings.Join(report.Reporters.Names(), ", "))
+	return rf
 }
 
-// writeReports writes every report asked for, and the GitHub step summary when
-// $GITHUB_STEP_SUMMARY is set.
-func writeReports(ctx context.Context, st *State, db store.Store, rf reportFlags, runs []finished) error {
-	sums := make([]*report.Summary, len(runs))
-	for i, r := range runs {
-		sums[i] = r.sum
-	}
-	if err := writeFileWith(st, rf.json, func(f *os.File) error { return report.WriteJSON(f, sums...) }); err != nil {
-		return err
-	}
-	if err := writeFileWith(st, rf.markdown, func(f *os.File) error { return report.WriteMarkdown(f, sums...) }); err != nil {
-		return err
-	}
-	if err := writeFileWith(st, rf.jsonl, func(f *os.File) error {
-		for _, r := range runs {
-			if err := report.WriteJSONL(f, r.eval.Name, r.exp.Name, report.StoreRows(ctx, db, r.exp.ID)); err != nil {
-				return err
-			}
+// targets lists the reports asked for; an unknown format is a usage error.
+func (rf *reportFlags) targets(st *State) ([]report.Target, error) {
+	var out []report.Target
+	for _, name := range report.Reporters.Names() {
+		if p, ok := rf.files[name]; ok && *p != "" {
+			rep, _ := report.Reporters.Lookup(name)
+			out = append(out, report.Target{Reporter: rep, Path: st.Path(*p)})
 		}
-		return nil
-	}); err != nil {
-		return err
 	}
-	if err := writeFileWith(st, rf.junit, func(f *os.File) error {
-		suites := make([]report.Suite, 0, len(runs))
-		for _, r := range runs {
-			red, err := report.ReductionOf(r.eval, scorers.ExprFunctions()...)
-			if err != nil {
-				return err
-			}
-			suites = append(suites, report.Suite{Summary: r.sum, Cases: report.Cases(report.StoreRows(ctx, db, r.exp.ID), red)})
+	for _, kv := range rf.extra {
+		name, path, ok := strings.Cut(kv, "=")
+		if !ok || path == "" {
+			return nil, exitcode.Invalidf("--report %q: write FORMAT=FILE, such as junit=report.xml", kv)
 		}
-		return report.WriteJUnit(f, suites...)
-	}); err != nil {
-		return err
+		rep, err := report.Reporters.Lookup(name)
+		if err != nil {
+			return nil, exitcode.Invalidf("--report %s: %w", kv, err)
+		}
+		out = append(out, report.Target{Reporter: rep, Path: st.Path(path)})
 	}
-	if path := st.Env["GITHUB_STEP_SUMMARY"]; path != "" {
+	return out, nil
+}
+
+// writeReports writes every report asked for.
+func writeReports(st *State, targets []report.Target, runs []report.Run) error {
+	return report.WriteTargets(targets, runs, st.WriteFile)
+}
+
+// appendStepSummary appends the runs' Markdown to $GITHUB_STEP_SUMMARY when
+// it is set, once per command.
+func appendStepSummary(st *State, runs []report.Run) error {
+	if path := st.Env["GITHUB_STEP_SUMMARY"]; path != "" && len(runs) > 0 {
+		sums := make([]*report.Summary, len(runs))
+		for i, r := range runs {
+			sums[i] = r.Summary
+		}
 		if err := report.AppendGitHubStepSummary(path, sums...); err != nil {
 			return fmt.Errorf("writing $GITHUB_STEP_SUMMARY: %w", err)
 		}
-	}
-	return nil
-}
-
-// writeFileWith creates path (relative to the working directory; "" does
-// nothing), fills it with write, and renames it into place only when all went well.
-func writeFileWith(st *State, path string, write func(*os.File) error) error {
-	if path == "" {
-		return nil
-	}
-	path = resolvePath(st, path)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".caliper-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

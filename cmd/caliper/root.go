@@ -1,61 +1,43 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/project"
 	"github.com/spf13/cobra"
 )
 
 // Exit codes of every command, as the README documents them.
 const (
-	ExitOK      = 0 // passed
-	ExitFailed  = 1 // a threshold or gate failed
-	ExitInvalid = 2 // invalid spec or usage
-	ExitRun     = 3 // the run could not be carried out
+	ExitOK      = exitcode.OK      // passed
+	ExitFailed  = exitcode.Failed  // a threshold or gate failed
+	ExitInvalid = exitcode.Invalid // invalid spec or usage
+	ExitRun     = exitcode.Run     // the run could not be carried out
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-// exitError carries an exit code out of a command; its message, if any, was not printed yet.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitError) Unwrap() error { return e.err }
-
-// exitCode returns an error that makes Execute exit with code; err may be nil when
-// the command already said why.
-func exitCode(code int, err error) error { return &exitError{code: code, err: err} }
-
-// Execute runs the command line args against st and returns the exit code.
+// Execute runs the command line args against st and returns the exit code:
+// the one the error carries (exitcode.Of); an error of cobra's own (an
+// unknown flag or command, a wrong number of arguments) is one of usage.
 func Execute(st *State, args []string) int {
 	root := newRootCommand(st)
 	root.SetArgs(args)
 	ctx, stop := interruptible(st)
 	defer stop()
 	err := root.ExecuteContext(ctx)
-	if err == nil {
+	switch {
+	case err == nil:
 		return ExitOK
+	case !exitcode.Has(err):
+		fmt.Fprintf(st.Stderr, "caliper: %v\nRun 'caliper --help' for usage.\n", err)
+		return ExitInvalid
+	case !exitcode.Silent(err):
+		fmt.Fprintf(st.Stderr, "caliper: %v\n", err)
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintf(st.Stderr, "caliper: %v\n", ee.err)
-		}
-		return ee.code
-	}
-	fmt.Fprintf(st.Stderr, "caliper: %v\nRun 'caliper --help' for usage.\n", err)
-	return ExitInvalid
+	return exitcode.Of(err)
 }
 
 func newRootCommand(st *State) *cobra.Command {
@@ -76,9 +58,28 @@ Exit codes: 0 passed, 1 a threshold or gate failed, 2 invalid spec or usage,
 	root.SetOut(st.Stdout)
 	root.SetErr(st.Stderr)
 	root.SetVersionTemplate("caliper {{.Version}}\n")
-	storeFlag := root.PersistentFlags().String("store", "", "the experiment store: a SQLite file (default .caliper/caliper.db at the project root)")
+	storeFlag := root.PersistentFlags().String("store", "", "the experiment store: a SQLite file (default: $"+project.StoreEnv+", else store: of caliper.yaml, else .caliper/caliper.db at the project root)")
 	root.AddCommand(newValidateCommand(st), newSchemaCommand(st), newInitCommand(st),
 		newRunCommand(st, storeFlag), newExperimentsCommand(st, storeFlag), newInvokeCommand(st),
 		newDatasetsCommand(st, storeFlag), newCompareCommand(st, storeFlag), newBaselineCommand(st, storeFlag), newCacheCommand(st, storeFlag))
+	markRunErrors(root)
 	return root
+}
+
+// markRunErrors gives every error a command returns without an exit code
+// the code of a run that could not be carried out, so that only cobra's own
+// errors are left unmarked (usage).
+func markRunErrors(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			err := run(cmd, args)
+			if err != nil && !exitcode.Has(err) {
+				return exitcode.With(ExitRun, err)
+			}
+			return err
+		}
+	}
+	for _, sub := range c.Commands() {
+		markRunErrors(sub)
+	}
 }

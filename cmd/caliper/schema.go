@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"strings"
 
 	"github.com/caliperhq/caliper/schema"
@@ -29,7 +30,7 @@ at the top of a file for completion and checking as you type.`,
 			}
 			doc, err := schema.Document(kind)
 			if err != nil {
-				return exitCode(ExitInvalid, err)
+				return exitcode.With(ExitInvalid, err)
 			}
 			_, err = st.Stdout.Write(doc)
 			return err

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/caliperhq/caliper/internal/exitcode"
 
 	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/spec"
@@ -19,7 +20,7 @@ with the prompt, function and project files they use, and print every problem as
 file:line:col: message. Exits 2 when any problem is found.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
-				return exitCode(ExitInvalid, fmt.Errorf("unknown --format %q: use text or json", format))
+				return exitcode.With(ExitInvalid, fmt.Errorf("unknown --format %q: use text or json", format))
 			}
 			res := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Validate(args)
 			if format == "json" {
@@ -30,7 +31,7 @@ file:line:col: message. Exits 2 when any problem is found.`,
 			}
 			if n := len(res.Diagnostics); n > 0 {
 				fmt.Fprintf(st.Stdout, "%d %s in %d %s checked\n", n, plural(n, "problem", "problems"), len(res.Files), plural(len(res.Files), "file", "files"))
-				return exitCode(ExitInvalid, nil)
+				return exitcode.With(ExitInvalid, nil)
 			}
 			fmt.Fprintf(st.Stdout, "%d %s valid\n", len(res.Files), plural(len(res.Files), "file", "files"))
 			return nil
@@ -55,10 +56,10 @@ func printValidationJSON(st *State, res *spec.Result) error {
 	enc := json.NewEncoder(st.Stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
-		return exitCode(ExitRun, err)
+		return err
 	}
 	if !out.Valid {
-		return exitCode(ExitInvalid, nil)
+		return exitcode.With(ExitInvalid, nil)
 	}
 	return nil
 }

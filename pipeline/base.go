@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/caliperhq/caliper/baseline"
+	"github.com/caliperhq/caliper/gitinfo"
+	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/spec"
+	"github.com/caliperhq/caliper/store"
+)
+
+// BaseOptions say how to find what a run is compared with.
+type BaseOptions struct {
+	// Ref overrides the eval's base: an experiment's name or id, auto, or
+	// file:PATH with an absolute path; "" keeps the eval's base.
+	Ref string
+	// Env is the environment git runs with, for base: auto.
+	Env map[string]string
+	// Warn says why a run goes on without a base.
+	Warn func(msg string)
+}
+
+// ResolveBase finds what ev's run is compared with: o.Ref, else the eval's
+// base. It returns nil when there is none, and when auto finds none (after
+// a warning).
+func ResolveBase(ctx context.Context, db store.Store, ev *spec.Eval, o BaseOptions) (*Base, error) {
+	ref := ev.Base
+	if o.Ref != "" {
+		ref = o.Ref
+	}
+	switch {
+	case ref == "":
+		return nil, nil
+	case ref == "auto":
+		return autoBase(ctx, db, ev, o)
+	case strings.HasPrefix(ref, "file:"):
+		return fileBase(ev, strings.TrimPrefix(ref, "file:"))
+	}
+	e, err := db.Experiment(ctx, ev.Name, ref)
+	if err != nil {
+		return nil, fmt.Errorf("base %q: %w: name an experiment of %s (caliper experiments list), auto, or file:PATH", ref, err, ev.Name)
+	}
+	return &Base{Name: e.Name, ID: e.ID, Rows: report.StoreRows(ctx, db, e.ID)}, nil
+}
+
+// autoBase is the newest completed experiment of the eval on the merge-base of
+// HEAD with the default branch, or on its nearest first-parent ancestor.
+func autoBase(ctx context.Context, db store.Store, ev *spec.Eval, o BaseOptions) (*Base, error) {
+	warn := o.Warn
+	if warn == nil {
+		warn = func(string) {}
+	}
+	commits, err := gitinfo.BaseCommits(ctx, filepath.Dir(ev.File), o.Env, 0)
+	if err != nil {
+		warn(fmt.Sprintf("%s: base auto: %v; running without a base", ev.Name, err))
+		return nil, nil
+	}
+	e, err := db.LatestCompleted(ctx, ev.Name, commits)
+	if errors.Is(err, store.ErrNotFound) {
+		warn(fmt.Sprintf("%s: base auto: no completed experiment of %s on the merge-base with the default branch or its ancestors; running without a base", ev.Name, ev.Name))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("base auto: %w", err)
+	}
+	return &Base{Name: e.Name, ID: e.ID, Rows: report.StoreRows(ctx, db, e.ID)}, nil
+}
+
+func fileBase(ev *spec.Eval, path string) (*Base, error) {
+	f, err := baseline.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("base: %w", err)
+	}
+	if f.Header.Eval != ev.Name {
+		return nil, fmt.Errorf("base: %s is a baseline of eval %q, not %q: save one of this eval with caliper baseline save", path, f.Header.Eval, ev.Name)
+	}
+	return &Base{Name: "file:" + filepath.Base(path) + " (" + f.Header.Experiment + ")", Rows: f.Rows}, nil
+}
