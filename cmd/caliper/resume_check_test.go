@@ -79,6 +79,9 @@ func TestThirdSignalExitsAtOnce(t *testing.T) {
 		if !ok || exitErr.ExitCode() != ExitRun {
 			t.Errorf("after three SIGTERMs: %v, want exit %d\n%s", err, ExitRun, stderr.String())
 		}
+		if !strings.Contains(stderr.String(), "interrupted (terminated): finishing the cases in flight") {
+			t.Errorf("SIGTERM must be handled as SIGINT is:\n%s", stderr.String())
+		}
 	case <-time.After(20 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
