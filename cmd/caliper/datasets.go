@@ -2,20 +2,19 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/caliperhq/caliper/internal/exitcode"
 	"io"
-	"iter"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/caliperhq/caliper/datasets"
+	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 	"github.com/spf13/cobra"
@@ -105,12 +104,8 @@ func pushDataset(ctx context.Context, st *State, storeFlag, name, file string, d
 		return err
 	}
 	defer closer.Close()
-	var readErr error // an error of the file, as opposed to the store
-	res, err := db.PushDataset(ctx, name, caseRows(stream, &readErr), deleteMissing)
+	res, err := pipeline.PushDataset(ctx, db, name, stream, deleteMissing)
 	if err != nil {
-		if readErr != nil || errors.Is(err, store.ErrInvalidDataset) {
-			return exitcode.With(ExitInvalid, err)
-		}
 		return err
 	}
 	pushed := res.Added + res.Updated + res.Unchanged
@@ -134,44 +129,6 @@ func pushDataset(ctx context.Context, st *State, storeFlag, name, file string, d
 		}
 	}
 	return nil
-}
-
-// caseRows yields the cases of stream as dataset rows: each case as the row
-// object {id, input, expected?, metadata?, tags?}, its id given or the hash of
-// its input. An error reading stream is also kept in *readErr.
-func caseRows(stream *datasets.Stream, readErr *error) iter.Seq2[store.DatasetRow, error] {
-	return func(yield func(store.DatasetRow, error) bool) {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		for {
-			c, err := stream.Next()
-			if err == io.EOF {
-				return
-			}
-			if err == nil {
-				buf.Reset()
-				if err = enc.Encode(c); err != nil {
-					err = fmt.Errorf("%s: encoding the row: %w", c.Source, err)
-				}
-			}
-			if err != nil {
-				// A malformed row: data.on_error, which RowError suggests,
-				// is not for pushes.
-				var re *datasets.RowError
-				if errors.As(err, &re) {
-					err = fmt.Errorf("%s: %w: fix the row and push again", re.Source, re.Err)
-				}
-				*readErr = err
-				yield(store.DatasetRow{}, err)
-				return
-			}
-			data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-			if !yield(store.DatasetRow{ID: c.ID, Data: bytes.Clone(data)}, nil) {
-				return
-			}
-		}
-	}
 }
 
 func listDatasets(ctx context.Context, st *State, storeFlag string) error {
