@@ -155,7 +155,7 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 		return o.Resume, nil
 	}
 	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
-		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: mustJSON(p.Eval.Metadata),
+		Parameters: mustJSON(p.Parameters), SpecHash: SpecHash(p.Eval), Metadata: mustJSON(p.Eval.Metadata),
 		Dataset: p.Eval.Data.Dataset, Reduction: report.StoredReductionOf(p.Eval)}
 	if o.Base != nil {
 		exp.Base = o.Base.ID

@@ -64,12 +64,14 @@ func (p *Pipeline) experimentToResume(ctx context.Context, db store.Store, ref s
 // than the ones it started with, saying what differs.
 func (p *Pipeline) checkResumable(e *store.Experiment, display func(string) string) error {
 	diffs := paramDiffs(e, mustJSON(p.Parameters))
-	if e.SpecHash != "" && e.SpecHash != fileHash(p.Eval.File) {
-		file := p.Eval.File
+	if !sameSpec(e.SpecHash, p.Eval) {
+		files := SpecFiles(p.Eval)
 		if display != nil {
-			file = display(file)
+			for i, f := range files {
+				files[i] = display(f)
+			}
 		}
-		diffs = append(diffs, fmt.Sprintf("%s changed since %s started", file, e.Name))
+		diffs = append(diffs, fmt.Sprintf("the eval's files (%s) changed since %s started", strings.Join(files, ", "), e.Name))
 	}
 	if len(diffs) == 0 {
 		return nil
@@ -119,7 +121,7 @@ func (p *Pipeline) PrepareRetry(ctx context.Context, db store.Store, ref string,
 		return "", exitcode.With(exitcode.Invalid, fmt.Errorf("--retry-errors %s: %w", ref, err))
 	}
 	to := &store.Experiment{Name: from.Name + "-retry", Eval: p.Eval.Name, Status: store.StatusRunning, Git: from.Git,
-		Parameters: mustJSON(p.Parameters), SpecHash: fileHash(p.Eval.File), Metadata: from.Metadata, Dataset: from.Dataset,
+		Parameters: mustJSON(p.Parameters), SpecHash: SpecHash(p.Eval), Metadata: from.Metadata, Dataset: from.Dataset,
 		DatasetVersion: from.DatasetVersion, Base: from.Base, Reduction: report.StoredReductionOf(p.Eval)}
 	for i := 2; ; i++ {
 		err = db.CreateExperiment(ctx, to)

@@ -42,7 +42,7 @@ func TestResumeRefusesOtherParametersOrAnEditedEval(t *testing.T) {
 	}
 	writeFile(t, evalFile, strings.Replace(addEval, `expr: "true"`, `expr: "output > 0"`, 1))
 	code, _, errOut = run(t, dir, "run", "--store", db, "--resume=first", "--param", "add=1")
-	if code != ExitInvalid || !strings.Contains(errOut, "adder.eval.yaml changed since first started") {
+	if code != ExitInvalid || !strings.Contains(errOut, "the eval's files (adder.eval.yaml) changed since first started") {
 		t.Errorf("resume after editing the eval: exit %d, %s; want exit 2 saying the file changed", code, errOut)
 	}
 }
@@ -88,4 +88,25 @@ func TestThirdSignalExitsAtOnce(t *testing.T) {
 		t.Fatalf("caliper still ran 20 s after a third SIGTERM\n%s", stderr.String())
 	}
 	_ = os.Remove(bin)
+}
+
+// TestResumeRefusesAnEditedFunctionFile: the spec hash covers the files the
+// eval uses, not only the eval file.
+func TestResumeRefusesAnEditedFunctionFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "functions", "inc.yaml"), "slug: inc\ntype: task\nexpr: input + 1\n")
+	writeFile(t, filepath.Join(dir, "inc.eval.yaml"), "name: inc\nexperiment: first\ndata: {inline: [{id: a, input: 1}]}\ntask: {function: inc}\nscorers: [{name: ran, expr: \"true\"}]\n")
+	db := filepath.Join(dir, "s.db")
+	if code, out, errOut := run(t, dir, "run", "--store", db); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, dir, "run", "--store", db, "--resume=first"); code != ExitOK {
+		t.Fatalf("resume of an unchanged eval: exit %d\n%s%s", code, out, errOut)
+	}
+	writeFile(t, filepath.Join(dir, "functions", "inc.yaml"), "slug: inc\ntype: task\nexpr: input + 2\n")
+	code, _, errOut := run(t, dir, "run", "--store", db, "--resume=first")
+	if code != ExitInvalid || !strings.Contains(errOut, "(functions/inc.yaml, inc.eval.yaml) changed since first started") {
+		t.Errorf("resume after editing the function file: exit %d, %s; want exit 2", code, errOut)
+	}
 }
