@@ -90,3 +90,21 @@ func TestRunOfTwoProjectsUsesEachProjectsStoreAndProviders(t *testing.T) {
 		t.Errorf("the output should say where each experiment is stored:\n%s", out)
 	}
 }
+
+// TestStoreFromTheEnvironment: $CALIPER_STORE names the store when --store
+// does not, and --store wins over it.
+func TestStoreFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ok.eval.yaml"), okEval)
+	env := map[string]string{"CALIPER_STORE": "env.db"}
+	if code, out, errOut := runEnv(t, dir, env, "run"); code != ExitOK || !strings.Contains(out, "stored in env.db") {
+		t.Fatalf("run with $CALIPER_STORE: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := runEnv(t, dir, env, "experiments", "list"); code != ExitOK || strings.Count(out, "\n") != 2 {
+		t.Errorf("experiments list with $CALIPER_STORE: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runEnv(t, dir, env, "experiments", "list", "--store", "flag.db"); code != ExitOK || strings.Count(out, "\n") != 1 {
+		t.Errorf("--store must win over $CALIPER_STORE: exit %d\n%s", code, out)
+	}
+}
