@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/spec"
 )
 
@@ -29,7 +30,7 @@ func TestFindAndStoreDSN(t *testing.T) {
 	write(t, filepath.Join(dir, "proj", "evals", "broken.eval.yaml"), "name: [\n")
 	write(t, filepath.Join(dir, "repo", ".git", "HEAD"), "ref: refs/heads/main\n")
 	write(t, filepath.Join(dir, "plain", "a.eval.yaml"), "")
-	v := spec.NewValidator(spec.OSFS{}, dir)
+	v := spec.NewValidator(spec.OSFS{}, dir, pipeline.DefaultCatalog())
 	tests := []struct {
 		name, from, override, want string
 	}{
@@ -65,7 +66,7 @@ func TestFindReportsABrokenProjectFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "caliper.yaml"), "store: s.db\nstroe: x\n")
-	_, err := Find(spec.NewValidator(spec.OSFS{}, dir), dir)
+	_, err := Find(spec.NewValidator(spec.OSFS{}, dir, pipeline.DefaultCatalog()), dir)
 	if exitcode.Of(err) != exitcode.Invalid || !strings.Contains(err.Error(), "caliper.yaml:2:1") {
 		t.Errorf("Find: %v (exit %d); want exit 2 and the problem's position", err, exitcode.Of(err))
 	}

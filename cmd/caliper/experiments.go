@@ -7,8 +7,8 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/project"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/spec"
