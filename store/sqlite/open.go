@@ -23,10 +23,7 @@ func init() {
 func openDSN(ctx context.Context, dsn string, opts store.OpenOptions) (store.Store, error) {
 	path := dsn
 	if scheme := store.Scheme(dsn); scheme != "" {
-		path = dsn[len(scheme)+1:]
-		if strings.HasPrefix(path, "//") {
-			path = path[2:]
-		}
+		path = strings.TrimPrefix(dsn[len(scheme)+1:], "//")
 	}
 	s, err := OpenWith(ctx, path, opts)
 	if err != nil {
