@@ -165,7 +165,7 @@ func expandGlobs(patterns []string) ([]string, error) {
 // multiSource reads several files in turn, opening each only when the one
 // before it is done, so that a single file is open at a time.
 type multiSource struct {
-	files     []string
+	files   []string
 	display func(string) string
 	rules   fileRules
 	cur     rowSource

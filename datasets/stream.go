@@ -55,7 +55,7 @@ type Stream struct {
 	sample  *sampler
 	sampled []Case
 	ids     *idSet // the ids given out, so that none is given twice
-	err     error // sticky: io.EOF at the end, or what stopped the stream
+	err     error  // sticky: io.EOF at the end, or what stopped the stream
 }
 
 var errClosed = errors.New("reading a closed dataset stream")
