@@ -2,7 +2,6 @@ package functions
 
 import (
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,8 +19,3 @@ func pipeUnread(f *os.File) (int, bool) {
 	}
 	return n, true
 }
-
-// dieWithParent asks the kernel to SIGKILL the child when the thread that
-// started it exits, so that a caliper killed with SIGKILL leaves no program
-// behind. The thread must live as long as caliper: see procStarter.
-func dieWithParent(a *syscall.SysProcAttr) { a.Pdeathsig = syscall.SIGKILL }
