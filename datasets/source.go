@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -218,20 +219,65 @@ func skipBOM(r *bufio.Reader) {
 	}
 }
 
-// checkUTF8 rejects text that is not valid UTF-8. Decoding would replace each
-// bad byte with U+FFFD, silently changing the row, and two rows that differ
-// only there would become one case.
+// checkUTF8 rejects JSON text that is not valid UTF-8, or whose escapes
+// name half of a UTF-16 surrogate pair alone ("\ud800"). Decoding would
+// replace each with U+FFFD, silently changing the row, and two rows that
+// differ only there would become one case.
 func checkUTF8(b []byte) error {
-	if utf8.Valid(b) {
-		return nil
-	}
-	i := 0
-	for i < len(b) {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			break
+	if !utf8.Valid(b) {
+		i := 0
+		for i < len(b) {
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
 		}
-		i += n
+		return fmt.Errorf("invalid UTF-8 (byte %d of the row is 0x%02x): save the file as UTF-8", i+1, b[i])
 	}
-	return fmt.Errorf("invalid UTF-8 (byte %d of the row is 0x%02x): save the file as UTF-8", i+1, b[i])
+	if i := loneSurrogate(b); i >= 0 {
+		return fmt.Errorf("invalid UTF-8: the escape %s at byte %d of the row is half of a UTF-16 surrogate pair: write the character itself, or both halves of its pair", b[i:i+6], i+1)
+	}
+	return nil
+}
+
+// loneSurrogate returns the offset of a \u escape in JSON text that is a
+// surrogate without its other half, or -1. Backslashes occur only inside
+// strings, so the text need not be parsed.
+func loneSurrogate(b []byte) int {
+	high := -1 // offset of a high surrogate waiting for its low half
+	for i := 0; i < len(b); i++ {
+		isU := b[i] == '\\' && i+6 <= len(b) && b[i+1] == 'u'
+		if high >= 0 && !isU {
+			return high // the high half is not followed by an escape
+		}
+		if !isU {
+			if b[i] == '\\' {
+				i++ // an escaped character, such as \\ or \"
+			}
+			continue
+		}
+		r, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		if err != nil {
+			return -1 // not JSON: the decoder says so
+		}
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			if high >= 0 {
+				return high
+			}
+			high = i
+		case r >= 0xdc00 && r < 0xe000:
+			if high < 0 || high+6 != i {
+				return i
+			}
+			high = -1
+		default:
+			if high >= 0 {
+				return high
+			}
+		}
+		i += 5
+	}
+	return high
 }

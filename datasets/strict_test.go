@@ -255,3 +255,34 @@ func TestIDSetMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(s)
 }
+
+func TestLoneSurrogate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want int
+	}{
+		{`{"input": "plain"}`, -1},
+		{`{"input": "\ud83d\ude00 pair"}`, -1},
+		{`{"input": "\u00e9 \\ud800 escaped backslash"}`, -1},
+		{`{"input": "\ud800"}`, 11},
+		{`{"input": "\udc00"}`, 11},
+		{`{"input": "\ud800x\udc00"}`, 11},
+		{`{"input": "\ud800\ud800\udc00"}`, 11},
+		{`{"input": "\ud800\n"}`, 11},
+	}
+	for _, tt := range tests {
+		if got := loneSurrogate([]byte(tt.text)); got != tt.want {
+			t.Errorf("loneSurrogate(%s) = %d, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestLoneSurrogateRows checks that two rows whose inputs differ only in lone
+// surrogates, which decoding would make equal, are an error at their line.
+func TestLoneSurrogateRows(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "s.jsonl", `{"input": "ok"}`+"\n"+`{"input": "a\ud800"}`+"\n"+`{"input": "a\udfff"}`+"\n")
+	_, _, err := readAll(t, spec.Data{File: p}, Options{Display: filepath.Base})
+	wantErr(t, err, `s.jsonl:2: invalid UTF-8: the escape \ud800 at byte 13 of the row is half of a UTF-16 surrogate pair`)
+}
