@@ -98,16 +98,17 @@ func (p *workerPool) Call(ctx context.Context, req *Request) (any, error) {
 	}
 	ctx, cancel := withTimeout(ctx, p.prog.timeout)
 	defer cancel()
+	// A worker that exited before it took the request, as a worker that
+	// recycles itself does, did not fail the call: another worker gets it.
+	// Each such worker is retired, and at most cap(p.slots) can be idle, so
+	// past that many tries the request reaches a worker started for it.
 	out, err := p.send(ctx, id, line)
 	var nt *notTakenError
-	if errors.As(err, &nt) {
-		// The worker exited before it took the request, as a worker that
-		// recycles itself does: the call is not its to fail, so a fresh
-		// worker gets it, once.
+	for try := 0; errors.As(err, &nt) && try < cap(p.slots); try++ {
 		out, err = p.send(ctx, id, line)
-		if errors.As(err, &nt) {
-			err = nt.err
-		}
+	}
+	if errors.As(err, &nt) {
+		err = nt.err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.prog.name, err)

@@ -51,9 +51,9 @@ func TestNothingOutlivesTheCall(t *testing.T) {
 		want    []string
 	}{
 		{name: "one-shot that answers", want: nil},
-		{name: "one-shot that times out", hang: true, timeout: 3 * time.Second, want: []string{"timed out"}},
+		{name: "one-shot that times out", hang: true, timeout: 10 * time.Second, want: []string{"timed out"}},
 		{name: "worker, after Close", worker: true},
-		{name: "worker that times out", worker: true, hang: true, timeout: 3 * time.Second, want: []string{"timed out"}},
+		{name: "worker that times out", worker: true, hang: true, timeout: 10 * time.Second, want: []string{"timed out"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

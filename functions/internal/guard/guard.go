@@ -107,12 +107,19 @@ func run(argv []string) int {
 // turn.
 func endAll(pgid int) {
 	_ = unix.Kill(-pgid, unix.SIGKILL)
+	var ws unix.WaitStatus
 	for {
-		kids := children()
-		for _, pid := range kids {
+		// Most programs leave nothing: then there is no child to look for.
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		switch {
+		case err == unix.ECHILD:
+			return
+		case err == unix.EINTR || pid > 0:
+			continue
+		}
+		for _, pid := range children() {
 			_ = unix.Kill(pid, unix.SIGKILL)
 		}
-		var ws unix.WaitStatus
 		if _, err := unix.Wait4(-1, &ws, 0, nil); err == unix.ECHILD {
 			return
 		}
