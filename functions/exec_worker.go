@@ -36,7 +36,9 @@ var errLineTooLong = errors.New("line too long")
 // waits. A worker that exits, answers another id, writes a line that is not
 // JSON or more than exec.max_output bytes, or runs out of time, is killed with
 // its process group; its call gets the error and the next call starts a fresh
-// one. A {"error": ...} response fails only its call.
+// one. A {"error": ...} response, or one with a key other than id, output and
+// error, fails only its call. A worker that exits between calls (one that
+// recycles itself) fails none: a request it never took goes to another.
 //
 // Workers start with PYTHONUNBUFFERED=1 unless the environment sets it, so
 // that a Python worker's print() reaches caliper without an explicit flush.
