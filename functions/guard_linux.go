@@ -33,8 +33,9 @@ const guardEnv = guard.Env
 var (
 	lifeOnce sync.Once
 	lifeR    *os.File // the read end, given to every guard as fd 3
-	lifeW    *os.File // the write end, held open until caliper exits
-	lifeErr  error
+	//lint:ignore U1000 never read: held (never closed, never collected) so that guards read EOF only once caliper has exited
+	lifeW   *os.File
+	lifeErr error
 )
 
 // lifePipe returns the read end of a pipe whose write end only caliper holds
