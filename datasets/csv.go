@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // csvSource reads a .csv file with a header row. Every column becomes a string
@@ -53,6 +54,17 @@ func newCSVSource(r io.Reader, name string) (rowSource, error) {
 	return s, nil
 }
 
+// check applies rules to the header.
+func (s *csvSource) check(rules fileRules) error {
+	if rules.needInput && !s.hasColumn("input") {
+		return fmt.Errorf("%s:1: the CSV header has no input column: add one or map the input with data.fields.input", s.name)
+	}
+	if !rules.mapped {
+		return checkCSVHeader(s.name, s.header)
+	}
+	return nil
+}
+
 // hasColumn reports whether the header names col.
 func (s *csvSource) hasColumn(col string) bool {
 	for _, h := range s.header {
@@ -87,6 +99,10 @@ func (s *csvSource) next() (rawRow, error) {
 	source := fmt.Sprintf("%s:%d", s.name, line)
 	row := make(map[string]any, len(rec))
 	for i, cell := range rec {
+		if !utf8.ValidString(cell) {
+			line, col := s.r.FieldPos(i)
+			return rawRow{}, rowErr(fmt.Sprintf("%s:%d", s.name, line), "invalid UTF-8 in column %d (%s), at column %d of the line: save the file as UTF-8", i+1, s.header[i], col)
+		}
 		row[s.header[i]] = cell
 	}
 	return rawRow{value: row, source: source, flat: true}, nil

@@ -215,9 +215,9 @@ func TestYAMLNormalised(t *testing.T) {
 func TestYAMLAnchors(t *testing.T) {
 	t.Parallel()
 	yml := writeFile(t, "anchors.yaml", `
-- &base {input: hello, metadata: {lang: en}}
-- *base
-- {<<: *base, expected: hi}
+- &base {id: one, input: &greeting hello, metadata: {lang: en}}
+- {id: two, input: *greeting}
+- {<<: *base, id: three, expected: hi}
 `)
 	got := mustReadAll(t, spec.Data{File: yml}, Options{})
 	if len(got) != 3 || got[1].Input != "hello" || got[2].Expected != "hi" || got[2].Metadata["lang"] != "en" {

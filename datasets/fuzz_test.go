@@ -44,7 +44,7 @@ func FuzzJSONL(f *testing.F) {
 				}
 				continue
 			}
-			c, err := m.mapRow(r)
+			c, _, err := m.mapRow(r)
 			if err != nil {
 				continue
 			}

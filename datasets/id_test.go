@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/caliperhq/caliper/spec"
@@ -34,7 +35,7 @@ func TestCaseIDs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := ids(mustReadAll(t, spec.Data{File: writeFile(t, tt.file, tt.rows)}, Options{}))
+			got := ids(readEachRow(t, tt.file, tt.rows))
 			if len(got) != len(tt.wants) {
 				t.Fatalf("ids %v, want %v", got, tt.wants)
 			}
@@ -82,8 +83,22 @@ func TestIDFromFields(t *testing.T) {
 		}
 	}
 	// An expression that computes an int (not a JSON float) formats the same.
-	got = ids(mustReadAll(t, spec.Data{File: file, Fields: spec.Fields{ID: ex("len(row.q) * 10"), Input: ex("row.q")}}, Options{}))
+	got = ids(mustReadAll(t, spec.Data{File: file, Fields: spec.Fields{ID: ex("len(row.q) * 10"), Input: ex("row.q")}, Limit: 1}, Options{}))
 	if got[0] != "10" {
 		t.Errorf("id %q, want 10", got[0])
 	}
+}
+
+// readEachRow reads the cases of rows, each JSON Lines row from a file of its
+// own, since rows with the same id cannot be in one dataset.
+func readEachRow(t *testing.T, file, rows string) []Case {
+	t.Helper()
+	if !strings.HasSuffix(file, ".jsonl") {
+		return mustReadAll(t, spec.Data{File: writeFile(t, file, rows)}, Options{})
+	}
+	var cases []Case
+	for _, line := range strings.Split(rows, "\n") {
+		cases = append(cases, mustReadAll(t, spec.Data{File: writeFile(t, file, line)}, Options{})...)
+	}
+	return cases
 }

@@ -56,12 +56,20 @@ func (s *jsonSource) next() (rawRow, error) {
 		return rawRow{}, io.EOF
 	}
 	line := s.lines.start(s.dec.InputOffset())
-	var v any
-	if err := s.dec.Decode(&v); err != nil {
+	var raw json.RawMessage
+	if err := s.dec.Decode(&raw); err != nil {
 		s.done = true
 		return rawRow{}, s.fatal(line, err)
 	}
-	return rawRow{value: v, source: fmt.Sprintf("%s:%d", s.name, line)}, nil
+	source := fmt.Sprintf("%s:%d", s.name, line)
+	if err := checkUTF8(raw); err != nil {
+		return rawRow{}, &RowError{Source: source, Err: err}
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return rawRow{}, rowErr(source, "invalid JSON: %v", err)
+	}
+	return rawRow{value: v, source: source}, nil
 }
 
 // fatal reports a syntax error: the decoder cannot resume after one, so the row

@@ -47,6 +47,9 @@ func (s *jsonlSource) next() (rawRow, error) {
 			continue
 		}
 		source := s.name + ":" + strconv.Itoa(s.line)
+		if err := checkUTF8(line); err != nil {
+			return rawRow{}, &RowError{Source: source, Err: err}
+		}
 		var v any
 		if err := json.Unmarshal(line, &v); err != nil {
 			return rawRow{}, rowErr(source, "invalid JSON: %v", err)

@@ -3,6 +3,8 @@ package datasets
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/caliperhq/caliper/spec"
 	"github.com/expr-lang/expr"
@@ -90,72 +92,86 @@ func (m *mapper) field(p *program, env *spec.FieldEnv, row map[string]any, key s
 	return v, nil
 }
 
-// mapRow maps one raw row into a case. The error, if any, says what is wrong
-// with the row; the caller adds where the row is.
-func (m *mapper) mapRow(r rawRow) (Case, error) {
+// mapRow maps one raw row into a case. hashed says that the row gave no id,
+// so the case's id is the hash of its input. The error, if any, says what is
+// wrong with the row; the caller adds where the row is.
+func (m *mapper) mapRow(r rawRow) (c Case, hashed bool, err error) {
 	row, isObject := r.value.(map[string]any)
 	if !isObject && m.input == nil {
-		return Case{}, fmt.Errorf("a row must be an object {id?, input, expected?, metadata?, tags?}, not %s", jsonType(r.value))
+		return Case{}, false, fmt.Errorf("a row must be an object {id?, input, expected?, metadata?, tags?}, not %s", jsonType(r.value))
 	}
+	if isObject && !r.flat && !m.maps() {
+		if err := checkRowKeys(row); err != nil {
+			return Case{}, false, err
+		}
+	}
+	c, hashed, err = m.mapObject(r, row)
+	return c, hashed, err
+}
+
+// mapObject maps a row that is an object, or any row when data.fields.input
+// is set.
+func (m *mapper) mapObject(r rawRow, row map[string]any) (Case, bool, error) {
 	env := &spec.FieldEnv{Row: r.value, Parameters: m.params}
 	c := Case{Source: r.source}
+	var err error
 
 	input, err := m.field(m.input, env, row, "input")
 	if err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
 	if input == nil {
 		if m.input != nil {
-			return Case{}, errors.New("data.fields.input gives no input (null) for this row")
+			return Case{}, false, errors.New("data.fields.input gives no input (null) for this row")
 		}
 		if _, ok := row["input"]; ok {
-			return Case{}, errors.New("the row's input is null")
+			return Case{}, false, errors.New("the row's input is null")
 		}
-		return Case{}, errors.New("the row has no input: add one, or map one with data.fields.input")
+		return Case{}, false, errors.New("the row has no input: add one, or map one with data.fields.input")
 	}
 	c.Input = input
 
 	if c.Expected, err = m.field(m.expected, env, row, "expected"); err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
 
 	var meta any
 	if r.flat && m.metadata == nil {
 		meta = csvMetadata(row)
 	} else if meta, err = m.field(m.metadata, env, row, "metadata"); err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
 	switch x := meta.(type) {
 	case nil:
 	case map[string]any:
 		c.Metadata = x
 	default:
-		return Case{}, fmt.Errorf("metadata must be an object, not %s", jsonType(meta))
+		return Case{}, false, fmt.Errorf("metadata must be an object, not %s", jsonType(meta))
 	}
 
 	tags, err := m.field(m.tags, env, row, "tags")
 	if err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
 	if c.Tags, err = tagList(tags); err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
 
 	idv, err := m.field(m.id, env, row, "id")
 	if err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
 	id, ok, err := idString(idv)
 	if err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
 	if !ok {
 		if id, err = HashID(c.Input); err != nil {
-			return Case{}, err
+			return Case{}, false, err
 		}
 	}
 	c.ID = id
-	return c, nil
+	return c, !ok, nil
 }
 
 // tagList checks that tags are a list of strings.
@@ -197,4 +213,49 @@ func csvMetadata(row map[string]any) any {
 		return nil
 	}
 	return meta
+}
+
+// maps reports whether data.fields maps the rows: rows then have a shape of
+// their own, and any key is theirs to have.
+func (m *mapper) maps() bool {
+	return m.id != nil || m.input != nil || m.expected != nil || m.metadata != nil || m.tags != nil
+}
+
+// rowKeys are the keys a row may have when data.fields does not map it.
+var rowKeys = []string{"id", "input", "expected", "metadata", "tags"}
+
+// checkRowKeys rejects a key a row may not have, such as a misspelt
+// "expectd", which would otherwise leave the case with no expected value.
+func checkRowKeys(row map[string]any) error {
+	var unknown []string
+	for k := range row {
+		if !slices.Contains(rowKeys, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	k := unknown[0]
+	if s := spec.Suggest(k, rowKeys); s != "" {
+		return fmt.Errorf("unknown key %q in the row; did you mean %q?", k, s)
+	}
+	return fmt.Errorf("unknown key %q in the row: a row holds only id, input, expected, metadata and tags; put other fields under metadata, or map the row with data.fields", k)
+}
+
+// checkCSVHeader rejects a column whose name is a near miss of a column that
+// maps to the case (id, input, expected), such as "expectd", which would
+// otherwise go into the metadata and leave the case with no expected value.
+func checkCSVHeader(name string, header []string) error {
+	for _, col := range header {
+		if csvColumns[col] {
+			continue
+		}
+		s := spec.Suggest(col, []string{"id", "input", "expected"})
+		if s != "" && (strings.EqualFold(s, col) || len(col) >= 4) {
+			return fmt.Errorf("%s:1: column %q of the header looks like a misspelt %q: rename it, or map the row with data.fields to keep it as metadata", name, col, s)
+		}
+	}
+	return nil
 }

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // rawRow is one row as read from its source, before it is mapped into a case.
@@ -55,31 +57,73 @@ var fileKinds = map[string]func(r io.Reader, name string) (rowSource, error){
 	".yml":   newYAMLSource,
 }
 
+// fileRules say what the rows of a file must hold.
+type fileRules struct {
+	// needInput says that rows must carry their input themselves (there is
+	// no data.fields.input), so a CSV file without an input column is an error.
+	needInput bool
+	// mapped says that data.fields maps the rows, so CSV columns are not
+	// checked for near misses of id, input and expected.
+	mapped bool
+}
+
 // openFile opens one dataset file with the reader its extension names. display
-// is the name used in messages and Case.Source. needInput says that rows must
-// carry their input themselves (there is no data.fields.input), so a CSV file
-// without an input column is an error.
-func openFile(path, display string, needInput bool) (rowSource, error) {
+// is the name used in messages and Case.Source. Only a regular file is
+// opened: a named pipe or a device could block the run forever.
+func openFile(path, display string, rules fileRules) (rowSource, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	open, ok := fileKinds[ext]
 	if !ok {
 		return nil, fmt.Errorf("dataset file %s has an unknown format %q: use .jsonl, .json, .csv, .yaml or .yml", display, ext)
 	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening dataset file: %w", err)
+	}
+	if err := checkRegular(info, display); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening dataset file: %w", err)
 	}
+	if info, err = f.Stat(); err == nil {
+		err = checkRegular(info, display) // it may have been replaced since
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
 	src, err := open(f, display)
-	if err == nil {
-		if cs, ok := src.(*csvSource); ok && needInput && !cs.hasColumn("input") {
-			err = fmt.Errorf("%s:1: the CSV header has no input column: add one or map the input with data.fields.input", display)
-		}
+	if cs, ok := src.(*csvSource); ok && err == nil {
+		err = cs.check(rules)
 	}
 	if err != nil {
 		_ = f.Close()
 		return nil, err
 	}
 	return &fileSource{rowSource: src, f: f}, nil
+}
+
+// checkRegular refuses a dataset that is not a regular file.
+func checkRegular(info os.FileInfo, display string) error {
+	mode := info.Mode()
+	switch {
+	case mode.IsRegular():
+		return nil
+	case mode.IsDir():
+		return fmt.Errorf("dataset file %s is a directory: name a file in it, or read all its files with data.files, e.g. %q", display, filepath.Join(display, "*.jsonl"))
+	}
+	kind := "a special file"
+	switch {
+	case mode&os.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case mode&os.ModeSocket != 0:
+		kind = "a socket"
+	case mode&os.ModeDevice != 0:
+		kind = "a device"
+	}
+	return fmt.Errorf("dataset file %s is not a regular file (%s), which could block the run forever: write the rows to a file and name that", display, kind)
 }
 
 // fileSource closes the file under a reader.
@@ -122,10 +166,10 @@ func expandGlobs(patterns []string) ([]string, error) {
 // multiSource reads several files in turn, opening each only when the one
 // before it is done, so that a single file is open at a time.
 type multiSource struct {
-	files     []string
-	display   func(string) string
-	needInput bool
-	cur       rowSource
+	files   []string
+	display func(string) string
+	rules   fileRules
+	cur     rowSource
 }
 
 func (m *multiSource) next() (rawRow, error) {
@@ -136,7 +180,7 @@ func (m *multiSource) next() (rawRow, error) {
 			}
 			path := m.files[0]
 			m.files = m.files[1:]
-			src, err := openFile(path, m.display(path), m.needInput)
+			src, err := openFile(path, m.display(path), m.rules)
 			if err != nil {
 				return rawRow{}, err
 			}
@@ -173,4 +217,67 @@ func skipBOM(r *bufio.Reader) {
 	if b, err := r.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
 		_, _ = r.Discard(len(utf8BOM))
 	}
+}
+
+// checkUTF8 rejects JSON text that is not valid UTF-8, or whose escapes
+// name half of a UTF-16 surrogate pair alone ("\ud800"). Decoding would
+// replace each with U+FFFD, silently changing the row, and two rows that
+// differ only there would become one case.
+func checkUTF8(b []byte) error {
+	if !utf8.Valid(b) {
+		i := 0
+		for i < len(b) {
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		return fmt.Errorf("invalid UTF-8 (byte %d of the row is 0x%02x): save the file as UTF-8", i+1, b[i])
+	}
+	if i := loneSurrogate(b); i >= 0 {
+		return fmt.Errorf("invalid UTF-8: the escape %s at byte %d of the row is half of a UTF-16 surrogate pair: write the character itself, or both halves of its pair", b[i:i+6], i+1)
+	}
+	return nil
+}
+
+// loneSurrogate returns the offset of a \u escape in JSON text that is a
+// surrogate without its other half, or -1. Backslashes occur only inside
+// strings, so the text need not be parsed.
+func loneSurrogate(b []byte) int {
+	high := -1 // offset of a high surrogate waiting for its low half
+	for i := 0; i < len(b); i++ {
+		isU := b[i] == '\\' && i+6 <= len(b) && b[i+1] == 'u'
+		if high >= 0 && !isU {
+			return high // the high half is not followed by an escape
+		}
+		if !isU {
+			if b[i] == '\\' {
+				i++ // an escaped character, such as \\ or \"
+			}
+			continue
+		}
+		r, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		if err != nil {
+			return -1 // not JSON: the decoder says so
+		}
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			if high >= 0 {
+				return high
+			}
+			high = i
+		case r >= 0xdc00 && r < 0xe000:
+			if high < 0 || high+6 != i {
+				return i
+			}
+			high = -1
+		default:
+			if high >= 0 {
+				return high
+			}
+		}
+		i += 5
+	}
+	return high
 }

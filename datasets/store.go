@@ -58,6 +58,9 @@ func (s *storeSource) next() (rawRow, error) {
 	}
 	source := fmt.Sprintf("%s[%d]", s.label, s.i)
 	s.i++
+	if err := checkUTF8(raw); err != nil {
+		return rawRow{}, &RowError{Source: source, Err: err}
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return rawRow{}, rowErr(source, "invalid JSON: %v", err)

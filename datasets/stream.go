@@ -33,8 +33,10 @@ type Options struct {
 }
 
 // Stream yields the cases of an eval one at a time, reading its rows as it
-// goes: memory does not grow with the dataset, except for a sample, which holds
-// at most its size. A Stream is not safe for concurrent use.
+// goes: it holds no rows, except for a sample, which holds at most its size,
+// only the ids it gave out (see idSet: about 56 bytes an id), so that a case
+// id given twice is an error naming both rows. A Stream is not safe for
+// concurrent use.
 //
 // Rows are mapped into cases (data.fields), then filtered (data.filter), then
 // limited (data.limit): reading stops once the limit is reached. With
@@ -52,7 +54,8 @@ type Stream struct {
 	skipped int
 	sample  *sampler
 	sampled []Case
-	err     error // sticky: io.EOF at the end, or what stopped the stream
+	ids     *idSet // the ids given out, so that none is given twice
+	err     error  // sticky: io.EOF at the end, or what stopped the stream
 }
 
 var errClosed = errors.New("reading a closed dataset stream")
@@ -86,7 +89,7 @@ func Open(ctx context.Context, d spec.Data, opts Options) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{ctx: ctx, m: m, skip: d.OnError == "skip", warn: opts.Warn, limit: d.Limit}
+	s := &Stream{ctx: ctx, m: m, skip: d.OnError == "skip", warn: opts.Warn, limit: d.Limit, ids: newIDSet()}
 	if d.Filter != nil {
 		// The filter's result is checked by keep, which names the row, rather
 		// than by expr's bool cast.
@@ -109,14 +112,14 @@ func Open(ctx context.Context, d spec.Data, opts Options) (*Stream, error) {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	needInput := d.Fields.Input == nil
+	rules := fileRules{needInput: d.Fields.Input == nil, mapped: m.maps()}
 	switch {
 	case d.File != "":
-		s.src, err = openFile(d.File, display(d.File), needInput)
+		s.src, err = openFile(d.File, display(d.File), rules)
 	case len(d.Files) > 0:
 		var files []string
 		if files, err = expandGlobs(d.Files); err == nil {
-			s.src = &multiSource{files: files, display: display, needInput: needInput}
+			s.src = &multiSource{files: files, display: display, rules: rules}
 		}
 	case d.Dataset != "":
 		s.src, err = openStore(ctx, opts.Datasets, d.Dataset, d.Version)
@@ -133,7 +136,9 @@ func Open(ctx context.Context, d spec.Data, opts Options) (*Stream, error) {
 
 // Next returns the next case, or io.EOF after the last. A malformed row is an
 // error (a *RowError naming its file and line) unless data.on_error is skip;
-// after an error, Next keeps returning it.
+// so are a row with a key other than id, input, expected, metadata and tags
+// (unless data.fields maps the rows), a row with invalid UTF-8, and a case
+// whose id an earlier case has. After an error, Next keeps returning it.
 func (s *Stream) Next() (Case, error) {
 	if s.err != nil {
 		return Case{}, s.err
@@ -198,11 +203,16 @@ func (s *Stream) read() (Case, error) {
 			}
 			return Case{}, err
 		}
-		c, err := s.m.mapRow(r)
+		c, hashed, err := s.m.mapRow(r)
 		if err == nil && s.filter != nil {
 			var keep bool
 			if keep, err = s.m.keep(s.filter, &c, r.value); err == nil && !keep {
 				continue
+			}
+		}
+		if err == nil {
+			if first, dup := s.ids.add(&c); dup {
+				err = duplicateError(&c, hashed, first)
 			}
 		}
 		if err != nil {

@@ -65,7 +65,7 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown name", spec.Data{File: qa, Fields: spec.Fields{Expected: ex("rows.answer")}}, `compiling data.fields.expected: test.eval.yaml:1:1: expression: unknown name "rows"; did you mean "row"?`},
 		{"filter", spec.Data{File: qa, Filter: ex("input +")}, "compiling data.filter: test.eval.yaml:1:"},
 		{"no source", spec.Data{}, "data sets none of file, files, dataset and inline"},
-		{"missing file", spec.Data{File: filepath.Join(t.TempDir(), "gone.jsonl")}, "opening data: opening dataset file: open "},
+		{"missing file", spec.Data{File: filepath.Join(t.TempDir(), "gone.jsonl")}, "opening data: opening dataset file: stat "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

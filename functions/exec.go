@@ -67,13 +67,13 @@ func displayName(argv []string) string {
 	return name
 }
 
-// command returns an unstarted command in its own process group, and the
-// stderr it writes to.
+// command returns an unstarted command, isolated so that killGroup ends it
+// and everything it starts, and the stderr it writes to.
 func (p *program) command() (*exec.Cmd, *stderrTail) {
 	cmd := exec.Command(p.argv[0], p.argv[1:]...)
 	cmd.Dir = p.dir
 	cmd.Env = p.env
-	ownGroup(cmd)
+	cmd = isolate(cmd)
 	tail := &stderrTail{out: p.out, prefix: "[" + p.name + "] "}
 	cmd.Stderr = tail
 	cmd.WaitDelay = waitDelay

@@ -13,9 +13,10 @@ import (
 )
 
 // oneShot runs its program once per call: the request as JSON on stdin, the
-// output on stdout. Each process leads its own process group, and the whole
-// group is killed when the call times out or is cancelled, and when the call
-// ends, so nothing a call started outlives it.
+// output on stdout. The program is isolated (on Linux under a guard, see
+// guard_linux.go; elsewhere in its own process group), and killGroup ends it
+// and what it started when the call times out or is cancelled, and when the
+// call ends, so nothing a call started outlives it.
 type oneShot struct {
 	prog   *program
 	slots  chan struct{} // one per process running

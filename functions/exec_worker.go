@@ -36,7 +36,9 @@ var errLineTooLong = errors.New("line too long")
 // waits. A worker that exits, answers another id, writes a line that is not
 // JSON or more than exec.max_output bytes, or runs out of time, is killed with
 // its process group; its call gets the error and the next call starts a fresh
-// one. A {"error": ...} response fails only its call.
+// one. A {"error": ...} response, or one with a key other than id, output and
+// error, fails only its call. A worker that exits between calls (one that
+// recycles itself) fails none: a request it never took goes to another.
 //
 // Workers start with PYTHONUNBUFFERED=1 unless the environment sets it, so
 // that a Python worker's print() reaches caliper without an explicit flush.
@@ -98,15 +100,17 @@ func (p *workerPool) Call(ctx context.Context, req *Request) (any, error) {
 	}
 	ctx, cancel := withTimeout(ctx, p.prog.timeout)
 	defer cancel()
-	w, err := p.acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.prog.name, err)
+	// A worker that exited before it took the request, as a worker that
+	// recycles itself does, did not fail the call: another worker gets it.
+	// Each such worker is retired, and at most cap(p.slots) can be idle, so
+	// past that many tries the request reaches a worker started for it.
+	out, err := p.send(ctx, id, line)
+	var nt *notTakenError
+	for try := 0; errors.As(err, &nt) && try < cap(p.slots); try++ {
+		out, err = p.send(ctx, id, line)
 	}
-	out, keep, err := p.roundTrip(ctx, w, id, line)
-	if keep {
-		p.release(w)
-	} else {
-		p.retire(w, 0)
+	if errors.As(err, &nt) {
+		err = nt.err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.prog.name, err)
@@ -114,11 +118,35 @@ func (p *workerPool) Call(ctx context.Context, req *Request) (any, error) {
 	return out, nil
 }
 
+// send hands one request line to a worker and returns its answer.
+func (p *workerPool) send(ctx context.Context, id string, line []byte) (any, error) {
+	w, err := p.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, keep, err := p.roundTrip(ctx, w, id, line)
+	if keep {
+		p.release(w)
+	} else {
+		p.retire(w, 0)
+	}
+	return out, err
+}
+
+// notTakenError is a request that its worker never took: the worker was gone
+// before it read the request, or it exited cleanly without answering. The
+// request can be sent to another worker.
+type notTakenError struct{ err error }
+
+func (e *notTakenError) Error() string { return e.err.Error() }
+func (e *notTakenError) Unwrap() error { return e.err }
+
 // roundTrip writes one request line to w and reads its response. keep says
 // whether w can serve another call.
 func (p *workerPool) roundTrip(ctx context.Context, w *worker, id string, line []byte) (out any, keep bool, err error) {
 	stop := context.AfterFunc(ctx, w.interrupt)
-	_, err = w.stdin.Write(line)
+	_, writeErr := w.stdin.Write(line)
+	err = writeErr
 	var resp []byte
 	if err == nil {
 		for {
@@ -137,32 +165,68 @@ func (p *workerPool) roundTrip(ctx context.Context, w *worker, id string, line [
 	case errors.Is(err, errLineTooLong):
 		return nil, false, fmt.Errorf("output larger than %d bytes: raise exec.max_output or answer with less; the worker was restarted", p.prog.maxOutput)
 	case err != nil:
-		return nil, false, w.exitError()
+		exitErr := w.exitError()
+		answered := len(bytes.TrimSpace(resp)) > 0
+		if !answered && w.neverTook(writeErr != nil, len(line)) {
+			return nil, false, &notTakenError{err: exitErr}
+		}
+		return nil, false, exitErr
 	}
 
-	var r struct {
-		ID     json.RawMessage `json:"id"`
-		Output any             `json:"output"`
-		Error  json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(resp, &r) != nil {
+	var r map[string]json.RawMessage
+	if json.Unmarshal(resp, &r) != nil || r == nil {
 		return nil, false, fmt.Errorf("worker wrote a line that is not a JSON object: %q: stdout is for responses only, write logs to stderr; the worker was restarted", snippet(bytes.TrimSpace(resp), 200))
 	}
-	var got string
-	if len(r.ID) == 0 {
+	rawID, ok := r["id"]
+	if !ok {
 		return nil, false, fmt.Errorf(`worker answered request %q without an "id": echo the request's id in its response; the worker was restarted`, id)
 	}
-	if json.Unmarshal(r.ID, &got) != nil || got != id {
-		return nil, false, fmt.Errorf(`worker answered request %q with id %s: answer each request, in order, with its own id; the worker was restarted`, id, snippet(r.ID, 100))
+	if got := ""; json.Unmarshal(rawID, &got) != nil || got != id {
+		return nil, false, fmt.Errorf(`worker answered request %q with id %s: answer each request, in order, with its own id; the worker was restarted`, id, snippet(rawID, 100))
 	}
-	if len(r.Error) > 0 && string(r.Error) != "null" {
+	// The worker is in step: a bad answer fails its call only.
+	if err := checkResponseKeys(r, id); err != nil {
+		return nil, true, err
+	}
+	if e, ok := r["error"]; ok && string(e) != "null" {
 		var msg string
-		if json.Unmarshal(r.Error, &msg) != nil {
-			msg = string(r.Error)
+		if json.Unmarshal(e, &msg) != nil {
+			msg = string(e)
 		}
 		return nil, true, fmt.Errorf("worker error: %s", msg)
 	}
-	return r.Output, true, nil
+	rawOut, ok := r["output"]
+	if !ok {
+		return nil, true, fmt.Errorf(`worker answered request %q with neither "output" nor "error": answer {"id": ..., "output": ...} or {"id": ..., "error": "..."}`, id)
+	}
+	var ans any
+	if err := json.Unmarshal(rawOut, &ans); err != nil {
+		return nil, true, fmt.Errorf("worker answered request %q with an output that cannot be read: %w", id, err)
+	}
+	return ans, true, nil
+}
+
+// responseKeys are the keys a worker response may hold.
+var responseKeys = []string{"id", "output", "error"}
+
+// checkResponseKeys rejects a response key outside the protocol, such as a
+// misspelt "ouptut", which would otherwise be dropped silently.
+func checkResponseKeys(r map[string]json.RawMessage, id string) error {
+	var unknown []string
+	for k := range r {
+		if !slices.Contains(responseKeys, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	hint := ""
+	if s := spec.Suggest(unknown[0], responseKeys); s != "" {
+		hint = fmt.Sprintf("; did you mean %q?", s)
+	}
+	return fmt.Errorf(`worker answered request %q with an unknown key %q%s: a response holds "id" and "output" or "error", nothing else`, id, unknown[0], hint)
 }
 
 // acquire returns an idle live worker, or starts one when fewer than
@@ -346,8 +410,25 @@ func (w *worker) exitError() error {
 	return fmt.Errorf("worker exited: %s%s", w.cmd.ProcessState, w.stderr.suffix())
 }
 
+// neverTook reports whether w, which stopped without answering, can be said
+// not to have taken the request of n bytes: writing it failed, the request
+// is still unread in w's stdin, or w exited cleanly (status 0), as a worker
+// does that recycles itself. A worker that crashes holding a request (any
+// other exit, with the request read) took it.
+func (w *worker) neverTook(writeFailed bool, n int) bool {
+	if writeFailed {
+		return true
+	}
+	if unread, ok := pipeUnread(w.stdin); ok && unread >= n {
+		return true
+	}
+	st := w.cmd.ProcessState
+	return st != nil && st.Exited() && st.ExitCode() == 0
+}
+
 // readLine reads one line, without its newline, failing with errLineTooLong
 // when it is longer than limit bytes. The line is valid until the next read.
+// On another error it returns the bytes of the unfinished line with it.
 func readLine(r *bufio.Reader, limit int64) ([]byte, error) {
 	var long []byte
 	for {
@@ -369,7 +450,7 @@ func readLine(r *bufio.Reader, limit int64) ([]byte, error) {
 				return nil, errLineTooLong
 			}
 		default:
-			return nil, err
+			return append(long, frag...), err // what came before the end, if anything
 		}
 	}
 }

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package functions
 
@@ -8,10 +8,12 @@ import (
 	"syscall"
 )
 
-// ownGroup makes cmd the leader of a new process group, so that killGroup
-// reaches every process it starts, grandchildren included.
-func ownGroup(cmd *exec.Cmd) {
+// isolate makes cmd the leader of a new process group, so that killGroup
+// reaches every process it starts, grandchildren included (Linux runs it
+// under a guard instead: see guard_linux.go).
+func isolate(cmd *exec.Cmd) *exec.Cmd {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
 }
 
 // killGroup sends SIGKILL to the process group led by p. A group that is

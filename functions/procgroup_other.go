@@ -7,8 +7,8 @@ import (
 	"os/exec"
 )
 
-// ownGroup does nothing where process groups are not available.
-func ownGroup(cmd *exec.Cmd) {}
+// isolate does nothing where process groups are not available.
+func isolate(cmd *exec.Cmd) *exec.Cmd { return cmd }
 
 // killGroup kills p alone where process groups are not available.
 func killGroup(p *os.Process) {

@@ -310,8 +310,8 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	}))
 	defer srv.Close()
 	var inline []string
-	for range 60 {
-		inline = append(inline, "{input: x}")
+	for i := range 60 {
+		inline = append(inline, fmt.Sprintf("{input: x%d}", i)) // distinct inputs, distinct case ids
 	}
 	ev := loadEval(t, `name: bounded
 data: {inline: [`+strings.Join(inline, ", ")+`]}

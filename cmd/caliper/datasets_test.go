@@ -157,7 +157,7 @@ func TestDatasetsErrors(t *testing.T) {
 		{[]string{"push", "qa", "missing.jsonl"}, ExitInvalid, []string{`pushing dataset "qa"`, "missing.jsonl", "no such file"}},
 		{[]string{"push", "qa", "qa.txt"}, ExitInvalid, []string{`unknown format ".txt"`}},
 		{[]string{"push", "qa", "bad.jsonl"}, ExitInvalid, []string{`pushing dataset "qa": bad.jsonl:2: `, "fix the row and push again"}},
-		{[]string{"push", "qa", "dup.jsonl"}, ExitInvalid, []string{`row id "a" appears more than once`}},
+		{[]string{"push", "qa", "dup.jsonl"}, ExitInvalid, []string{`dup.jsonl:2: case id "a" is also the id of the row at dup.jsonl:1`}},
 		{[]string{"push", "fresh", "empty.jsonl"}, ExitInvalid, []string{"nothing to create"}},
 		{[]string{"show", "nope"}, ExitInvalid, []string{`dataset "nope": not found`, "caliper datasets list"}},
 		{[]string{"show", "qa@9"}, ExitInvalid, []string{`dataset "qa" has no version 9`, "versions are 1 to 1"}},
