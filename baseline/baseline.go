@@ -29,6 +29,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caliperhq/caliper/internal/jsontext"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -104,11 +105,9 @@ func Save(w io.Writer, h Header, rows RowSource) error {
 		}
 	}
 	bw := bufio.NewWriter(w)
-	head, err := marshal(h)
-	if err != nil {
+	if err := jsontext.NewEncoder(bw).Encode(h); err != nil {
 		return fmt.Errorf("encoding the baseline header: %w", err)
 	}
-	bw.Write(head)
 	for _, l := range lines {
 		bw.Write(buf[l.start:l.end])
 	}
@@ -188,21 +187,7 @@ func appendScore(buf []byte, v float64) []byte {
 }
 
 // appendString appends s as a JSON string, leaving <, > and & as they are.
-func appendString(buf []byte, s string) []byte {
-	b, _ := marshal(s) // a valid UTF-8 string always encodes
-	return append(buf, b[:len(b)-1]...)
-}
-
-// marshal encodes v as JSON without HTML escapes, with a final line break.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
+func appendString(buf []byte, s string) []byte { return jsontext.AppendString(buf, s) }
 
 // File is a baseline file that Load has checked.
 type File struct {

@@ -1,7 +1,6 @@
 package functions
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -9,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/cbroglie/mustache"
+
+	"github.com/caliperhq/caliper/internal/jsontext"
 )
 
 // The values http templates see are converted from the request into these
@@ -39,15 +40,7 @@ func jsonText(v any) string {
 }
 
 // encodeJSON encodes v as compact JSON without HTML escaping.
-func encodeJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func encodeJSON(v any) ([]byte, error) { return jsontext.Marshal(v) }
 
 // templateData is what http templates see: input, expected, metadata, tags,
 // parameters, trial, and output for a scorer. The process environment is not

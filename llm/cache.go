@@ -5,8 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"sync"
+
+	"github.com/caliperhq/caliper/internal/jsontext"
 )
 
 // Cache keeps answers by request key. Get reports a miss with ok false and a
@@ -65,15 +66,7 @@ func cacheKey(p *provider, model string, req ChatRequest) (string, error) {
 // canonicalJSON encodes v compactly without HTML escaping. encoding/json
 // sorts map keys; raw JSON (tool parameters) is compacted as it is, keeping
 // the order of its keys, which the model sees.
-func canonicalJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func canonicalJSON(v any) ([]byte, error) { return jsontext.Marshal(v) }
 
 // MemoryCache is a Cache in memory, for tests and single runs.
 type MemoryCache struct {

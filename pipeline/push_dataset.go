@@ -3,7 +3,6 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/internal/jsontext"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -32,8 +32,7 @@ func PushDataset(ctx context.Context, db store.DatasetStore, name string, stream
 func caseRows(stream *datasets.Stream, readErr *error) iter.Seq2[store.DatasetRow, error] {
 	return func(yield func(store.DatasetRow, error) bool) {
 		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
+		enc := jsontext.NewEncoder(&buf)
 		for {
 			c, err := stream.Next()
 			if err == io.EOF {

@@ -1,9 +1,10 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/caliperhq/caliper/internal/jsontext"
 )
 
 func init() {
@@ -54,8 +55,7 @@ func WriteJSON(w io.Writer, summaries ...*Summary) error {
 	if doc.Evals == nil {
 		doc.Evals = []*Summary{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	enc := jsontext.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("writing the JSON report: %w", err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/caliperhq/caliper/internal/jsontext"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -57,8 +58,7 @@ type jsonlRow struct {
 // error; created is an RFC 3339 time. Empty fields are left out.
 func WriteJSONL(w io.Writer, eval, experiment string, rows RowSource) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
+	enc := jsontext.NewEncoder(bw)
 	err := rows(func(r *store.Row) error {
 		line := jsonlRow{Eval: eval, Experiment: experiment, CaseID: r.CaseID, Trial: r.Trial,
 			Input: r.Input, Expected: r.Expected, Output: r.Output, Scores: r.Scores, ScoreMeta: r.ScoreMeta, ScorerErrs: r.ScorerErrors,

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/caliperhq/caliper/internal/jsontext"
 )
 
 //go:embed definitions.json
@@ -48,8 +50,7 @@ func Document(kind string) ([]byte, error) {
 		doc["definitions"] = used
 	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
+	enc := jsontext.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("encoding schema %q: %w", kind, err)

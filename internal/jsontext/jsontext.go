@@ -1,7 +1,9 @@
-// Package jsontext writes JSON strings by hand where encoding/json is too slow
-// for a hot path: AppendString writes the bytes encoding/json writes (the
-// store's format), AppendJSString those JavaScript's JSON.stringify writes (the
-// texts scorers compare, as autoevals does).
+// Package jsontext is the one place Caliper's JSON without HTML escaping comes
+// from: Marshal and NewEncoder wrap encoding/json with <, > and & left as they
+// are, and, where encoding/json is too slow for a hot path, AppendString writes
+// the bytes encoding/json writes (the store's format) and AppendJSString those
+// JavaScript's JSON.stringify writes (the texts scorers compare, as autoevals
+// does).
 package jsontext
 
 import "unicode/utf8"
