@@ -256,7 +256,10 @@ func TestHTTPReusesConnections(t *testing.T) {
 	wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()
-	if len(conns) > 4 {
-		t.Fatalf("200 calls by 4 callers used %d connections, want at most 4", len(conns))
+	// net/http returns a connection to its idle pool from the goroutine that
+	// reads the response, so a caller that asks again at once may dial one
+	// more; without keep-alive every call would dial its own.
+	if len(conns) > 4*2 {
+		t.Fatalf("200 calls by 4 callers used %d connections, want about 4", len(conns))
 	}
 }
