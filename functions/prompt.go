@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -48,8 +47,7 @@ type Prompt struct {
 
 type promptMessage struct {
 	role string
-	src  string
-	pos  spec.Pos
+	spec spec.Message
 	t    *mustache.Template
 	vars []string // variables outside sections
 }
@@ -84,7 +82,7 @@ func CompilePrompt(p *spec.Prompt, role string) (*Prompt, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: messages[%d]: invalid template: %w: check the {{ }} tags", posOf(p, m.Pos), i, err)
 		}
-		pm := promptMessage{role: m.Role, src: m.Content, pos: m.Pos, t: t}
+		pm := promptMessage{role: m.Role, spec: m, t: t}
 		for _, tag := range t.Tags() {
 			if tag.Type() == mustache.Variable && tag.Name() != "." {
 				pm.vars = append(pm.vars, tag.Name())
@@ -157,7 +155,7 @@ func (p *Prompt) Render(req *Request, extra map[string]any) (llm.ChatRequest, er
 		}
 		text, err := m.t.Render(data)
 		if err != nil {
-			return llm.ChatRequest{}, fmt.Errorf("%s: rendering the %s message: %w", posOf(p.spec, m.pos), m.role, err)
+			return llm.ChatRequest{}, fmt.Errorf("%s: rendering the %s message: %w", posOf(p.spec, m.spec.Pos), m.role, err)
 		}
 		out.Messages = append(out.Messages, llm.Message{Role: m.role, Content: text})
 	}
@@ -185,7 +183,7 @@ func (p *Prompt) data(req *Request, extra map[string]any) tmap {
 // missing is the error of a strict template variable that names nothing.
 func (p *Prompt) missing(m promptMessage, name string) error {
 	at := p.spec.File
-	if pos := tagPos(p.spec.File, m.pos, m.src, name); pos.IsKnown() && at != "" {
+	if pos := tagPos(m.spec, name); pos.IsKnown() && at != "" {
 		at = fmt.Sprintf("%s:%d:%d", at, pos.Line, pos.Col)
 	} else {
 		at = promptName(p.spec)
@@ -198,36 +196,15 @@ func (p *Prompt) missing(m promptMessage, name string) error {
 		at, name, m.role, see, name, name)
 }
 
-// tagPos finds the file position of the first tag naming name in the message
-// content src, whose YAML scalar starts at pos: the line of the tag within
-// the content, from pos (the next line for a | or > block), then the column
-// of the tag text on that line of the file. It returns pos when the file
-// cannot be read or the tag is not found where expected.
-func tagPos(file string, pos spec.Pos, src, name string) spec.Pos {
+// tagPos is the file position of the first tag naming name in the message,
+// or the message's position when no tag names it.
+func tagPos(m spec.Message, name string) spec.Pos {
 	re := regexp.MustCompile(`\{\{[{&]?\s*` + regexp.QuoteMeta(name) + `\s*\}?\}\}`)
-	loc := re.FindStringIndex(src)
-	if loc == nil || file == "" || !pos.IsKnown() {
-		return pos
+	loc := re.FindStringIndex(m.Content)
+	if loc == nil {
+		return m.Pos
 	}
-	text := src[loc[0]:loc[1]]
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return pos
-	}
-	lines := strings.Split(string(b), "\n")
-	if pos.Line > len(lines) {
-		return pos
-	}
-	line := pos.Line + strings.Count(src[:loc[0]], "\n")
-	if first := []rune(lines[pos.Line-1]); pos.Col-1 < len(first) && pos.Col >= 1 && (first[pos.Col-1] == '|' || first[pos.Col-1] == '>') {
-		line++ // a block scalar starts on the next line
-	}
-	for l := line; l <= min(line+3, len(lines)); l++ {
-		if i := strings.Index(lines[l-1], text); i >= 0 {
-			return spec.Pos{Line: l, Col: utf8.RuneCountInString(lines[l-1][:i]) + 1}
-		}
-	}
-	return pos
+	return m.PosAt(utf8.RuneCountInString(m.Content[:loc[0]]))
 }
 
 // posOf is "file:line:col" of a position in a prompt, or the prompt's name.

@@ -36,7 +36,7 @@ func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 	}
 	at := func(segs ...string) []string { return append(append([]string(nil), path...), segs...) }
 	for i, m := range raw.Messages {
-		pr.Messages = append(pr.Messages, Message{Role: m.Role, Content: m.Content.Value, Pos: m.Content.Pos})
+		pr.Messages = append(pr.Messages, Message{Role: m.Role, Content: m.Content.Value, Pos: m.Content.Pos, text: p.expr(m.Content)})
 		if !p.clean(at("messages", strconv.Itoa(i), "content")...) {
 			continue
 		}

@@ -154,6 +154,17 @@ type Message struct {
 	Role    string
 	Content string
 	Pos     Pos
+	text    Expr // Content as validation read it, to locate its runes
+}
+
+// PosAt returns the file position of the rune at offset in Content, from the
+// file as validation read it, so that run time never reads it again. It is Pos
+// for a message not read from a file.
+func (m Message) PosAt(offset int) Pos {
+	if m.text.node == nil {
+		return m.Pos
+	}
+	return m.text.PosAt(offset)
 }
 
 // Choice is one answer of an LLM judge and its score.
