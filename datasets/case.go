@@ -2,12 +2,12 @@
 // store, maps raw rows into cases, filters, limits and samples them.
 package datasets
 
-// Case is one evaluation case: what the task receives and what scorers compare with.
+import "github.com/caliperhq/caliper/spec"
+
+// Case is one evaluation case, as read: what the task receives and what
+// scorers compare with, and where it came from. It encodes as the row object
+// {id, input, expected?, metadata?, tags?}.
 type Case struct {
-	ID       string         `json:"id"`
-	Input    any            `json:"input"`
-	Expected any            `json:"expected,omitempty"`
-	Metadata map[string]any `json:"metadata,omitempty"`
-	Tags     []string       `json:"tags,omitempty"`
-	Source   string         `json:"-"` // where the row came from, as file:line, for messages
+	spec.Case
+	Source string `json:"-"` // where the row came from, as file:line, for messages
 }

@@ -11,15 +11,7 @@ import (
 // every boolean expression of an eval; any other result that is not a boolean
 // is an error of the row.
 func (m *mapper) keep(filter *program, c *Case, row any) (bool, error) {
-	out, err := m.run(filter, spec.FilterEnv{
-		ID:         c.ID,
-		Input:      c.Input,
-		Expected:   c.Expected,
-		Metadata:   c.Metadata,
-		Tags:       c.Tags,
-		Row:        row,
-		Parameters: m.params,
-	})
+	out, err := m.run(filter, spec.FilterEnv{Case: c.Case, Row: row, Parameters: m.params})
 	if err != nil {
 		return false, err
 	}

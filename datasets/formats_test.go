@@ -12,15 +12,15 @@ import (
 // qaCases are the cases of testdata/qa.*, whatever the format.
 func qaCases(t testing.TB) []Case {
 	return []Case{
-		{ID: "q1", Input: "What is 2+2?", Expected: "4",
-			Metadata: map[string]any{"lang": "en", "difficulty": 1.0}, Tags: []string{"math", "smoke"}},
-		{ID: "7", Input: map[string]any{"question": "Capital of France?", "context": []any{"Paris is the capital."}},
-			Expected: "Paris", Metadata: map[string]any{"lang": "en"}},
-		{ID: mustHash(t, "Quelle heure est-il ?"), Input: "Quelle heure est-il ?",
-			Metadata: map[string]any{"lang": "fr"}, Tags: []string{}},
-		{ID: "12345678901", Input: map[string]any{"a": 1.0, "b": 2.0}, Expected: 3.0},
-		{ID: "q5", Input: []any{1.0, 2.5, true, nil}, Expected: map[string]any{"ok": true},
-			Metadata: map[string]any{"lang": "de"}},
+		{Case: spec.Case{ID: "q1", Input: "What is 2+2?", Expected: "4",
+			Metadata: map[string]any{"lang": "en", "difficulty": 1.0}, Tags: []string{"math", "smoke"}}},
+		{Case: spec.Case{ID: "7", Input: map[string]any{"question": "Capital of France?", "context": []any{"Paris is the capital."}},
+			Expected: "Paris", Metadata: map[string]any{"lang": "en"}}},
+		{Case: spec.Case{ID: mustHash(t, "Quelle heure est-il ?"), Input: "Quelle heure est-il ?",
+			Metadata: map[string]any{"lang": "fr"}, Tags: []string{}}},
+		{Case: spec.Case{ID: "12345678901", Input: map[string]any{"a": 1.0, "b": 2.0}, Expected: 3.0}},
+		{Case: spec.Case{ID: "q5", Input: []any{1.0, 2.5, true, nil}, Expected: map[string]any{"ok": true},
+			Metadata: map[string]any{"lang": "de"}}},
 	}
 }
 
@@ -88,9 +88,9 @@ func TestCSV(t *testing.T) {
 	t.Parallel()
 	got := mustReadAll(t, spec.Data{File: testdata(t, "qa.csv")}, Options{})
 	want := []Case{
-		{ID: "q1", Input: "What is 2+2?", Expected: "4", Metadata: map[string]any{"lang": "en", "difficulty": "1"}},
-		{ID: mustHash(t, "Capital of\nFrance?"), Input: "Capital of\nFrance?", Expected: "Paris", Metadata: map[string]any{"lang": "en", "difficulty": "2"}},
-		{ID: "q3", Input: `Say "hi"`, Expected: "hi", Metadata: map[string]any{"lang": "fr", "difficulty": "1"}},
+		{Case: spec.Case{ID: "q1", Input: "What is 2+2?", Expected: "4", Metadata: map[string]any{"lang": "en", "difficulty": "1"}}},
+		{Case: spec.Case{ID: mustHash(t, "Capital of\nFrance?"), Input: "Capital of\nFrance?", Expected: "Paris", Metadata: map[string]any{"lang": "en", "difficulty": "2"}}},
+		{Case: spec.Case{ID: "q3", Input: `Say "hi"`, Expected: "hi", Metadata: map[string]any{"lang": "fr", "difficulty": "1"}}},
 	}
 	diffCases(t, withoutSources(got), want)
 	wantSources := []string{"qa.csv:2", "qa.csv:3", "qa.csv:5"}
@@ -120,12 +120,12 @@ func TestCSVFields(t *testing.T) {
 				Tags:     ex("[row.context]"),
 			}},
 			want: []Case{
-				{ID: "T-1", Input: map[string]any{"question": "How do I reset my password?", "context": "account"}, Expected: "Use the reset link.",
-					Metadata: map[string]any{"lang": "en", "n": 1.0}, Tags: []string{"account"}},
-				{ID: "T-2", Input: map[string]any{"question": "Wie ändere ich meine E-Mail?", "context": "account"}, Expected: "In den Einstellungen.",
-					Metadata: map[string]any{"lang": "de", "n": 1.0}, Tags: []string{"account"}},
-				{ID: "T-3", Input: map[string]any{"question": "Where is my invoice?", "context": "billing"}, Expected: "Under Billing.",
-					Metadata: map[string]any{"lang": "en", "n": 1.0}, Tags: []string{"billing"}},
+				{Case: spec.Case{ID: "T-1", Input: map[string]any{"question": "How do I reset my password?", "context": "account"}, Expected: "Use the reset link.",
+					Metadata: map[string]any{"lang": "en", "n": 1.0}, Tags: []string{"account"}}},
+				{Case: spec.Case{ID: "T-2", Input: map[string]any{"question": "Wie ändere ich meine E-Mail?", "context": "account"}, Expected: "In den Einstellungen.",
+					Metadata: map[string]any{"lang": "de", "n": 1.0}, Tags: []string{"account"}}},
+				{Case: spec.Case{ID: "T-3", Input: map[string]any{"question": "Where is my invoice?", "context": "billing"}, Expected: "Under Billing.",
+					Metadata: map[string]any{"lang": "en", "n": 1.0}, Tags: []string{"billing"}}},
 			},
 		},
 		{
@@ -136,8 +136,8 @@ func TestCSVFields(t *testing.T) {
 			},
 			opts: Options{Parameters: map[string]any{"lang": "de"}},
 			want: []Case{
-				{ID: "T-2", Input: "Wie ändere ich meine E-Mail?", Metadata: map[string]any{
-					"ticket_id": "T-2", "question": "Wie ändere ich meine E-Mail?", "context": "account", "answer": "In den Einstellungen.", "lang": "de"}},
+				{Case: spec.Case{ID: "T-2", Input: "Wie ändere ich meine E-Mail?", Metadata: map[string]any{
+					"ticket_id": "T-2", "question": "Wie ändere ich meine E-Mail?", "context": "account", "answer": "In den Einstellungen.", "lang": "de"}}},
 			},
 		},
 	}

@@ -87,8 +87,8 @@ func TestFieldsOnJSONL(t *testing.T) {
 		Tags:     ex(`type(row) == "string" ? nil : row.labels`),
 	}}, Options{})
 	want := []Case{
-		{ID: mustHash(t, "just a string"), Input: "just a string"},
-		{ID: mustHash(t, "what?"), Input: "what?", Expected: 42.0, Tags: []string{"x"}},
+		{Case: spec.Case{ID: mustHash(t, "just a string"), Input: "just a string"}},
+		{Case: spec.Case{ID: mustHash(t, "what?"), Input: "what?", Expected: 42.0, Tags: []string{"x"}}},
 	}
 	diffCases(t, withoutSources(got), want)
 }

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	_ "github.com/caliperhq/caliper/store/sqlite"
 	"math"
 	"path/filepath"
 	"testing"
@@ -10,7 +9,9 @@ import (
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/scorers"
+	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
+	_ "github.com/caliperhq/caliper/store/sqlite"
 )
 
 // storedSummary writes results through the store as a run does and returns
@@ -64,7 +65,7 @@ func scorerErrorCount(s *report.Summary, name string) int {
 func TestNaNMetadataKeepsScorerErrors(t *testing.T) {
 	t.Parallel()
 	r := &Result{
-		Case:         &datasets.Case{ID: "c1", Input: "q"},
+		Case:         &datasets.Case{Case: spec.Case{ID: "c1", Input: "q"}},
 		Output:       "a",
 		Scores:       []scorers.Score{{Name: "a", Value: 0.5, Metadata: map[string]any{"ratio": math.NaN(), "n": 2}}, {Name: "b", Value: 0}},
 		ScorerErrors: map[string]string{"b": "judge: rate limited"},
@@ -87,7 +88,7 @@ func TestNaNMetadataKeepsScorerErrors(t *testing.T) {
 func TestScorerMetadataErrorKeyIsNoError(t *testing.T) {
 	t.Parallel()
 	r := &Result{
-		Case:   &datasets.Case{ID: "c1", Input: "q"},
+		Case:   &datasets.Case{Case: spec.Case{ID: "c1", Input: "q"}},
 		Output: "a",
 		Scores: []scorers.Score{{Name: "a", Value: 1, Metadata: map[string]any{"error": "none found"}}, {Name: "b", Value: 1}},
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -28,7 +29,7 @@ func (s *countingSource) Next() (datasets.Case, error) {
 		return datasets.Case{}, io.EOF
 	}
 	s.read++
-	return datasets.Case{ID: fmt.Sprintf("c%05d", s.read), Input: float64(s.read)}, nil
+	return datasets.Case{Case: spec.Case{ID: fmt.Sprintf("c%05d", s.read), Input: float64(s.read)}}, nil
 }
 
 // failingSink takes ok results, then fails every Add.

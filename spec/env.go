@@ -17,11 +17,7 @@ type FieldEnv struct {
 
 // FilterEnv is what data.filter sees: the mapped case and its raw row.
 type FilterEnv struct {
-	ID         string         `expr:"id"`
-	Input      any            `expr:"input"`
-	Expected   any            `expr:"expected"`
-	Metadata   map[string]any `expr:"metadata"`
-	Tags       []string       `expr:"tags"`
+	Case       `expr:"-"`     // its fields are names; the struct is not
 	Row        any            `expr:"row"`
 	Parameters map[string]any `expr:"parameters"`
 }
@@ -104,7 +100,12 @@ func VariablesOf(scope Scope) []string {
 func tagNames(t reflect.Type) []string {
 	out := make([]string, 0, t.NumField())
 	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("expr"), ",")
+		f := t.Field(i)
+		if f.Anonymous {
+			out = append(out, tagNames(f.Type)...)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("expr"), ",")
 		out = append(out, name)
 	}
 	return out
