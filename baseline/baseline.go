@@ -58,10 +58,8 @@ func HeaderOf(e *store.Experiment) Header {
 }
 
 // RowSource calls fn for each row of an experiment and returns the first error
-// of fn or of its own. A store's Rows method bound to an experiment is one:
-//
-//	func(fn func(*store.Row) error) error { return db.Rows(ctx, id, fn) }
-type RowSource func(fn func(*store.Row) error) error
+// of fn or of its own: see store.RowSource.
+type RowSource = store.RowSource
 
 // Save writes the baseline of the rows that rows yields, with header h, to w.
 // Only the case id, trial, scores and error of each row are kept. The rows may

@@ -15,11 +15,9 @@ import (
 	"github.com/expr-lang/expr/vm"
 )
 
-// RowSource streams the rows of one experiment in (case_id, trial) order, as
-// store.Store.Rows does: it calls fn once per row and returns the first error
-// fn returns, as it is. Rows of one case must be adjacent and case ids must
-// ascend in byte order (SQLite's BINARY collation, PostgreSQL's "C").
-type RowSource func(fn func(*store.Row) error) error
+// RowSource streams the rows of one experiment in (case_id, trial) order: see
+// store.RowSource.
+type RowSource = store.RowSource
 
 // RowReader is what StoreRows needs of a store.
 type RowReader interface {

@@ -134,7 +134,7 @@ func newBaselineCommand(st *State, storeFlag *string) *cobra.Command {
 					return err
 				}
 				err = st.WriteFile(out, func(w io.Writer) error {
-					return baseline.Save(w, baseline.HeaderOf(e), baseline.RowSource(report.StoreRows(cmd.Context(), db, e.ID)))
+					return baseline.Save(w, baseline.HeaderOf(e), report.StoreRows(cmd.Context(), db, e.ID))
 				})
 				if err != nil {
 					return err
