@@ -92,7 +92,8 @@ func TestInProcessWorkStopsOnAbort(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Second)
+			waitForExperiment(t, db, kind, 30*time.Second)
+			time.Sleep(200 * time.Millisecond)
 			for range 2 {
 				if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 					t.Fatal(err)

@@ -158,3 +158,23 @@ func trustCmd(bin, dir string, env []string, args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), env...)
 	return cmd
 }
+
+// waitForExperiment waits until the store at path holds an experiment of eval,
+// so a signal sent after it reaches a run that has started, however slowly a
+// loaded machine starts the binary.
+func waitForExperiment(t *testing.T, path, eval string, within time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		db, err := store.OpenReadOnly(ctx, path)
+		if err != nil {
+			continue
+		}
+		exps, err := db.Experiments(ctx, store.ListOptions{Eval: eval})
+		_ = db.Close()
+		if err == nil && len(exps) > 0 {
+			return
+		}
+	}
+	t.Fatalf("no experiment of %s in %s after %s", eval, path, within)
+}
