@@ -40,6 +40,3 @@ func (s *Server) handleExportFeedback(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "not yet", http.StatusNotImplemented)
 }
 
-func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "not yet", http.StatusNotImplemented)
-}

@@ -154,3 +154,5 @@ func fmtDuration(sec float64) string {
 		return (time.Duration(sec * 1e9)).Round(time.Second).String()
 	}
 }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }
