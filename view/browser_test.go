@@ -15,6 +15,7 @@ import (
 	"time"
 
 	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/caliperhq/caliper/store"
 	"github.com/chromedp/chromedp"
 )
 
@@ -49,7 +50,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("hide-scrollbars", true))
 	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
@@ -112,6 +113,19 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 		t.Fatalf("evaluating %s: %v", js, err)
 	}
 	return v
+}
+
+// waitFor evaluates js until it is true, across the page's own reloads.
+func waitFor(t *testing.T, ctx context.Context, js string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("still not true after 20s: %s", js)
 }
 
 // screenshot saves the page as docs/screenshots/name.png with -update-screenshots.
@@ -290,4 +304,41 @@ func TestBrowserTokenOffLoopback(t *testing.T) {
 		t.Errorf("the token stays in the address bar: %q", loc)
 	}
 	must(t, ctx, chromedp.Navigate(base+expURL(f.cur.ID)), chromedp.WaitVisible("#scores"))
+}
+
+// TestBrowserLiveRefresh opens a running experiment and writes more rows:
+// the page shows them without a reload by hand.
+func TestBrowserLiveRefresh(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	bg := context.Background()
+	e := &store.Experiment{Name: "running", Eval: "qa"}
+	if err := f.db.CreateExperiment(bg, e); err != nil {
+		t.Fatal(err)
+	}
+	write := func(from, to int) {
+		w := f.db.NewWriter(e.ID, store.WriterOptions{})
+		for i := from; i < to; i++ {
+			if err := w.Write(qaRow(i, 0, 1, "")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(0, 5)
+	srv := httptest.NewServer(f.server(t, Options{}).Handler())
+	defer srv.Close()
+	must(t, ctx, chromedp.Navigate(srv.URL+casesURL(e.ID)), chromedp.WaitVisible("#cases"))
+	if got := text(t, ctx, "h1"); !strings.Contains(got, "5 of 5 rows") {
+		t.Fatalf("before: %q", got)
+	}
+	if eval[string](t, ctx, `document.body.dataset.live`) == "" {
+		t.Fatal("the page of a running experiment does not refresh itself")
+	}
+	write(5, 12)
+	waitFor(t, ctx, `document.querySelector("h1").textContent.includes("12 of 12 rows")`)
+	f.finish(t, e, store.StatusCompleted)
+	waitFor(t, ctx, `document.querySelector("#live") === null && document.querySelector("h1").textContent.includes("12 of 12 rows")`)
 }

@@ -188,7 +188,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	if changes != nil {
 		d.Sortable = append(d.Sortable, "change")
 	}
-	d.Elapsed = time.Since(start)
+	d.Elapsed = time.Since(start).Round(10 * time.Microsecond)
 	w.Header().Set("Server-Timing", "cases;dur="+strconv.FormatFloat(float64(d.Elapsed.Microseconds())/1000, 'f', 2, 64))
 	s.render(w, "cases.html", page{Title: e.Name + " · cases", Live: e.Status == store.StatusRunning, State: stateOf(e), Data: d})
 }

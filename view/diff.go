@@ -30,7 +30,41 @@ func diffText(old, new string) []diffOp {
 	if len(a) > maxDiffTokens || len(b) > maxDiffTokens {
 		return merge(nil, []diffOp{{"del", old}, {"ins", new}})
 	}
-	return lcsDiff(a, b)
+	return regroup(lcsDiff(a, b))
+}
+
+// regroup joins the changes that only blanks separate into one deletion
+// followed by one insertion, which reads better than interleaved words.
+func regroup(ops []diffOp) []diffOp {
+	var out []diffOp
+	for i := 0; i < len(ops); {
+		if ops[i].Op == "eq" {
+			out = merge(out, ops[i:i+1])
+			i++
+			continue
+		}
+		var del, ins strings.Builder
+		j := i
+		for ; j < len(ops); j++ {
+			op := ops[j]
+			if op.Op == "eq" {
+				if strings.TrimSpace(op.Text) != "" || j+1 == len(ops) || ops[j+1].Op == "eq" {
+					break
+				}
+				del.WriteString(op.Text)
+				ins.WriteString(op.Text)
+				continue
+			}
+			if op.Op == "del" {
+				del.WriteString(op.Text)
+			} else {
+				ins.WriteString(op.Text)
+			}
+		}
+		out = merge(out, []diffOp{{"del", del.String()}, {"ins", ins.String()}})
+		i = j
+	}
+	return out
 }
 
 func lines(s string) []string { return strings.SplitAfter(s, "\n") }

@@ -103,6 +103,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	go s.prewarm(ctx)
 	select {
 	case err := <-done:
 		return err
@@ -126,6 +127,27 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{id}/state", s.handleState)
 	mux.HandleFunc("GET /compare", s.handleCompare)
 	return s.guard(mux)
+}
+
+// prewarm reads the newest experiment of each eval into the index cache,
+// so that the first look at it does not wait for its rows.
+func (s *Server) prewarm(ctx context.Context) {
+	exps, err := s.db.Experiments(ctx, store.ListOptions{})
+	if err != nil {
+		return
+	}
+	seen := map[string]bool{}
+	for i := range exps {
+		if ctx.Err() != nil || len(seen) == indexCacheSize {
+			return
+		}
+		if e := &exps[i]; !seen[e.Eval] {
+			seen[e.Eval] = true
+			if _, err := s.indexes.get(ctx, e); err != nil {
+				s.logf("caliper view: reading experiment %s: %v", e.Name, err)
+			}
+		}
+	}
 }
 
 func randomToken() (string, error) {

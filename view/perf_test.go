@@ -1,0 +1,86 @@
+package view
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/caliperhq/caliper/store"
+	"github.com/chromedp/chromedp"
+)
+
+// TestCasesPage100k measures the cases page of a 100,000-case experiment:
+// the server's time to read it the first time and then to sort, filter and
+// render a page, and Chromium's time to first paint. It only runs with
+// CALIPER_VIEW_PERF=1 and reports its numbers in the log; it asserts no
+// timing (go test ./view -run 100k -v).
+func TestCasesPage100k(t *testing.T) {
+	if os.Getenv("CALIPER_VIEW_PERF") != "1" {
+		t.Skip("set CALIPER_VIEW_PERF=1 to measure the cases page of 100,000 cases")
+	}
+	const n = 100_000
+	db := openTestStore(t, filepath.Join(t.TempDir(), "perf.db"))
+	ctx := context.Background()
+	e := &store.Experiment{Name: "big", Eval: "perf", Status: store.StatusCompleted}
+	if err := db.CreateExperiment(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	w := db.NewWriter(e.ID, store.WriterOptions{})
+	for i := range n {
+		q, _ := json.Marshal(map[string]string{"question": fmt.Sprintf("What is the capital of country number %d?", i)})
+		out, _ := json.Marshal(fmt.Sprintf("The capital of country %d is City %d, a city of some renown.", i, i*7%n))
+		r := &store.Row{CaseID: fmt.Sprintf("case-%06d", i), Input: q, Output: out, Expected: json.RawMessage(fmt.Sprintf(`"City %d"`, i)),
+			Scores:  map[string]float64{"correct": float64(i % 2), "similar": float64(i%1000) / 1000, "factual": float64(i%7) / 6},
+			Metrics: map[string]float64{"duration": float64(i%500) / 1000, "tokens": float64(100 + i%50), "estimated_cost": 0.0001}}
+		if i%97 == 0 {
+			r.Error = fmt.Sprintf("task timed out after %ds", 30+i%3)
+		}
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Store: db, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	target := "/e/" + e.ID + "/cases?sort=score:similar&dir=desc"
+	timeGet := func(path string) time.Duration {
+		start := time.Now()
+		if status, body := get(t, h, path); status != 200 {
+			t.Fatalf("GET %s: %d %s", path, status, body)
+		}
+		return time.Since(start)
+	}
+	t.Logf("first request (reads the %d rows into the index): %v", n, timeGet(target))
+	for _, p := range []string{target, "/e/" + e.ID + "/cases", "/e/" + e.ID + "/cases?filter=errored&sort=metric:duration",
+		"/e/" + e.ID + "/cases?q=city+777&page=3", "/e/" + e.ID + "/cases?score=correct&below=0.5&page=900", "/e/" + e.ID} {
+		best := time.Hour
+		for range 5 {
+			best = min(best, timeGet(p))
+		}
+		t.Logf("server time, best of 5: %-70s %v", p, best)
+	}
+
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Log("no chromium: no time to first paint")
+		return
+	}
+	bctx := newBrowser(t)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for range 3 {
+		must(t, bctx, chromedp.Navigate(srv.URL+target), chromedp.WaitVisible("#cases"))
+		fcp := eval[float64](t, bctx, `performance.getEntriesByName("first-contentful-paint")[0].startTime`)
+		nav := eval[float64](t, bctx, `performance.getEntriesByType("navigation")[0].responseStart - performance.getEntriesByType("navigation")[0].requestStart`)
+		t.Logf("chromium: first contentful paint %.0f ms after navigation start (server response %.0f ms)", fcp, nav)
+	}
+}
