@@ -62,7 +62,7 @@ Exit codes: 0 passed, 1 a threshold or gate failed, 2 invalid spec or usage,
 	root.AddCommand(newValidateCommand(st), newSchemaCommand(st), newInitCommand(st),
 		newRunCommand(st, storeFlag), newExperimentsCommand(st, storeFlag), newInvokeCommand(st),
 		newDatasetsCommand(st, storeFlag), newCompareCommand(st, storeFlag), newBaselineCommand(st, storeFlag), newCacheCommand(st, storeFlag),
-		newViewCommand(st, storeFlag))
+		newViewCommand(st, storeFlag), newFeedbackCommand(st, storeFlag))
 	markRunErrors(root)
 	return root
 }
