@@ -125,7 +125,8 @@ func waitFor(t *testing.T, ctx context.Context, js string) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("still not true after 20s: %s", js)
+	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.location.href + "\n" + document.body.innerText`))
+	t.Fatalf("still not true after 20s: %s\n%s", js, body)
 }
 
 // screenshot saves the page as docs/screenshots/name.png with -update-screenshots.
@@ -208,7 +209,9 @@ func TestBrowserWalkthrough(t *testing.T) {
 	must(t, ctx, chromedp.Navigate(srv.URL+caseURL(f.cur.ID, "case-03")), chromedp.WaitVisible("#review"),
 		chromedp.SetValue(`input[name=name]`, "helpful"), chromedp.SetValue(`input[name=score]`, "0.25"),
 		chromedp.SetValue(`input[name=label]`, "wrong-sum"), chromedp.SetValue(`textarea[name=comment]`, "adds one too many"),
-		chromedp.Click("#save-feedback"), chromedp.WaitVisible("li.feedback"), chromedp.Reload(), chromedp.WaitVisible("li.feedback"))
+		chromedp.Click("#save-feedback"))
+	waitFor(t, ctx, `document.querySelector("li.feedback") !== null`)
+	must(t, ctx, chromedp.Reload(), chromedp.WaitVisible("li.feedback"))
 	got := text(t, ctx, "#review")
 	for _, want := range []string{"helpful", "0.250", "wrong-sum", "adds one too many", "Grace"} {
 		if !strings.Contains(got, want) {

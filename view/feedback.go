@@ -44,11 +44,8 @@ const (
 	maxSummaryLabels   = 10
 )
 
-// feedbackStore is the store's feedback, or nil when it keeps none.
-func (s *Server) feedbackStore() store.FeedbackStore {
-	fs, _ := s.db.(store.FeedbackStore)
-	return fs
-}
+// feedbackStore is the store's feedback.
+func (s *Server) feedbackStore() store.FeedbackStore { return s.db }
 
 func (s *Server) caseFeedback(ctx context.Context, expID, caseID string) []feedbackView {
 	fs := s.feedbackStore()

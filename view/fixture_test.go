@@ -10,6 +10,7 @@ import (
 
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/store"
+	_ "github.com/caliperhq/caliper/store/sqlite" // the store the tests use
 )
 
 // fixture is a store on disk with the experiments the tests look at.

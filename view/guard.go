@@ -27,7 +27,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", "same-origin") // "no-referrer" would make browsers send Origin: null on our own forms
 		h.Set("X-Frame-Options", "DENY")
 		if s.token == "" && !loopbackHost(r.Host) {
 			http.Error(w, "caliper view: this viewer only answers to localhost and 127.0.0.1; to serve other hosts, restart it with --addr and use its token", http.StatusForbidden)
