@@ -1,6 +1,8 @@
 package view
 
 import (
+	"context"
+	"encoding/json"
 	"math"
 	"net/http"
 	"slices"
@@ -8,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -140,37 +143,85 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ix, err := s.indexes.get(r.Context(), e)
+	q := parseCasesQuery(r)
+	var d casesData
+	var err error
+	if rq, ok := s.db.(store.RowQuerier); ok && !needsBase(q) && !s.indexes.fresh(e) {
+		// The first look at an experiment is served by the store's own
+		// query; the index is read meanwhile, for what needs every row.
+		go s.indexes.get(context.WithoutCancel(r.Context()), e) //nolint:errcheck // logged when the page needs it
+		d, err = s.casesFromStore(r.Context(), rq, e, q)
+	} else {
+		d, err = s.casesFromIndex(r.Context(), e, q)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	q := parseCasesQuery(r)
-	d := casesData{Exp: e, Query: q, All: len(ix.items), CaseCol: q.column(e.ID, "case", "case"), Change: q.column(e.ID, "change", "change")}
-	for _, n := range ix.scores {
+	d.Elapsed = time.Since(start).Round(10 * time.Microsecond)
+	w.Header().Set("Server-Timing", "cases;dur="+strconv.FormatFloat(float64(d.Elapsed.Microseconds())/1000, 'f', 2, 64))
+	s.render(w, "cases.html", page{Title: e.Name + " · cases", Live: e.Status == store.StatusRunning, State: stateOf(e), Data: d})
+}
+
+// needsBase says whether a query needs the base's rows, which only the
+// index joins.
+func needsBase(q casesQuery) bool {
+	return q.Filter == "regressed" || q.Filter == "improved" || q.Sort == "change"
+}
+
+// newCasesData starts the cases page with its columns.
+func newCasesData(e *store.Experiment, q casesQuery, scores, metrics []string) casesData {
+	d := casesData{Exp: e, Query: q, CaseCol: q.column(e.ID, "case", "case"), Change: q.column(e.ID, "change", "change")}
+	d.Sortable = append(d.Sortable, "case")
+	for _, n := range scores {
 		d.Scores = append(d.Scores, q.column(e.ID, n, "score:"+n))
+		d.Sortable = append(d.Sortable, "score:"+n)
 	}
+	for _, n := range metrics {
+		d.Sortable = append(d.Sortable, "metric:"+n)
+	}
+	return d
+}
+
+// paginate sets the page links for total matching rows and returns the
+// page shown, from 1.
+func (d *casesData) paginate(total int) int {
+	q := d.Query
+	d.Total = total
+	d.Pages = max(1, (total+q.Per-1)/q.Per)
+	pg := min(q.Page, d.Pages)
+	if pg > 1 {
+		d.Prev = q.url(d.Exp.ID, "page", strconv.Itoa(pg-1))
+	}
+	if pg < d.Pages {
+		d.Next = q.url(d.Exp.ID, "page", strconv.Itoa(pg+1))
+	}
+	d.Query.Page = pg
+	return pg
+}
+
+// casesFromIndex filters and sorts the experiment's index, joined with its
+// base's when it has one.
+func (s *Server) casesFromIndex(ctx context.Context, e *store.Experiment, q casesQuery) (casesData, error) {
+	ix, err := s.indexes.get(ctx, e)
+	if err != nil {
+		return casesData{}, err
+	}
+	d := newCasesData(e, q, ix.scores, ix.metrics)
+	d.All = len(ix.items)
 	var changes map[string]caseChange
 	if e.Base != "" {
-		if b, err := s.db.Experiment(r.Context(), "", e.Base); err == nil {
-			if bix, err := s.indexes.get(r.Context(), b); err == nil {
+		if b, err := s.db.Experiment(ctx, "", e.Base); err == nil {
+			if bix, err := s.indexes.get(ctx, b); err == nil {
 				d.Base = b
 				changes = compareCases(ix, bix)
+				d.Sortable = append(d.Sortable, "change")
 			}
 		}
 	}
 	picked := filterRows(ix, q, changes)
 	sortRows(ix, picked, q, changes)
-	d.Total = len(picked)
-	d.Pages = max(1, (d.Total+q.Per-1)/q.Per)
-	pg := min(q.Page, d.Pages)
-	if pg > 1 {
-		d.Prev = q.url(e.ID, "page", strconv.Itoa(pg-1))
-	}
-	if pg < d.Pages {
-		d.Next = q.url(e.ID, "page", strconv.Itoa(pg+1))
-	}
-	d.Query.Page = pg
+	pg := d.paginate(len(picked))
 	metricCols := shownMetrics(ix.metrics)
 	for _, m := range metricCols {
 		d.Metrics = append(d.Metrics, q.column(e.ID, ix.metrics[m], "metric:"+ix.metrics[m]))
@@ -178,19 +229,98 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	for _, i := range picked[min((pg-1)*q.Per, len(picked)):min(pg*q.Per, len(picked))] {
 		d.Rows = append(d.Rows, lineOf(ix, &ix.items[i], metricCols, changes))
 	}
-	d.Sortable = append(d.Sortable, "case")
-	for _, n := range ix.scores {
-		d.Sortable = append(d.Sortable, "score:"+n)
+	return d, nil
+}
+
+// casesFromStore has the store filter, sort and page the rows; the
+// columns are the scores and metrics of the stored summary and of the page.
+func (s *Server) casesFromStore(ctx context.Context, rq store.RowQuerier, e *store.Experiment, q casesQuery) (casesData, error) {
+	sq := store.RowQuery{Errored: q.Filter == "errored", Text: q.Text, Desc: q.Desc, Limit: q.Per}
+	if !math.IsNaN(q.Below) {
+		sq.Score, sq.Below = q.Score, &q.Below
 	}
-	for _, n := range ix.metrics {
-		d.Sortable = append(d.Sortable, "metric:"+n)
+	sq.SortScore, _ = strings.CutPrefix(q.Sort, "score:")
+	sq.SortMetric, _ = strings.CutPrefix(q.Sort, "metric:")
+	if !strings.HasPrefix(q.Sort, "score:") {
+		sq.SortScore = ""
 	}
-	if changes != nil {
-		d.Sortable = append(d.Sortable, "change")
+	if !strings.HasPrefix(q.Sort, "metric:") {
+		sq.SortMetric = ""
 	}
-	d.Elapsed = time.Since(start).Round(10 * time.Microsecond)
-	w.Header().Set("Server-Timing", "cases;dur="+strconv.FormatFloat(float64(d.Elapsed.Microseconds())/1000, 'f', 2, 64))
-	s.render(w, "cases.html", page{Title: e.Name + " · cases", Live: e.Status == store.StatusRunning, State: stateOf(e), Data: d})
+	// The page number is only known once the total is: ask for the page
+	// asked for, and again for the last one when it is past the end.
+	sq.Offset = (q.Page - 1) * q.Per
+	rows, total, err := rq.QueryRows(ctx, e.ID, sq)
+	if err != nil {
+		return casesData{}, err
+	}
+	if len(rows) == 0 && total > 0 && q.Page > 1 {
+		sq.Offset = (max(1, (total+q.Per-1)/q.Per) - 1) * q.Per
+		if rows, total, err = rq.QueryRows(ctx, e.ID, sq); err != nil {
+			return casesData{}, err
+		}
+	}
+	scores, metrics := namesOf(e, rows)
+	ix := &index{scores: scores, metrics: metrics}
+	scoreIdx, metricIdx := indexOf(scores), indexOf(metrics)
+	d := newCasesData(e, q, scores, metrics)
+	d.All = e.Rows
+	d.paginate(total)
+	metricCols := shownMetrics(metrics)
+	for _, m := range metricCols {
+		d.Metrics = append(d.Metrics, q.column(e.ID, metrics[m], "metric:"+metrics[m]))
+	}
+	for i := range rows {
+		r := &rows[i]
+		it := item{caseID: r.CaseID, trial: r.Trial, err: r.Error, input: valueText(r.Input, textCap),
+			expected: valueText(r.Expected, textCap), output: valueText(r.Output, textCap),
+			scores: fill(r.Scores, scoreIdx, &ix.scores), metrics: fill(r.Metrics, metricIdx, &ix.metrics)}
+		d.Rows = append(d.Rows, lineOf(ix, &it, metricCols, nil))
+	}
+	return d, nil
+}
+
+// namesOf are the score and metric names of an experiment's stored summary,
+// then those of rows it does not name.
+func namesOf(e *store.Experiment, rows []store.Row) (scores, metrics []string) {
+	var sum report.Summary
+	if len(e.Summary) > 0 && json.Unmarshal(e.Summary, &sum) == nil {
+		for _, sc := range sum.Scores {
+			scores = append(scores, sc.Name)
+		}
+		for _, m := range sum.Metrics {
+			metrics = append(metrics, m.Name)
+		}
+	}
+	for _, r := range rows {
+		for _, n := range sortedKeys(boolKeys(r.Scores)) {
+			if !slices.Contains(scores, n) {
+				scores = append(scores, n)
+			}
+		}
+		for _, n := range sortedKeys(boolKeys(r.Metrics)) {
+			if !slices.Contains(metrics, n) {
+				metrics = append(metrics, n)
+			}
+		}
+	}
+	return scores, metrics
+}
+
+func boolKeys(m map[string]float64) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func indexOf(names []string) map[string]int {
+	m := make(map[string]int, len(names))
+	for i, n := range names {
+		m[n] = i
+	}
+	return m
 }
 
 func lineOf(ix *index, it *item, metricCols []int, changes map[string]caseChange) caseLine {

@@ -270,6 +270,19 @@ func (c *indexCache) get(ctx context.Context, e *store.Experiment) (*index, erro
 	return ix, nil
 }
 
+// fresh says whether the index of e is read and up to date, without
+// waiting for one being read.
+func (c *indexCache) fresh(e *store.Experiment) bool {
+	c.mu.Lock()
+	en := c.entries[e.ID]
+	c.mu.Unlock()
+	if en == nil || !en.mu.TryLock() {
+		return false
+	}
+	defer en.mu.Unlock()
+	return en.ix != nil && en.ix.rows == e.Rows && en.ix.updated.Equal(e.Updated)
+}
+
 // evict drops the least recently used entries beyond the cache's size.
 func (c *indexCache) evict() {
 	for len(c.entries) > c.size {
