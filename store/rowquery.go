@@ -26,3 +26,10 @@ type RowQuery struct {
 type RowQuerier interface {
 	QueryRows(ctx context.Context, experimentID string, q RowQuery) (rows []Row, total int, err error)
 }
+
+// CaseReader is a store that reads the rows of one case of an experiment
+// without scanning the others: the viewer's case page and caliper feedback
+// use it when the store has it.
+type CaseReader interface {
+	CaseRows(ctx context.Context, experimentID, caseID string, fn func(*Row) error) error
+}

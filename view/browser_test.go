@@ -218,6 +218,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 			t.Errorf("the feedback after a reload lacks %q: %q", want, got)
 		}
 	}
+	screenshot(t, ctx, "review")
 	must(t, ctx, chromedp.Navigate(srv.URL+expURL(f.cur.ID)), chromedp.WaitVisible("#feedback-summary"))
 	if got := text(t, ctx, "#feedback-summary"); !strings.Contains(got, "helpful") || !strings.Contains(got, "0.250") {
 		t.Errorf("the experiment's feedback summary: %q", got)

@@ -59,17 +59,12 @@ type metricValue struct {
 // errStop ends a scan of rows early.
 var errStop = errors.New("stop")
 
-// CaseReader is what a store may offer to read one case's rows without
-// scanning the experiment's: the case page uses it when the store has it.
-type CaseReader interface {
-	CaseRows(ctx context.Context, experimentID, caseID string, fn func(*store.Row) error) error
-}
-
-// caseRows reads the rows of one case, in trial order.
-func caseRows(ctx context.Context, db store.Store, experimentID, caseID string) ([]*store.Row, error) {
+// CaseRows reads the rows of one case of an experiment, in trial order,
+// through store.CaseReader when the store has it.
+func CaseRows(ctx context.Context, db store.Store, experimentID, caseID string) ([]*store.Row, error) {
 	var rows []*store.Row
 	keep := func(r *store.Row) error { rows = append(rows, r); return nil }
-	if cr, ok := db.(CaseReader); ok {
+	if cr, ok := db.(store.CaseReader); ok {
 		return rows, cr.CaseRows(ctx, experimentID, caseID, keep)
 	}
 	err := db.Rows(ctx, experimentID, func(r *store.Row) error {
@@ -93,7 +88,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("case")
-	rows, err := caseRows(r.Context(), s.db, e.ID, id)
+	rows, err := CaseRows(r.Context(), s.db, e.ID, id)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -110,7 +105,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 	if e.Base != "" {
 		if b, err := s.db.Experiment(r.Context(), "", e.Base); err == nil {
 			d.Base = b
-			baseRows, _ = caseRows(r.Context(), s.db, b.ID, id)
+			baseRows, _ = CaseRows(r.Context(), s.db, b.ID, id)
 		}
 	}
 	names := map[string]bool{}

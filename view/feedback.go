@@ -143,7 +143,7 @@ func (s *Server) handleAddFeedback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "caliper view: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	rows, err := caseRows(r.Context(), s.db, e.ID, caseID)
+	rows, err := CaseRows(r.Context(), s.db, e.ID, caseID)
 	if err != nil {
 		s.fail(w, err)
 		return

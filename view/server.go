@@ -15,6 +15,8 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"time"
 
 	"github.com/caliperhq/caliper/store"
@@ -96,6 +98,24 @@ func (s *Server) Listen() (net.Listener, error) {
 		return nil, fmt.Errorf("listening on %s: %w: choose another address with --addr", s.addr, err)
 	}
 	return ln, nil
+}
+
+// URL is the address to open the viewer listening on ln at, with its
+// token: the host as given, or the machine's name for every interface.
+func (s *Server) URL(ln net.Listener) string {
+	host, _, _ := net.SplitHostPort(s.addr)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+		if name, err := os.Hostname(); err == nil && name != "" {
+			host = name
+		}
+	}
+	u := "http://" + net.JoinHostPort(host, port) + "/"
+	if s.token != "" {
+		u += "?token=" + url.QueryEscape(s.token)
+	}
+	return u
 }
 
 // Serve serves ln until ctx ends, then shuts down gracefully.

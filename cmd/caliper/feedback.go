@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caliperhq/caliper/store"
+	"github.com/caliperhq/caliper/view"
 	"github.com/spf13/cobra"
 )
 
@@ -125,14 +126,8 @@ func feedbackRecords(fl feedbackFlags) ([]store.Feedback, error) {
 }
 
 func hasCase(cmd *cobra.Command, db store.Store, e *store.Experiment, caseID string) bool {
-	errFound := errors.New("found")
-	err := db.Rows(cmd.Context(), e.ID, func(r *store.Row) error {
-		if r.CaseID == caseID {
-			return errFound
-		}
-		return nil
-	})
-	return errors.Is(err, errFound)
+	rows, err := view.CaseRows(cmd.Context(), db, e.ID, caseID)
+	return err == nil && len(rows) > 0
 }
 
 func describeFeedback(f *store.Feedback) string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/url"
 	"os/exec"
 	"runtime"
 
@@ -36,10 +35,7 @@ address needs a token, made up and printed unless --token gives one.`,
 				if err != nil {
 					return exitCode(ExitRun, err)
 				}
-				addr := "http://" + ln.Addr().String() + "/"
-				if s.Token() != "" {
-					addr += "?token=" + url.QueryEscape(s.Token())
-				}
+				addr := s.URL(ln)
 				fmt.Fprintf(st.Stdout, "caliper view: serving the experiments at %s (Ctrl-C to stop)\n", addr)
 				if open {
 					openBrowser(addr)
