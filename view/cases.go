@@ -146,10 +146,10 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	q := parseCasesQuery(r)
 	var d casesData
 	var err error
-	if rq, ok := s.db.(store.RowQuerier); ok && !needsBase(q) && !s.indexes.fresh(e) {
+	if rq, ok := s.db.(store.RowQuerier); ok && e.Rows > readInlineRows && !needsBase(q) && !s.indexes.fresh(e) {
 		// The first look at an experiment is served by the store's own
 		// query; the index is read meanwhile, for what needs every row.
-		go s.indexes.get(context.WithoutCancel(r.Context()), e) //nolint:errcheck // logged when the page needs it
+		s.indexes.warm(context.WithoutCancel(r.Context()), e)
 		d, err = s.casesFromStore(r.Context(), rq, e, q)
 	} else {
 		d, err = s.casesFromIndex(r.Context(), e, q)

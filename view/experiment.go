@@ -24,6 +24,7 @@ type experimentData struct {
 	Parameters string
 	Metadata   string
 	Feedback   []feedbackSummary
+	Reading    bool // the rows are being read: no histograms yet
 }
 
 // scoreLine is one score of the summary with its comparison.
@@ -40,6 +41,11 @@ type metricLine struct {
 	Diff  float64
 }
 
+// readInlineRows is the size up to which an experiment's rows are read
+// into the index while its first page waits: a few tenths of a second.
+// Larger ones are first served by the store's queries.
+const readInlineRows = 20_000
+
 // maxErrorGroups is how many error messages the experiment page lists.
 const maxErrorGroups = 50
 
@@ -48,26 +54,30 @@ func (s *Server) handleExperiment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ix, err := s.indexes.get(r.Context(), e)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
 	d := experimentData{Exp: e, Parameters: prettyJSON(e.Parameters), Metadata: prettyJSON(e.Metadata)}
 	if e.Base != "" {
 		if b, err := s.db.Experiment(r.Context(), "", e.Base); err == nil {
 			d.Base = b
 		}
 	}
-	if d.Summary, err = s.summary(r.Context(), e, ix, d.Base); err != nil {
+	var err error
+	if rq, ok := s.db.(store.RowQuerier); ok && e.Rows > readInlineRows && e.Status != store.StatusRunning && len(e.Summary) > 0 && !s.indexes.fresh(e) {
+		// A finished experiment not read yet: its stored summary and the
+		// store's query of its errors now, the histograms once read.
+		s.indexes.warm(context.WithoutCancel(r.Context()), e)
+		d.Summary, err = s.summary(r.Context(), e, nil, d.Base)
+		if err == nil {
+			d.Errors, err = queriedErrorGroups(r.Context(), rq, e.ID)
+		}
+		d.Reading = true
+	} else {
+		err = s.indexedExperiment(r.Context(), &d)
+	}
+	if err != nil {
 		s.fail(w, err)
 		return
 	}
 	d.Scores, d.Metrics = scoreLines(d.Summary)
-	for i, name := range ix.scores {
-		d.Histograms = append(d.Histograms, histogramOf(name, ix, i))
-	}
-	d.Errors = ix.errorGroups(5)
 	for _, g := range d.Errors {
 		d.ErrorRows += g.Count
 	}
@@ -76,6 +86,40 @@ func (s *Server) handleExperiment(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Feedback = s.feedbackSummary(r.Context(), e.ID)
 	s.render(w, "experiment.html", page{Title: e.Name, Live: e.Status == store.StatusRunning, State: stateOf(e), Data: d})
+}
+
+// indexedExperiment fills the summary, histograms and errors of the
+// experiment page from the index of the experiment's rows.
+func (s *Server) indexedExperiment(ctx context.Context, d *experimentData) error {
+	ix, err := s.indexes.get(ctx, d.Exp)
+	if err != nil {
+		return err
+	}
+	if d.Summary, err = s.summary(ctx, d.Exp, ix, d.Base); err != nil {
+		return err
+	}
+	for i, name := range ix.scores {
+		d.Histograms = append(d.Histograms, histogramOf(name, ix, i))
+	}
+	d.Errors = ix.errorGroups(5)
+	return nil
+}
+
+// maxQueriedErrors bounds the errored rows read to group errors by message
+// before the index is read.
+const maxQueriedErrors = 20_000
+
+// queriedErrorGroups groups the errored rows the store's query returns.
+func queriedErrorGroups(ctx context.Context, rq store.RowQuerier, id string) ([]errorGroup, error) {
+	rows, _, err := rq.QueryRows(ctx, id, store.RowQuery{Errored: true, Limit: maxQueriedErrors})
+	if err != nil {
+		return nil, err
+	}
+	ix := &index{items: make([]item, len(rows))}
+	for i := range rows {
+		ix.items[i] = item{caseID: rows[i].CaseID, trial: rows[i].Trial, err: rows[i].Error}
+	}
+	return ix.errorGroups(5), nil
 }
 
 // experiment finds the experiment of a request, answering 404 when there is none.
@@ -98,6 +142,12 @@ func (s *Server) summary(ctx context.Context, e *store.Experiment, ix *index, ba
 	var sum report.Summary
 	if e.Status != store.StatusRunning && len(e.Summary) > 0 && json.Unmarshal(e.Summary, &sum) == nil {
 		return &sum, nil
+	}
+	if ix == nil {
+		var err error
+		if ix, err = s.indexes.get(ctx, e); err != nil {
+			return nil, err
+		}
 	}
 	opts := report.SummaryOptions{Eval: e.Eval, Experiment: e.Name, Status: e.Status}
 	if base == nil {

@@ -228,6 +228,9 @@ func cut(s string, max int) string {
 
 // indexCache keeps the indexes of the experiments looked at last.
 type indexCache struct {
+	// reading, when not nil, holds back background reads until it is
+	// closed (for measurements).
+	reading chan struct{}
 	db      store.Store
 	size    int
 	mu      sync.Mutex
@@ -268,6 +271,16 @@ func (c *indexCache) get(ctx context.Context, e *store.Experiment) (*index, erro
 	}
 	en.ix = ix
 	return ix, nil
+}
+
+// warm reads the index of e in the background.
+func (c *indexCache) warm(ctx context.Context, e *store.Experiment) {
+	go func() {
+		if c.reading != nil {
+			<-c.reading
+		}
+		c.get(ctx, e) //nolint:errcheck // logged when a page needs it
+	}()
 }
 
 // fresh says whether the index of e is read and up to date, without

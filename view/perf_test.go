@@ -59,12 +59,14 @@ func TestCasesPage100k(t *testing.T) {
 	}
 	h := s.Handler()
 	target := "/e/" + e.ID + "/cases?sort=score:similar&dir=desc"
-	timeGet := func(path string) time.Duration {
-		start := time.Now()
+	// timeGet is a request's wall time, and the process's CPU time during
+	// it, which depends less on the machine's other load.
+	timeGet := func(path string) timing {
+		start, cpu := time.Now(), cpuTime()
 		if status, body := get(t, h, path); status != 200 {
 			t.Fatalf("GET %s: %d %s", path, status, body)
 		}
-		return time.Since(start)
+		return timing{time.Since(start), cpuTime() - cpu}
 	}
 	rq := db.(store.RowQuerier)
 	for _, q := range []store.RowQuery{{Limit: 50}, {Limit: 50, Offset: 50_000}, {SortScore: "similar", Desc: true, Limit: 50}, {Errored: true, Limit: 50}, {Text: "city 777", Limit: 50}} {
@@ -74,19 +76,26 @@ func TestCasesPage100k(t *testing.T) {
 		}
 		t.Logf("the store's query %+v: %v", q, time.Since(start))
 	}
-	t.Logf("first request (the store's query), default order: %v", timeGet("/e/"+e.ID+"/cases"))
+	// The first requests, each on a fresh viewer, without the background
+	// read of the index competing for the CPU.
 	s.indexes = newIndexCache(db, indexCacheSize)
-	t.Logf("first request (the store's query), by a score: %v", timeGet(target))
-	start := time.Now()
+	s.indexes.reading = make(chan struct{}) // holds back the background reads until closed
+	for _, p := range []string{"/e/" + e.ID + "/cases", "/e/" + e.ID + "/cases?page=1000", target, "/e/" + e.ID + "/cases?filter=errored", "/e/" + e.ID} {
+		t.Logf("first request (the store's query) %-60s %v", p, timeGet(p))
+	}
+	close(s.indexes.reading)
+	start, cpu := time.Now(), cpuTime()
 	if _, err := s.indexes.get(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("reading the %d rows into the index (in the background): %v", n, time.Since(start))
+	t.Logf("reading the %d rows into the index (in the background): %v", n, timing{time.Since(start), cpuTime() - cpu})
 	for _, p := range []string{target, "/e/" + e.ID + "/cases", "/e/" + e.ID + "/cases?filter=errored&sort=metric:duration",
 		"/e/" + e.ID + "/cases?q=city+777&page=3", "/e/" + e.ID + "/cases?score=correct&below=0.5&page=900", "/e/" + e.ID} {
-		best := time.Hour
+		best := timing{time.Hour, time.Hour}
 		for range 5 {
-			best = min(best, timeGet(p))
+			if t := timeGet(p); t.wall < best.wall {
+				best = t
+			}
 		}
 		t.Logf("server time, best of 5: %-70s %v", p, best)
 	}
@@ -107,4 +116,11 @@ func TestCasesPage100k(t *testing.T) {
 		})()`)
 		t.Logf("chromium: first contentful paint %.0f ms, DOMContentLoaded %.0f ms after navigation start; server answered in %.0f ms", timing["fcp"], timing["dcl"], timing["server"])
 	}
+}
+
+// timing is a wall and a CPU time.
+type timing struct{ wall, cpu time.Duration }
+
+func (t timing) String() string {
+	return fmt.Sprintf("%v wall, %v CPU", t.wall.Round(time.Millisecond), t.cpu.Round(time.Millisecond))
 }
