@@ -146,15 +146,16 @@ func trialOf(r *store.Row, base *store.Row, hasExpected bool) trialView {
 		}
 		t.DiffBase = diffText(t.BaseOutput, t.Output)
 	}
-	meta := map[string]json.RawMessage{}
-	if len(r.Meta) > 0 {
-		json.Unmarshal(r.Meta, &meta) //nolint:errcheck // unreadable metadata shows as none
-	}
 	names := map[string]bool{}
-	for n := range r.Scores {
+	for _, m := range []map[string]float64{r.Scores} {
+		for n := range m {
+			names[n] = true
+		}
+	}
+	for n := range r.ScoreMeta {
 		names[n] = true
 	}
-	for n := range meta {
+	for n := range r.ScorerErrors {
 		names[n] = true
 	}
 	for _, n := range sortedKeys(names) {
@@ -167,7 +168,10 @@ func trialOf(r *store.Row, base *store.Row, hasExpected bool) trialView {
 				sv.Base = v
 			}
 		}
-		sv.readMeta(meta[n])
+		sv.readMeta(r.ScoreMeta[n])
+		if msg, ok := r.ScorerErrors[n]; ok {
+			sv.Error = msg
+		}
 		t.Scores = append(t.Scores, sv)
 	}
 	for n, v := range r.Metrics {
@@ -177,8 +181,8 @@ func trialOf(r *store.Row, base *store.Row, hasExpected bool) trialView {
 	return t
 }
 
-// readMeta takes a judge's choice and reasons, and a scorer's error, out of
-// a score's metadata; the rest is shown as JSON.
+// readMeta takes a judge's choice and reasons out of a score's metadata;
+// the rest is shown as JSON.
 func (sv *scoreView) readMeta(raw json.RawMessage) {
 	var m map[string]json.RawMessage
 	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
@@ -196,7 +200,6 @@ func (sv *scoreView) readMeta(raw json.RawMessage) {
 	}
 	sv.Choice = take("choice")
 	sv.Reasons = take("rationale", "reasons")
-	sv.Error = take("error")
 	if len(m) > 0 {
 		b, _ := json.Marshal(m)
 		sv.Meta = prettyJSON(b)

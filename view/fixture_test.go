@@ -75,7 +75,8 @@ func newFixture(t testing.TB) *fixture {
 			r.Output, _ = json.Marshal(h)
 			r.Expected, _ = json.Marshal(h + " expected")
 			r.Input, _ = json.Marshal(map[string]string{"question": h})
-			r.Meta, _ = json.Marshal(map[string]any{"factual": map[string]string{"choice": h, "rationale": h}})
+			r.ScoreMeta = map[string]json.RawMessage{"factual": mustJSON(map[string]string{"choice": h, "rationale": h})}
+			r.ScorerErrors = map[string]string{"policy": h}
 			r.Spans, _ = json.Marshal([]map[string]any{{"name": h, "kind": "llm", "parent": "task",
 				"input": map[string]any{"messages": []map[string]string{{"role": "user", "content": h}}}, "output": map[string]string{"content": h}}})
 			if i == 2 {
@@ -107,7 +108,8 @@ func qaRow(i, trial int, correct float64, errMsg string) *store.Row {
 		r.Output = json.RawMessage(fmt.Sprintf(`"I think it is %d"`, 2*i+1))
 	}
 	if i == 1 {
-		r.Meta = json.RawMessage(`{"factual":{"choice":"C","rationale":"The answer matches the expert answer exactly."}}`)
+		r.ScoreMeta = map[string]json.RawMessage{"factual": json.RawMessage(`{"choice":"C","rationale":"The answer matches the expert answer exactly."}`)}
+		r.ScorerErrors = map[string]string{"policy": "policy.py exited with status 1: no rules file"}
 		r.Scores["factual"] = 1
 		r.Spans = json.RawMessage(`[{"name":"openai/gpt-4o","kind":"llm","parent":"task","duration":412000000,
 			"input":{"model":"gpt-4o","messages":[{"role":"system","content":"You add numbers."},{"role":"user","content":"What is 1 + 1?"}]},
@@ -187,4 +189,12 @@ func (f *fixture) server(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -39,7 +39,7 @@ func TestPages(t *testing.T) {
 		{"cases regressed", "/e/" + cur + "/cases?filter=regressed", 200, []string{"case-03", "case-07", "case-02"}, []string{"case-04"}},
 		{"cases below", "/e/" + cur + "/cases?score=correct&below=0.5", 200, []string{"case-03", "case-09", "5 of 21 rows"}, nil},
 		{"cases text", "/e/" + cur + "/cases?q=i+think", 200, []string{"case-03", "case-07", "2 of 21 rows"}, nil},
-		{"case", "/e/" + cur + "/cases/case-01", 200, []string{"You add numbers.", "openai/gpt-4o-mini", "The answer matches the expert answer exactly.", "factual"}, nil},
+		{"case", "/e/" + cur + "/cases/case-01", 200, []string{"You add numbers.", "openai/gpt-4o-mini", "The answer matches the expert answer exactly.", "factual", "policy.py exited with status 1: no rules file"}, nil},
 		{"case trials", "/e/" + cur + "/cases/case-02", 200, []string{"Trial 0", "Trial 1", "side by side"}, nil},
 		{"case diff", "/e/" + cur + "/cases/case-03", 200, []string{"<del>", "<ins>"}, nil},
 		{"no experiment", "/e/nope", 404, []string{"not found"}, nil},
