@@ -134,6 +134,9 @@ func fmtMetric(name string, v float64) string {
 	case strings.Contains(name, "duration"):
 		return fmtDuration(v)
 	case strings.Contains(name, "cost"):
+		if v != 0 && math.Abs(v) < 0.01 {
+			return "$" + strings.TrimRight(fmt.Sprintf("%.6f", v), "0")
+		}
 		return fmt.Sprintf("$%.4f", v)
 	case v == math.Trunc(v) && math.Abs(v) < 1e15:
 		return fmt.Sprintf("%.0f", v)
