@@ -343,6 +343,17 @@ func TestBrowserLiveRefresh(t *testing.T) {
 	}
 	write(5, 12)
 	waitFor(t, ctx, `document.querySelector("h1").textContent.includes("12 of 12 rows")`)
+	must(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("table.experiments"))
+	rowsOf := `[...document.querySelectorAll("tr")].find(tr => tr.textContent.includes("running") && tr.querySelector("a.exp-link").textContent === "running").querySelector("td.num").textContent`
+	if got := eval[string](t, ctx, rowsOf); got != "12" {
+		t.Fatalf("the list shows %q rows of the running experiment, want 12", got)
+	}
+	write(12, 15)
+	waitFor(t, ctx, rowsOf+` === "15"`)
 	f.finish(t, e, store.StatusCompleted)
-	waitFor(t, ctx, `document.querySelector("#live") === null && document.querySelector("h1").textContent.includes("12 of 12 rows")`)
+	waitFor(t, ctx, `document.querySelector("#live") === null && document.body.textContent.includes("completed")`)
+	must(t, ctx, chromedp.Navigate(srv.URL+casesURL(e.ID)), chromedp.WaitVisible("#cases"))
+	if eval[string](t, ctx, `document.body.dataset.live || ""`) != "" {
+		t.Error("the page of a finished experiment still refreshes itself")
+	}
 }

@@ -80,7 +80,8 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Evals, d.Branches = sortedKeys(evals), sortedKeys(branches)
-	s.render(w, "list.html", page{Title: "Experiments", Data: d})
+	state, running := listState(exps)
+	s.render(w, "list.html", page{Title: "Experiments", Data: d, Live: running, State: state, StateURL: "/state"})
 }
 
 func (d *listData) matches(e *store.Experiment) bool {
@@ -132,4 +133,33 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// listState is what the live list compares: every running experiment's
+// id and row count, and how many experiments there are.
+func listState(exps []store.Experiment) (string, bool) {
+	var sb strings.Builder
+	running := false
+	for _, e := range exps {
+		if e.Status == store.StatusRunning {
+			running = true
+			sb.WriteString(e.ID + "=" + itoa(e.Rows) + ";")
+		}
+	}
+	return itoa(len(exps)) + ":" + sb.String(), running
+}
+
+// handleListState answers the live list's poll, in the shape the
+// experiment's state has.
+func (s *Server) handleListState(w http.ResponseWriter, r *http.Request) {
+	exps, err := s.db.Experiments(r.Context(), store.ListOptions{})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	state, _ := listState(exps)
+	status, rows, _ := strings.Cut(state, ":")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]any{"status": status, "rows": rows}) //nolint:errcheck // the client went away
 }

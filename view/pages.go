@@ -46,6 +46,9 @@ type page struct {
 	CSRF  string
 	Live  bool // the page reloads itself while the experiment runs
 	State string
+	// StateURL is where the live page polls State; the experiment's
+	// /state when empty.
+	StateURL string
 	Data  any
 }
 

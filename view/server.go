@@ -139,6 +139,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(s.static)))
 	mux.HandleFunc("GET /{$}", s.handleList)
+	mux.HandleFunc("GET /state", s.handleListState)
 	mux.HandleFunc("GET /e/{id}", s.handleExperiment)
 	mux.HandleFunc("GET /e/{id}/cases", s.handleCases)
 	mux.HandleFunc("GET /e/{id}/cases/{case}", s.handleCase)

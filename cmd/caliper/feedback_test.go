@@ -66,3 +66,15 @@ func TestFeedbackFromTheCommandLine(t *testing.T) {
 		t.Errorf("label record: %+v", got[2])
 	}
 }
+
+func TestViewRefusesABadAddress(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "s.db")
+	if code, out, errOut := run(t, repoRoot(t), "run", "examples/arithmetic", "--store", db); code != ExitOK {
+		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := run(t, repoRoot(t), "view", "--store", db, "--addr", "7474")
+	if code != ExitRun || !strings.Contains(errOut, "give --addr as HOST:PORT") {
+		t.Errorf("view --addr 7474: exit %d\n%s%s", code, out, errOut)
+	}
+}
