@@ -49,7 +49,7 @@ type page struct {
 	// StateURL is where the live page polls State; the experiment's
 	// /state when empty.
 	StateURL string
-	Data  any
+	Data     any
 }
 
 // render writes a page whole, or an error page when it fails to render.
