@@ -238,10 +238,18 @@ type indexCache struct {
 }
 
 type indexEntry struct {
-	mu   sync.Mutex
-	ix   *index
-	used time.Time
+	mu    sync.Mutex
+	ix    *index
+	used  time.Time
+	built time.Time     // when ix was read
+	took  time.Duration // how long reading it took
 }
+
+// staleFactor bounds the reading of a running experiment's rows: its index
+// is read again only when the last read is older than this many times what
+// it took, so a live page costs at most a fifth of a core however big the
+// experiment.
+const staleFactor = 5
 
 func newIndexCache(db store.Store, size int) *indexCache {
 	return &indexCache{db: db, size: size, entries: map[string]*indexEntry{}}
@@ -265,11 +273,15 @@ func (c *indexCache) get(ctx context.Context, e *store.Experiment) (*index, erro
 	if en.ix != nil && en.ix.rows == e.Rows && en.ix.updated.Equal(e.Updated) {
 		return en.ix, nil
 	}
+	if en.ix != nil && e.Status == store.StatusRunning && time.Since(en.built) < staleFactor*en.took {
+		return en.ix, nil
+	}
+	start := time.Now()
 	ix, err := buildIndex(ctx, c.db, e)
 	if err != nil {
 		return nil, err
 	}
-	en.ix = ix
+	en.ix, en.built, en.took = ix, time.Now(), time.Since(start)
 	return ix, nil
 }
 
