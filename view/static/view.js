@@ -23,17 +23,11 @@
   setTimeout(tick, 2000);
 })();
 
-// Auto-submitting filters: a select marked data-autosubmit submits its form.
-document.addEventListener("change", (ev) => {
-  const t = ev.target;
-  if (t instanceof HTMLSelectElement && t.dataset.autosubmit !== undefined && t.form) t.form.submit();
-});
-
 // The reviewer's name is remembered in this browser.
 (function reviewer() {
   const input = document.querySelector("input[name=author]");
   if (!input) return;
   const saved = localStorage.getItem("caliper.reviewer");
-  if (saved && !input.value) input.value = saved;
+  if (saved) input.value = saved; // the name this browser used last over the server's default
   input.form.addEventListener("submit", () => localStorage.setItem("caliper.reviewer", input.value));
 })();
