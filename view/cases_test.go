@@ -50,3 +50,23 @@ func keys(rows []caseLine) []string {
 	}
 	return out
 }
+
+// FuzzCasesQuery sends any query to the cases page: it always answers a
+// page, never a server error.
+func FuzzCasesQuery(f *testing.F) {
+	for _, q := range []string{"", "sort=score:similar&dir=desc", "filter=errored&q=%3Cscript%3E", "score=correct&below=NaN",
+		"below=-1&score=x", "page=-3&per=100000", "sort=metric:&page=99999999999999999999", "filter=regressed&sort=change"} {
+		f.Add(q)
+	}
+	fx := newFixture(f)
+	h := fx.server(f, Options{Logf: func(string, ...any) {}}).Handler()
+	f.Fuzz(func(t *testing.T, query string) {
+		req := httptest.NewRequest("GET", "http://127.0.0.1:7474/e/"+fx.cur.ID+"/cases", nil)
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("?%s: status %d: %s", query, rec.Code, rec.Body.String())
+		}
+	})
+}
