@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/store"
 	"github.com/caliperhq/caliper/view"
 	"github.com/spf13/cobra"
@@ -39,7 +40,7 @@ experiment as JSON Lines.`,
 			return withStore(cmd, st, *storeFlag, func(db store.Store) error {
 				fs, ok := db.(store.FeedbackStore)
 				if !ok {
-					return exitCode(ExitRun, errors.New("this store does not keep feedback"))
+					return exitcode.With(ExitRun, errors.New("this store does not keep feedback"))
 				}
 				e, err := findExperiment(cmd.Context(), db, fl.eval, args[0])
 				if err != nil {
@@ -65,12 +66,12 @@ experiment as JSON Lines.`,
 func exportFeedback(cmd *cobra.Command, st *State, fs store.FeedbackStore, e *store.Experiment) error {
 	recs, err := fs.Feedback(cmd.Context(), e.ID, "")
 	if err != nil {
-		return exitCode(ExitRun, err)
+		return exitcode.With(ExitRun, err)
 	}
 	enc := json.NewEncoder(st.Stdout)
 	for i := range recs {
 		if err := enc.Encode(&recs[i]); err != nil {
-			return exitCode(ExitRun, err)
+			return exitcode.With(ExitRun, err)
 		}
 	}
 	return nil
@@ -79,10 +80,10 @@ func exportFeedback(cmd *cobra.Command, st *State, fs store.FeedbackStore, e *st
 func addFeedback(cmd *cobra.Command, st *State, db store.Store, fs store.FeedbackStore, e *store.Experiment, caseID string, fl feedbackFlags) error {
 	recs, err := feedbackRecords(fl)
 	if err != nil {
-		return exitCode(ExitInvalid, err)
+		return exitcode.With(ExitInvalid, err)
 	}
 	if !hasCase(cmd, db, e, caseID) {
-		return exitCode(ExitInvalid, fmt.Errorf("experiment %s has no case %q: see its cases with caliper experiments export %s", e.Name, caseID, e.Name))
+		return exitcode.With(ExitInvalid, fmt.Errorf("experiment %s has no case %q: see its cases with caliper experiments export %s", e.Name, caseID, e.Name))
 	}
 	author := fl.author
 	if author == "" {
@@ -92,7 +93,7 @@ func addFeedback(cmd *cobra.Command, st *State, db store.Store, fs store.Feedbac
 		r := &recs[i]
 		r.ExperimentID, r.CaseID, r.Trial, r.Author = e.ID, caseID, fl.trial, author
 		if err := fs.AddFeedback(cmd.Context(), r); err != nil {
-			return exitCode(ExitRun, err)
+			return exitcode.With(ExitRun, err)
 		}
 		fmt.Fprintf(st.Stdout, "recorded %s on %s of %s (%s)\n", describeFeedback(r), caseID, e.Name, e.Eval)
 	}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"unicode"
 
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/store"
 	"github.com/spf13/cobra"
 )
@@ -32,19 +33,19 @@ func (f casesFlags) show(ctx context.Context, st *State, db store.Store, e *stor
 		return nil
 	}
 	if f.errors && f.regressed {
-		return exitCode(ExitInvalid, errors.New("--errors and --regressed select different rows: give one"))
+		return exitcode.With(ExitInvalid, errors.New("--errors and --regressed select different rows: give one"))
 	}
 	var changes map[string]float64
 	if f.regressed {
 		if e.Base == "" {
-			return exitCode(ExitInvalid, fmt.Errorf("experiment %s was compared with no base: compare it with one by caliper compare %s BASE", e.Name, e.Name))
+			return exitcode.With(ExitInvalid, fmt.Errorf("experiment %s was compared with no base: compare it with one by caliper compare %s BASE", e.Name, e.Name))
 		}
 		base, err := db.Experiment(ctx, "", e.Base)
 		if err != nil {
-			return exitCode(ExitRun, fmt.Errorf("finding the base of %s: %w", e.Name, err))
+			return exitcode.With(ExitRun, fmt.Errorf("finding the base of %s: %w", e.Name, err))
 		}
 		if changes, err = regressions(ctx, db, e.ID, base.ID); err != nil {
-			return exitCode(ExitRun, err)
+			return exitcode.With(ExitRun, err)
 		}
 	}
 	tw := tabwriter.NewWriter(st.Stdout, 0, 4, 2, ' ', 0)
@@ -76,7 +77,7 @@ func (f casesFlags) show(ctx context.Context, st *State, db store.Store, e *stor
 		return nil
 	})
 	if err != nil {
-		return exitCode(ExitRun, err)
+		return exitcode.With(ExitRun, err)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"runtime"
 
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/store"
 	"github.com/caliperhq/caliper/view"
 	"github.com/spf13/cobra"
@@ -29,11 +30,11 @@ address needs a token, made up and printed unless --token gives one.`,
 				}
 				s, err := view.New(opts)
 				if err != nil {
-					return exitCode(ExitRun, err)
+					return exitcode.With(ExitRun, err)
 				}
 				ln, err := s.Listen()
 				if err != nil {
-					return exitCode(ExitRun, err)
+					return exitcode.With(ExitRun, err)
 				}
 				addr := s.URL(ln)
 				fmt.Fprintf(st.Stdout, "caliper view: serving the experiments at %s (Ctrl-C to stop)\n", addr)
@@ -41,7 +42,7 @@ address needs a token, made up and printed unless --token gives one.`,
 					openBrowser(addr)
 				}
 				if err := s.Serve(cmd.Context(), ln); err != nil {
-					return exitCode(ExitRun, fmt.Errorf("serving the viewer: %w", err))
+					return exitcode.With(ExitRun, fmt.Errorf("serving the viewer: %w", err))
 				}
 				return nil
 			})
