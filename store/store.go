@@ -14,6 +14,7 @@ import (
 // relies on.
 type Store interface {
 	DatasetStore
+	FeedbackStore
 	// CreateExperiment stores a new experiment, filling its ID, Created,
 	// Updated and Status when they are empty. A name already used in the same
 	// eval is an error wrapping ErrNameTaken.

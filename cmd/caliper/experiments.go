@@ -46,8 +46,9 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 	list.Flags().IntVar(&limit, "limit", 50, "at most N experiments (0: all)")
 	var showEval string
 	var asJSON bool
+	var cases casesFlags
 	show := &cobra.Command{
-		Use:   "show EXPERIMENT",
+		Use:   "show EXPERIMENT [--cases [--errors|--regressed]]",
 		Short: "Show an experiment's summary (by name or id)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,10 +57,14 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return showExperiment(st, e, asJSON)
+				if err := showExperiment(st, e, asJSON); err != nil {
+					return err
+				}
+				return cases.show(cmd.Context(), st, db, e)
 			})
 		},
 	}
+	cases.register(show)
 	show.Flags().StringVar(&showEval, "eval", "", "the eval, when several have an experiment of that name")
 	show.Flags().BoolVar(&asJSON, "json", false, "print the experiment as JSON")
 	cmd.AddCommand(list, show, newExperimentsDeleteCommand(st, storeFlag), newExperimentsExportCommand(st, storeFlag))

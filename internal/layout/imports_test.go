@@ -37,6 +37,7 @@ var allowed = map[string][]string{
 	"baseline":                 {"store", "internal/jsontext"},
 	"pipeline":                 {"spec", "datasets", "scorers", "functions", "llm", "report", "store", "gitinfo", "baseline", "internal/exitcode", "internal/jsontext"},
 	"project":                  {"spec", "store", "llm", "pipeline", "internal/exitcode"},
+	"view":                     {"store", "report"},
 	"cmd/caliper":              {"*"},
 }
 

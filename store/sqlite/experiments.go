@@ -188,6 +188,9 @@ func (s *SQLite) DeleteExperiment(ctx context.Context, id string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM rows WHERE experiment_id = ?`, id); err != nil {
 		return fmt.Errorf("deleting the rows of experiment %q: %w", id, err)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM feedback WHERE experiment_id = ?`, id); err != nil {
+		return fmt.Errorf("deleting the feedback of experiment %q: %w", id, err)
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM experiments WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("deleting experiment %q: %w", id, err)

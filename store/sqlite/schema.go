@@ -115,6 +115,20 @@ var migrations = []string{
 		WHERE m.key NOT IN (SELECT e.key FROM json_each(rows.scorer_errors) e))
 	WHERE scorer_errors IS NOT NULL;
 	UPDATE rows SET score_meta = NULL WHERE score_meta = '{}';`,
+	// 4: human review: feedback records on the cases of an experiment.
+	`CREATE TABLE feedback (
+		id            TEXT PRIMARY KEY,
+		experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+		case_id       TEXT NOT NULL,
+		trial         INTEGER NOT NULL,
+		name          TEXT NOT NULL,
+		score         REAL,
+		label         TEXT NOT NULL,
+		comment       TEXT NOT NULL,
+		author        TEXT NOT NULL,
+		created       INTEGER NOT NULL
+	);
+	CREATE INDEX feedback_case ON feedback (experiment_id, case_id, created);`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -123,7 +137,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.

@@ -53,6 +53,8 @@ func Run(t *testing.T, open Opener) {
 		{"DatasetLargePush", testDatasetLargePush},
 		{"Cache", testCache},
 		{"CacheConcurrent", testCacheConcurrent},
+		{"FeedbackRoundTrip", testFeedbackRoundTrip},
+		{"FeedbackErrors", testFeedbackErrors},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
