@@ -1,0 +1,345 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/caliperhq/caliper/store"
+)
+
+// rowColumns are the columns of rows a batch writes, in the order of the
+// values copyRow makes.
+var rowColumns = []string{"experiment_id", "case_id", "trial", "input", "expected",
+	"output", "scores", "score_meta", "metrics", "error", "metadata", "tags", "spans", "created"}
+
+// pgForeignKeyViolation is PostgreSQL's SQLSTATE for a row whose experiment
+// does not exist.
+const pgForeignKeyViolation = "23503"
+
+// NewWriter starts the writer of experiment experimentID's rows. The
+// experiment must exist when the first batch is committed. Close the writer
+// before the store; Close on the store closes the writers still open.
+func (s *Postgres) NewWriter(experimentID string, opts store.WriterOptions) *store.Writer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.NewFailedWriter(experimentID, fmt.Errorf("the store %s is closed", s.dsn))
+	}
+	open := func() (store.BatchWriter, error) { return s.openBatchWriter(experimentID) }
+	w := store.NewWriter(experimentID, opts, open, s.forgetWriter)
+	s.writers[w] = struct{}{}
+	return w
+}
+
+func (s *Postgres) forgetWriter(w *store.Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.writers, w)
+}
+
+// pgBatch writes batches of one experiment's rows, each batch in one
+// transaction on a connection it takes from the pool for the batch. A batch
+// is sent with COPY, the fastest way into PostgreSQL; when a row of the batch
+// is already stored (a resumed or retried case), COPY fails on the primary
+// key, and the batch is sent again through a temporary table and an upsert,
+// so the later row replaces the stored one, as SQLite's INSERT OR REPLACE.
+type pgBatch struct {
+	s            *Postgres
+	experimentID string
+	enc          store.Encoder
+	buf          []byte
+	values       [][]any
+}
+
+func (s *Postgres) openBatchWriter(experimentID string) (store.BatchWriter, error) {
+	return &pgBatch{s: s, experimentID: experimentID}, nil
+}
+
+// WriteBatch stores rows in one transaction, replacing stored rows of the
+// same (case id, trial); of rows of the same key in the batch, the last wins.
+func (b *pgBatch) WriteBatch(rows []*store.Row) (err error) {
+	defer b.s.scrubErr(&err)
+	// The writer must not depend on a context its caller may cancel.
+	ctx := context.Background()
+	rows = lastOfEachKey(rows)
+	b.encode(rows)
+	defer b.release()
+	err = copyRows(ctx, b.s.pool, b.values)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == pgUniqueViolation {
+		err = upsertRows(ctx, b.s.pool, b.values)
+	}
+	if errors.As(err, &pe) && pe.Code == pgForeignKeyViolation {
+		return fmt.Errorf("storing %d rows: experiment %q does not exist: create it before writing its rows", len(rows), b.experimentID)
+	}
+	if err != nil {
+		return fmt.Errorf("storing %d rows from case %q trial %d: %w", len(rows), rows[0].CaseID, rows[0].Trial, err)
+	}
+	return nil
+}
+
+// Close releases nothing: each batch returns its connection to the pool.
+func (b *pgBatch) Close() error { return nil }
+
+// copyRows sends values with COPY in one transaction.
+func copyRows(ctx context.Context, pool *pgxpool.Pool, values [][]any) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"rows"}, rowColumns, pgx.CopyFromRows(values))
+		return err
+	})
+}
+
+// stageSQL makes the temporary table a batch with stored keys goes through;
+// it lives as long as the connection, emptied at each commit.
+const stageSQL = `CREATE TEMPORARY TABLE IF NOT EXISTS caliper_rows_stage
+	(LIKE rows INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`
+
+// upsertSQL moves the staged rows into rows, replacing the stored ones.
+const upsertSQL = `INSERT INTO rows SELECT * FROM caliper_rows_stage
+	ON CONFLICT (experiment_id, case_id, trial) DO UPDATE SET
+	input = excluded.input, expected = excluded.expected, output = excluded.output,
+	scores = excluded.scores, score_meta = excluded.score_meta, metrics = excluded.metrics,
+	error = excluded.error, metadata = excluded.metadata, tags = excluded.tags,
+	spans = excluded.spans, created = excluded.created`
+
+// upsertRows sends values with COPY into the staging table, then upserts
+// them, in one transaction.
+func upsertRows(ctx context.Context, pool *pgxpool.Pool, values [][]any) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, stageSQL); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"caliper_rows_stage"}, rowColumns, pgx.CopyFromRows(values)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, upsertSQL)
+		return err
+	})
+}
+
+// lastOfEachKey is rows without the rows that a later row of the same key
+// replaces, in their order. It returns rows itself when every key is unique.
+func lastOfEachKey(rows []*store.Row) []*store.Row {
+	seen := make(map[string]int, len(rows))
+	dup := false
+	for i, r := range rows {
+		k := store.Key(r.CaseID, r.Trial)
+		if _, ok := seen[k]; ok {
+			dup = true
+		}
+		seen[k] = i
+	}
+	if !dup {
+		return rows
+	}
+	out := make([]*store.Row, 0, len(seen))
+	for i, r := range rows {
+		if seen[store.Key(r.CaseID, r.Trial)] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// encode makes the COPY values of rows, encoding their maps and tags into
+// b.buf, which must not be reset before the batch is sent.
+func (b *pgBatch) encode(rows []*store.Row) {
+	b.buf = b.buf[:0]
+	ends := make([]int, 0, 3*len(rows))
+	for _, r := range rows {
+		b.buf = b.enc.AppendFloats(b.buf, r.Scores)
+		ends = append(ends, len(b.buf))
+		b.buf = b.enc.AppendFloats(b.buf, r.Metrics)
+		ends = append(ends, len(b.buf))
+		b.buf = b.enc.AppendStrings(b.buf, r.Tags)
+		ends = append(ends, len(b.buf))
+	}
+	start := 0
+	for i, r := range rows {
+		scores, metrics, tags := ends[3*i], ends[3*i+1], ends[3*i+2]
+		b.values = append(b.values, []any{
+			b.experimentID, r.CaseID, int32(r.Trial), jsonText(r.Input), jsonText(r.Expected),
+			jsonText(r.Output), jsonText(b.buf[start:scores]), jsonText(r.Meta), jsonText(b.buf[scores:metrics]),
+			r.Error, jsonText(r.Metadata), jsonText(b.buf[metrics:tags]), jsonText(r.Spans), r.Created.UnixNano(),
+		})
+		start = tags
+	}
+}
+
+// release drops the values of the last batch, keeping no row alive.
+func (b *pgBatch) release() {
+	clear(b.values)
+	b.values = b.values[:0]
+}
+
+// Rows calls fn for each row of experiment experimentID in (case_id, trial)
+// order, byte order of the case ids as in SQLite. Rows are streamed from the
+// database, never all held in memory; fn gets a new Row each time and may
+// keep it. An error from fn stops the iteration and is returned as it is.
+func (s *Postgres) Rows(ctx context.Context, experimentID string, fn func(*store.Row) error) (err error) {
+	var fnErr error
+	defer func() {
+		if err != fnErr {
+			s.scrubErr(&err)
+		}
+	}()
+	rows, err := s.pool.Query(ctx, `SELECT case_id, trial, input, expected, output,
+		scores, score_meta, metrics, error, metadata, tags, spans, created
+		FROM rows WHERE experiment_id = $1 ORDER BY case_id COLLATE "C", trial`, experimentID)
+	if err != nil {
+		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
+		}
+		if err := fn(r); err != nil {
+			fnErr = err
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
+	}
+	return nil
+}
+
+func scanRow(rows pgx.Rows) (*store.Row, error) {
+	var (
+		r                       store.Row
+		input, expected, output *string
+		meta, metadata, spans   *string
+		scores, metrics, tags   []byte
+		created                 int64
+	)
+	err := rows.Scan(&r.CaseID, &r.Trial, &input, &expected, &output,
+		&scores, &meta, &metrics, &r.Error, &metadata, &tags, &spans, &created)
+	if err != nil {
+		return nil, err
+	}
+	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
+	r.Meta, r.Metadata, r.Spans = rawJSON(meta), rawJSON(metadata), rawJSON(spans)
+	r.Created = time.Unix(0, created).UTC()
+	if r.Scores, err = store.DecodeFloats(scores); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)
+	}
+	if r.Metrics, err = store.DecodeFloats(metrics); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: metrics: %w", r.CaseID, r.Trial, err)
+	}
+	if r.Tags, err = store.DecodeStrings(tags); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: tags: %w", r.CaseID, r.Trial, err)
+	}
+	return &r, nil
+}
+
+// DoneKeys returns the Key of every stored row of experiment experimentID,
+// errored rows included, so a resumed run can skip them.
+func (s *Postgres) DoneKeys(ctx context.Context, experimentID string) (_ map[string]struct{}, err error) {
+	defer s.scrubErr(&err)
+	rows, err := s.pool.Query(ctx, `SELECT case_id, trial FROM rows WHERE experiment_id = $1`, experimentID)
+	if err != nil {
+		return nil, fmt.Errorf("reading the stored cases of experiment %q: %w", experimentID, err)
+	}
+	defer rows.Close()
+	keys := map[string]struct{}{}
+	var (
+		caseID []byte
+		trial  int64
+		buf    []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&caseID, &trial); err != nil {
+			return nil, fmt.Errorf("reading the stored cases of experiment %q: %w", experimentID, err)
+		}
+		buf = append(append(buf[:0], caseID...), 0)
+		buf = strconv.AppendInt(buf, trial, 10)
+		keys[string(buf)] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the stored cases of experiment %q: %w", experimentID, err)
+	}
+	return keys, nil
+}
+
+// RowCount returns how many rows experiment id has stored. An unknown
+// experiment is an error wrapping ErrNotFound.
+func (s *Postgres) RowCount(ctx context.Context, id string) (_ int, err error) {
+	defer s.scrubErr(&err)
+	var n int
+	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM rows WHERE experiment_id = $1)
+		FROM experiments WHERE id = $1`, id).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("counting the rows of experiment %q: %w: no experiment has that id", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("counting the rows of experiment %q: %w", id, err)
+	}
+	return n, nil
+}
+
+// CopyRows copies the rows of experiment fromID for which keep returns true
+// (every row when keep is nil) into experiment toID, as they are, and returns
+// how many it copied. Rows are read in (case_id, trial) order and written
+// DefaultBatchSize at a time, one transaction per batch, replacing a row of
+// toID with the same key; if it fails, the batches before the failure stay
+// copied. Both experiments must exist: an unknown one is an error wrapping
+// ErrNotFound.
+func (s *Postgres) CopyRows(ctx context.Context, fromID, toID string, keep func(*store.Row) bool) (n int, err error) {
+	defer s.scrubErr(&err)
+	wrap := func(err error) error {
+		return fmt.Errorf("copying rows from experiment %q to %q: %w", fromID, toID, err)
+	}
+	if fromID == toID {
+		return 0, wrap(errors.New("it is the same experiment: create the new experiment first"))
+	}
+	for _, id := range []string{fromID, toID} {
+		if _, err := s.RowCount(ctx, id); err != nil {
+			return 0, wrap(err)
+		}
+	}
+	bw := &pgBatch{s: s, experimentID: toID}
+	batch := make([]*store.Row, 0, store.DefaultBatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := bw.WriteBatch(batch); err != nil {
+			return err
+		}
+		n += len(batch)
+		clear(batch)
+		batch = batch[:0]
+		return nil
+	}
+	// The rows are read on one connection and written on another; the
+	// read streams, so memory stays bounded by one batch.
+	err = s.Rows(ctx, fromID, func(r *store.Row) error {
+		if keep != nil && !keep(r) {
+			return nil
+		}
+		batch = append(batch, r)
+		if len(batch) == cap(batch) {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return n, wrap(err)
+	}
+	return n, nil
+}
