@@ -55,7 +55,7 @@ func Open(ctx context.Context, dsn string) (*Postgres, error) {
 func OpenWith(ctx context.Context, dsn string, opts store.OpenOptions) (*Postgres, error) {
 	s, err := open(ctx, dsn, opts)
 	if err != nil {
-		return nil, fmt.Errorf("opening store %s: %w", store.RedactDSN(dsn), err)
+		return nil, fmt.Errorf("opening store %s: %w", redact(dsn), err)
 	}
 	return s, nil
 }
@@ -68,7 +68,7 @@ func open(ctx context.Context, dsn string, opts store.OpenOptions) (*Postgres, e
 		return nil, fmt.Errorf("the DSN is not valid: %s: write it as postgres://USER@HOST:PORT/DATABASE?sslmode=...",
 			scrubText(unwrapParse(err).Error(), passwordOf(dsn)))
 	}
-	s := &Postgres{dsn: store.RedactDSN(dsn), secret: cfg.ConnConfig.Password, writers: map[*store.Writer]struct{}{}}
+	s := &Postgres{dsn: redact(dsn), secret: cfg.ConnConfig.Password, writers: map[*store.Writer]struct{}{}}
 	if cfg.MaxConns < minConns {
 		cfg.MaxConns = minConns
 	}
@@ -136,6 +136,13 @@ func (s *Postgres) Close() error {
 	}
 	s.pool.Close()
 	return first
+}
+
+// redact is dsn without its password, for messages: store.RedactDSN, which
+// takes a DSN without a scheme for a path, and the password of a key=value
+// string.
+func redact(dsn string) string {
+	return scrubText(store.RedactDSN(dsn), passwordOf(dsn))
 }
 
 // passwordOf is the password written in dsn, if any.

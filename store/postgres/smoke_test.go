@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/caliperhq/caliper/store"
+	"github.com/caliperhq/caliper/store/postgres/pgtest"
 )
 
 func TestSmoke(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, testSchema(t))
+	s, err := Open(ctx, pgtest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
