@@ -22,7 +22,7 @@ func (s *Postgres) Cache() store.Cache { return pgCache{s: s} }
 func (c pgCache) Get(ctx context.Context, key string) (_ []byte, _ bool, err error) {
 	defer c.s.scrubErr(&err)
 	var value []byte
-	err = c.s.pool.QueryRow(ctx, `SELECT value FROM cache WHERE key = $1`, key).Scan(&value)
+	err = c.s.pool.QueryRow(ctx, `SELECT value FROM cache WHERE key = $1`, []byte(key)).Scan(&value)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -43,7 +43,7 @@ func (c pgCache) Put(ctx context.Context, key string, value []byte) (err error) 
 	}
 	_, err = c.s.pool.Exec(ctx, `INSERT INTO cache (key, value, created) VALUES ($1, $2, $3)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, created = excluded.created`,
-		key, value, time.Now().UnixNano())
+		[]byte(key), value, time.Now().UnixNano())
 	if err != nil {
 		return fmt.Errorf("writing the response cache: %w", err)
 	}

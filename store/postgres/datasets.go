@@ -169,17 +169,14 @@ func currentDatasetRows(ctx context.Context, tx pgx.Tx, name string) (map[string
 	}
 	defer rows.Close()
 	known := map[string]datasetRowState{}
-	var (
-		id   string
-		hash []byte
-	)
+	var id, hash []byte
 	for rows.Next() {
 		if err := rows.Scan(&id, &hash); err != nil {
 			return nil, err
 		}
 		st := datasetRowState{current: true}
 		copy(st.hash[:], hash)
-		known[id] = st
+		known[string(id)] = st
 	}
 	return known, rows.Err()
 }
@@ -191,12 +188,12 @@ type datasetWriter struct {
 	name    string
 	version int
 	added   [][]any
-	closing []string
+	closing [][]byte
 }
 
 // add queues a new row valid from the push's version.
 func (w *datasetWriter) add(ctx context.Context, id string, hash [hashLen]byte, data string) error {
-	w.added = append(w.added, []any{w.name, id, int32(w.version), hash[:], data})
+	w.added = append(w.added, []any{w.name, []byte(id), int32(w.version), hash[:], data})
 	if len(w.added) < datasetChunk {
 		return nil
 	}
@@ -214,7 +211,7 @@ func (w *datasetWriter) replace(ctx context.Context, id string, hash [hashLen]by
 // remove queues the closing of id's current row: it ends where the push's
 // version starts.
 func (w *datasetWriter) remove(ctx context.Context, id string) error {
-	w.closing = append(w.closing, id)
+	w.closing = append(w.closing, []byte(id))
 	if len(w.closing) < datasetChunk {
 		return nil
 	}
@@ -235,7 +232,7 @@ func (w *datasetWriter) flushAdded(ctx context.Context) error {
 	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"dataset_rows"},
 		[]string{"dataset", "id", "valid_from", "hash", "data"}, pgx.CopyFromRows(w.added))
 	if err != nil {
-		return fmt.Errorf("storing %d rows from row %q: %w", len(w.added), w.added[0][1], err)
+		return fmt.Errorf("storing %d rows from row %q: %w", len(w.added), w.added[0][1].([]byte), err)
 	}
 	clear(w.added)
 	w.added = w.added[:0]
@@ -376,20 +373,17 @@ func (s *Postgres) DatasetRows(ctx context.Context, name string, version int, fn
 	}
 	rows, err := s.pool.Query(ctx, `SELECT id, data FROM dataset_rows
 		WHERE dataset = $1 AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)
-		ORDER BY id COLLATE "C"`, name, v)
+		ORDER BY id`, name, v)
 	if err != nil {
 		return fmt.Errorf("reading dataset %q version %d: %w", name, v, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			id   string
-			data []byte
-		)
+		var id, data []byte
 		if err := rows.Scan(&id, &data); err != nil {
 			return fmt.Errorf("reading dataset %q version %d: %w", name, v, err)
 		}
-		if err := fn(id, data); err != nil {
+		if err := fn(string(id), data); err != nil {
 			fnErr = err
 			return err
 		}

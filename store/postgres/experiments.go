@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -268,12 +270,16 @@ func checkStatus(status string) error {
 }
 
 // jsonText is the column value of an encoded JSON value: the text, or NULL
-// when it is empty.
+// when it is empty. Bytes that are not UTF-8, which a TEXT column refuses,
+// become U+FFFD, as encoding/json decodes them.
 func jsonText(b []byte) *string {
 	if len(b) == 0 {
 		return nil
 	}
 	s := string(b)
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	return &s
 }
 

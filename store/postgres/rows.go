@@ -77,7 +77,7 @@ func (b *pgBatch) WriteBatch(rows []*store.Row) (err error) {
 		err = upsertRows(ctx, b.s.pool, b.values)
 	}
 	if errors.As(err, &pe) && pe.Code == pgForeignKeyViolation {
-		return fmt.Errorf("storing %d rows: experiment %q does not exist: create it before writing its rows", len(rows), b.experimentID)
+		return fmt.Errorf("storing %d rows: experiment %q does not exist (the rows break the FOREIGN KEY on experiments): create the experiment before writing its rows", len(rows), b.experimentID)
 	}
 	if err != nil {
 		return fmt.Errorf("storing %d rows from case %q trial %d: %w", len(rows), rows[0].CaseID, rows[0].Trial, err)
@@ -165,9 +165,9 @@ func (b *pgBatch) encode(rows []*store.Row) {
 	for i, r := range rows {
 		scores, metrics, tags := ends[3*i], ends[3*i+1], ends[3*i+2]
 		b.values = append(b.values, []any{
-			b.experimentID, r.CaseID, int32(r.Trial), jsonText(r.Input), jsonText(r.Expected),
+			b.experimentID, []byte(r.CaseID), int32(r.Trial), jsonText(r.Input), jsonText(r.Expected),
 			jsonText(r.Output), jsonText(b.buf[start:scores]), jsonText(r.Meta), jsonText(b.buf[scores:metrics]),
-			r.Error, jsonText(r.Metadata), jsonText(b.buf[metrics:tags]), jsonText(r.Spans), r.Created.UnixNano(),
+			[]byte(r.Error), jsonText(r.Metadata), jsonText(b.buf[metrics:tags]), jsonText(r.Spans), r.Created.UnixNano(),
 		})
 		start = tags
 	}
@@ -180,7 +180,7 @@ func (b *pgBatch) release() {
 }
 
 // Rows calls fn for each row of experiment experimentID in (case_id, trial)
-// order, byte order of the case ids as in SQLite. Rows are streamed from the
+// order, byte order of the case ids (BYTEA) as in SQLite. Rows are streamed from the
 // database, never all held in memory; fn gets a new Row each time and may
 // keep it. An error from fn stops the iteration and is returned as it is.
 func (s *Postgres) Rows(ctx context.Context, experimentID string, fn func(*store.Row) error) (err error) {
@@ -192,7 +192,7 @@ func (s *Postgres) Rows(ctx context.Context, experimentID string, fn func(*store
 	}()
 	rows, err := s.pool.Query(ctx, `SELECT case_id, trial, input, expected, output,
 		scores, score_meta, metrics, error, metadata, tags, spans, created
-		FROM rows WHERE experiment_id = $1 ORDER BY case_id COLLATE "C", trial`, experimentID)
+		FROM rows WHERE experiment_id = $1 ORDER BY case_id, trial`, experimentID)
 	if err != nil {
 		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
 	}
@@ -216,16 +216,18 @@ func (s *Postgres) Rows(ctx context.Context, experimentID string, fn func(*store
 func scanRow(rows pgx.Rows) (*store.Row, error) {
 	var (
 		r                       store.Row
+		caseID, errText         []byte
 		input, expected, output *string
 		meta, metadata, spans   *string
 		scores, metrics, tags   []byte
 		created                 int64
 	)
-	err := rows.Scan(&r.CaseID, &r.Trial, &input, &expected, &output,
-		&scores, &meta, &metrics, &r.Error, &metadata, &tags, &spans, &created)
+	err := rows.Scan(&caseID, &r.Trial, &input, &expected, &output,
+		&scores, &meta, &metrics, &errText, &metadata, &tags, &spans, &created)
 	if err != nil {
 		return nil, err
 	}
+	r.CaseID, r.Error = string(caseID), string(errText)
 	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
 	r.Meta, r.Metadata, r.Spans = rawJSON(meta), rawJSON(metadata), rawJSON(spans)
 	r.Created = time.Unix(0, created).UTC()

@@ -21,7 +21,12 @@ import (
 // or NULL when it is absent; cast them (output::jsonb) to query inside.
 // Identifiers that rows are ordered by use COLLATE "C", so their order is
 // byte order, as SQLite's BINARY, whatever the database's locale: the report
-// merge-joins two experiments' rows by case id and relies on it.
+// merge-joins two experiments' rows by case id and relies on it. The strings
+// that come from users' data and may hold any bytes, NUL included, which a
+// PostgreSQL TEXT cannot (case ids, dataset row ids, errors, cache keys), are
+// BYTEA, which also sorts by bytes; read them with convert_from(case_id,
+// 'UTF8'). JSON text that is not valid UTF-8 is stored with U+FFFD in place
+// of the invalid bytes, as encoding/json reads it anyway.
 var migrations = []string{
 	// 1: experiments, their rows, the response cache and versioned datasets,
 	// as the SQLite store's schema version 2.
@@ -51,7 +56,7 @@ var migrations = []string{
 	CREATE INDEX experiments_eval_commit ON experiments (eval, git_commit);
 	CREATE TABLE rows (
 		experiment_id TEXT COLLATE "C" NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
-		case_id       TEXT COLLATE "C" NOT NULL,
+		case_id       BYTEA NOT NULL,
 		trial         INTEGER NOT NULL,
 		input         TEXT,
 		expected      TEXT,
@@ -59,7 +64,7 @@ var migrations = []string{
 		scores        TEXT,
 		score_meta    TEXT,
 		metrics       TEXT,
-		error         TEXT NOT NULL DEFAULT '',
+		error         BYTEA NOT NULL DEFAULT '',
 		metadata      TEXT,
 		tags          TEXT,
 		spans         TEXT,
@@ -67,7 +72,7 @@ var migrations = []string{
 		PRIMARY KEY (experiment_id, case_id, trial)
 	);
 	CREATE TABLE cache (
-		key     TEXT COLLATE "C" PRIMARY KEY,
+		key     BYTEA PRIMARY KEY,
 		value   BYTEA NOT NULL,
 		created BIGINT NOT NULL
 	);
@@ -89,7 +94,7 @@ var migrations = []string{
 	);
 	CREATE TABLE dataset_rows (
 		dataset     TEXT COLLATE "C" NOT NULL,
-		id          TEXT COLLATE "C" NOT NULL,
+		id          BYTEA NOT NULL,
 		valid_from  INTEGER NOT NULL,
 		valid_until INTEGER,
 		hash        BYTEA NOT NULL,
