@@ -133,7 +133,7 @@ func copyExperiment(ctx context.Context, from, to Store, e Experiment) (int, boo
 	case err != nil:
 		return 0, false, err
 	case old.ID != e.ID:
-		return 0, false, fmt.Errorf("the destination has another experiment of that name (id %s): %w: rename or delete one of them, then copy again", old.ID, ErrNameTaken)
+		old = nil // an experiment named as e's id, not e
 	}
 	if old != nil {
 		if sameExperiment(old, &e) {
@@ -150,7 +150,9 @@ func copyExperiment(ctx context.Context, from, to Store, e Experiment) (int, boo
 	}
 	rec := e
 	rec.Rows = 0
-	if err := to.CreateExperiment(ctx, &rec); err != nil {
+	if err := to.CreateExperiment(ctx, &rec); errors.Is(err, ErrNameTaken) {
+		return 0, false, fmt.Errorf("the destination has another experiment of that name, with another id: %w: rename or delete one of them, then copy again", ErrNameTaken)
+	} else if err != nil {
 		return 0, false, err
 	}
 	n, err := copyRows(ctx, from, to, e.ID)
