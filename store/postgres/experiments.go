@@ -170,19 +170,22 @@ func (s *Postgres) queryExperiments(ctx context.Context, sql string, args ...any
 	return list, rows.Err()
 }
 
-// DeleteExperiment deletes experiment id and its rows in one transaction.
+// DeleteExperiment deletes experiment id and its rows in one transaction. The
+// experiment goes first: that waits for the batches being written (they hold
+// a lock on it), and the rows are then deleted with those batches' rows, which
+// the next statement sees.
 func (s *Postgres) DeleteExperiment(ctx context.Context, id string) (err error) {
 	defer s.scrubErr(&err)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM rows WHERE experiment_id = $1`, id); err != nil {
-			return fmt.Errorf("deleting the rows of experiment %q: %w", id, err)
-		}
 		tag, err := tx.Exec(ctx, `DELETE FROM experiments WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("deleting experiment %q: %w", id, err)
 		}
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("deleting experiment %q: %w", id, store.ErrNotFound)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM rows WHERE experiment_id = $1`, id); err != nil {
+			return fmt.Errorf("deleting the rows of experiment %q: %w", id, err)
 		}
 		return nil
 	})

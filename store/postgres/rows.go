@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caliperhq/caliper/store"
 )
@@ -18,10 +17,6 @@ import (
 // values copyRow makes.
 var rowColumns = []string{"experiment_id", "case_id", "trial", "input", "expected",
 	"output", "scores", "score_meta", "metrics", "error", "metadata", "tags", "spans", "created"}
-
-// pgForeignKeyViolation is PostgreSQL's SQLSTATE for a row whose experiment
-// does not exist.
-const pgForeignKeyViolation = "23503"
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -71,13 +66,13 @@ func (b *pgBatch) WriteBatch(rows []*store.Row) (err error) {
 	rows = lastOfEachKey(rows)
 	b.encode(rows)
 	defer b.release()
-	err = copyRows(ctx, b.s.pool, b.values)
+	err = b.inTx(ctx, copyRows)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == pgUniqueViolation {
-		err = upsertRows(ctx, b.s.pool, b.values)
+		err = b.inTx(ctx, upsertRows)
 	}
-	if errors.As(err, &pe) && pe.Code == pgForeignKeyViolation {
-		return fmt.Errorf("storing %d rows: experiment %q does not exist (the rows break the FOREIGN KEY on experiments): create the experiment before writing its rows", len(rows), b.experimentID)
+	if errors.Is(err, errNoExperiment) {
+		return fmt.Errorf("storing %d rows: experiment %q does not exist (the rows would break the FOREIGN KEY of rows on experiments): create the experiment before writing its rows", len(rows), b.experimentID)
 	}
 	if err != nil {
 		return fmt.Errorf("storing %d rows from case %q trial %d: %w", len(rows), rows[0].CaseID, rows[0].Trial, err)
@@ -88,12 +83,31 @@ func (b *pgBatch) WriteBatch(rows []*store.Row) (err error) {
 // Close releases nothing: each batch returns its connection to the pool.
 func (b *pgBatch) Close() error { return nil }
 
-// copyRows sends values with COPY in one transaction.
-func copyRows(ctx context.Context, pool *pgxpool.Pool, values [][]any) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"rows"}, rowColumns, pgx.CopyFromRows(values))
-		return err
+// errNoExperiment is the error of writing rows of an experiment that does not
+// exist.
+var errNoExperiment = errors.New("no such experiment")
+
+// inTx runs send with the batch's values in one transaction, once it has
+// checked that the experiment exists and locked it against deletion until
+// the commit: the check a FOREIGN KEY would make on every row, made once.
+func (b *pgBatch) inTx(ctx context.Context, send func(context.Context, pgx.Tx, [][]any) error) error {
+	return pgx.BeginFunc(ctx, b.s.pool, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM experiments WHERE id = $1 FOR KEY SHARE`, b.experimentID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoExperiment
+		}
+		if err != nil {
+			return err
+		}
+		return send(ctx, tx, b.values)
 	})
+}
+
+// copyRows sends values with COPY.
+func copyRows(ctx context.Context, tx pgx.Tx, values [][]any) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"rows"}, rowColumns, pgx.CopyFromRows(values))
+	return err
 }
 
 // stageSQL makes the temporary table a batch with stored keys goes through;
@@ -110,18 +124,16 @@ const upsertSQL = `INSERT INTO rows SELECT * FROM caliper_rows_stage
 	spans = excluded.spans, created = excluded.created`
 
 // upsertRows sends values with COPY into the staging table, then upserts
-// them, in one transaction.
-func upsertRows(ctx context.Context, pool *pgxpool.Pool, values [][]any) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, stageSQL); err != nil {
-			return err
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"caliper_rows_stage"}, rowColumns, pgx.CopyFromRows(values)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, upsertSQL)
+// them.
+func upsertRows(ctx context.Context, tx pgx.Tx, values [][]any) error {
+	if _, err := tx.Exec(ctx, stageSQL); err != nil {
 		return err
-	})
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"caliper_rows_stage"}, rowColumns, pgx.CopyFromRows(values)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, upsertSQL)
+	return err
 }
 
 // lastOfEachKey is rows without the rows that a later row of the same key

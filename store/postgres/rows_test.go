@@ -3,9 +3,14 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/caliperhq/caliper/store"
+	"github.com/caliperhq/caliper/store/postgres/pgtest"
 )
 
 // TestBytesPostgresTextRefuses stores what SQLite's TEXT takes and
@@ -49,5 +54,61 @@ func TestBytesPostgresTextRefuses(t *testing.T) {
 	keys, err := s.DoneKeys(ctx, e.ID)
 	if _, ok := keys[store.Key(in.CaseID, 0)]; err != nil || !ok {
 		t.Errorf("DoneKeys = %q, %v; want the case id's bytes", keys, err)
+	}
+}
+
+// TestDeleteWhileWriting deletes an experiment while its writer commits
+// batches: the rows table has no FOREIGN KEY, so the lock each batch takes on
+// its experiment is what must leave no row behind.
+func TestDeleteWhileWriting(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	s, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e := &store.Experiment{Eval: "e", Name: "doomed"}
+	if err := s.CreateExperiment(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	w := s.NewWriter(e.ID, store.WriterOptions{BatchSize: 20})
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			if err := w.Write(&store.Row{CaseID: fmt.Sprintf("c%06d", i), Input: json.RawMessage(`1`)}); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	for {
+		n, err := s.RowCount(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n >= 200 {
+			break
+		}
+	}
+	if err := s.DeleteExperiment(ctx, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("writing after the delete: %v; want the experiment missing", err)
+	}
+	w.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var left int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM rows WHERE experiment_id = $1`, e.ID).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d rows outlived their experiment", left)
 	}
 }

@@ -27,6 +27,12 @@ import (
 // BYTEA, which also sorts by bytes; read them with convert_from(case_id,
 // 'UTF8'). JSON text that is not valid UTF-8 is stored with U+FFFD in place
 // of the invalid bytes, as encoding/json reads it anyway.
+//
+// rows has no FOREIGN KEY on experiments: PostgreSQL checks one per row
+// inserted, which tripled the cost of a COPY (1.4 s against 3.9 s for 100,000
+// rows). The writer checks the experiment once per batch instead, holding a
+// KEY SHARE lock on it until the batch commits, and DeleteExperiment deletes
+// the experiment before its rows, so no row outlives its experiment.
 var migrations = []string{
 	// 1: experiments, their rows, the response cache and versioned datasets,
 	// as the SQLite store's schema version 2.
@@ -55,7 +61,7 @@ var migrations = []string{
 	CREATE INDEX experiments_created ON experiments (created);
 	CREATE INDEX experiments_eval_commit ON experiments (eval, git_commit);
 	CREATE TABLE rows (
-		experiment_id TEXT COLLATE "C" NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+		experiment_id TEXT COLLATE "C" NOT NULL,
 		case_id       BYTEA NOT NULL,
 		trial         INTEGER NOT NULL,
 		input         TEXT,
