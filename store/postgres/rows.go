@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,10 +15,10 @@ import (
 	"github.com/caliperhq/caliper/store"
 )
 
-// rowColumns are the columns of rows a batch writes, in the order of the
-// values copyRow makes.
-var rowColumns = []string{"experiment_id", "case_id", "trial", "input", "expected",
-	"output", "scores", "score_meta", "metrics", "error", "metadata", "tags", "spans", "created"}
+// rowColumns are the columns of rows a batch writes, in the order encode
+// writes their values.
+const rowColumns = `experiment_id, case_id, trial, input, expected, output, scores, score_meta,
+	metrics, error, metadata, tags, spans, created`
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -49,8 +51,8 @@ type pgBatch struct {
 	s            *Postgres
 	experimentID string
 	enc          store.Encoder
-	buf          []byte
-	values       [][]any
+	scratch      []byte // a row's encoded maps and tags
+	buf          []byte // the batch in COPY's text format
 }
 
 func (s *Postgres) openBatchWriter(experimentID string) (store.BatchWriter, error) {
@@ -65,7 +67,6 @@ func (b *pgBatch) WriteBatch(rows []*store.Row) (err error) {
 	ctx := context.Background()
 	rows = lastOfEachKey(rows)
 	b.encode(rows)
-	defer b.release()
 	err = b.inTx(ctx, copyRows)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == pgUniqueViolation {
@@ -87,10 +88,10 @@ func (b *pgBatch) Close() error { return nil }
 // exist.
 var errNoExperiment = errors.New("no such experiment")
 
-// inTx runs send with the batch's values in one transaction, once it has
-// checked that the experiment exists and locked it against deletion until
-// the commit: the check a FOREIGN KEY would make on every row, made once.
-func (b *pgBatch) inTx(ctx context.Context, send func(context.Context, pgx.Tx, [][]any) error) error {
+// inTx runs send with the batch in one transaction, once it has checked that
+// the experiment exists and locked it against deletion until the commit: the
+// check a FOREIGN KEY would make on every row, made once.
+func (b *pgBatch) inTx(ctx context.Context, send func(context.Context, pgx.Tx, []byte) error) error {
 	return pgx.BeginFunc(ctx, b.s.pool, func(tx pgx.Tx) error {
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM experiments WHERE id = $1 FOR KEY SHARE`, b.experimentID).Scan(&one)
@@ -100,14 +101,20 @@ func (b *pgBatch) inTx(ctx context.Context, send func(context.Context, pgx.Tx, [
 		if err != nil {
 			return err
 		}
-		return send(ctx, tx, b.values)
+		return send(ctx, tx, b.buf)
 	})
 }
 
-// copyRows sends values with COPY.
-func copyRows(ctx context.Context, tx pgx.Tx, values [][]any) error {
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"rows"}, rowColumns, pgx.CopyFromRows(values))
+// copyInto sends data, rows in COPY's text format, into table.
+func copyInto(ctx context.Context, tx pgx.Tx, table string, data []byte) error {
+	_, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data),
+		`COPY `+table+` (`+rowColumns+`) FROM STDIN`)
 	return err
+}
+
+// copyRows sends the batch with COPY.
+func copyRows(ctx context.Context, tx pgx.Tx, data []byte) error {
+	return copyInto(ctx, tx, "rows", data)
 }
 
 // stageSQL makes the temporary table a batch with stored keys goes through;
@@ -125,11 +132,11 @@ const upsertSQL = `INSERT INTO rows SELECT * FROM caliper_rows_stage
 
 // upsertRows sends values with COPY into the staging table, then upserts
 // them.
-func upsertRows(ctx context.Context, tx pgx.Tx, values [][]any) error {
+func upsertRows(ctx context.Context, tx pgx.Tx, data []byte) error {
 	if _, err := tx.Exec(ctx, stageSQL); err != nil {
 		return err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"caliper_rows_stage"}, rowColumns, pgx.CopyFromRows(values)); err != nil {
+	if err := copyInto(ctx, tx, "caliper_rows_stage", data); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, upsertSQL)
@@ -160,35 +167,41 @@ func lastOfEachKey(rows []*store.Row) []*store.Row {
 	return out
 }
 
-// encode makes the COPY values of rows, encoding their maps and tags into
-// b.buf, which must not be reset before the batch is sent.
+// encode writes rows into b.buf in COPY's text format, in the order of
+// rowColumns.
 func (b *pgBatch) encode(rows []*store.Row) {
 	b.buf = b.buf[:0]
-	ends := make([]int, 0, 3*len(rows))
 	for _, r := range rows {
-		b.buf = b.enc.AppendFloats(b.buf, r.Scores)
-		ends = append(ends, len(b.buf))
-		b.buf = b.enc.AppendFloats(b.buf, r.Metrics)
-		ends = append(ends, len(b.buf))
-		b.buf = b.enc.AppendStrings(b.buf, r.Tags)
-		ends = append(ends, len(b.buf))
+		b.buf = appendText(b.buf, b.experimentID)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendBytea(b.buf, r.CaseID)
+		b.buf = append(b.buf, '\t')
+		b.buf = strconv.AppendInt(b.buf, int64(r.Trial), 10)
+		for _, v := range []json.RawMessage{r.Input, r.Expected, r.Output} {
+			b.buf = append(b.buf, '\t')
+			b.buf = appendJSON(b.buf, v)
+		}
+		b.scratch = b.enc.AppendFloats(b.scratch[:0], r.Scores)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, b.scratch)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, r.Meta)
+		b.scratch = b.enc.AppendFloats(b.scratch[:0], r.Metrics)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, b.scratch)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendBytea(b.buf, r.Error)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, r.Metadata)
+		b.scratch = b.enc.AppendStrings(b.scratch[:0], r.Tags)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, b.scratch)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, r.Spans)
+		b.buf = append(b.buf, '\t')
+		b.buf = strconv.AppendInt(b.buf, r.Created.UnixNano(), 10)
+		b.buf = append(b.buf, '\n')
 	}
-	start := 0
-	for i, r := range rows {
-		scores, metrics, tags := ends[3*i], ends[3*i+1], ends[3*i+2]
-		b.values = append(b.values, []any{
-			b.experimentID, []byte(r.CaseID), int32(r.Trial), jsonText(r.Input), jsonText(r.Expected),
-			jsonText(r.Output), jsonText(b.buf[start:scores]), jsonText(r.Meta), jsonText(b.buf[scores:metrics]),
-			[]byte(r.Error), jsonText(r.Metadata), jsonText(b.buf[metrics:tags]), jsonText(r.Spans), r.Created.UnixNano(),
-		})
-		start = tags
-	}
-}
-
-// release drops the values of the last batch, keeping no row alive.
-func (b *pgBatch) release() {
-	clear(b.values)
-	b.values = b.values[:0]
 }
 
 // Rows calls fn for each row of experiment experimentID in (case_id, trial)
