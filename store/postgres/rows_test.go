@@ -16,7 +16,8 @@ import (
 // TestBytesPostgresTextRefuses stores what SQLite's TEXT takes and
 // PostgreSQL's TEXT refuses: NUL and bytes that are not UTF-8 in a case id
 // and an error keep every byte; JSON that is not UTF-8 reads back as Go
-// decodes it, with U+FFFD.
+// decodes it, with U+FFFD. The tabs, newlines and backslashes are what the
+// COPY text format escapes.
 func TestBytesPostgresTextRefuses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -25,7 +26,8 @@ func TestBytesPostgresTextRefuses(t *testing.T) {
 	if err := s.CreateExperiment(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	in := &store.Row{CaseID: "a\x00\xff", Input: json.RawMessage("\"\xffx\""), Error: "exit 1: \x00\xfe stderr"}
+	in := &store.Row{CaseID: "a\x00\xff\t\\N\n", Input: json.RawMessage("\"\xffx\""), Error: "exit 1: \x00\xfe\t\\x\r\n stderr",
+		Metadata: json.RawMessage("{\"a\":\t\"\\\\N\",\r\n\"b\":\"\\t\"}")}
 	w := s.NewWriter(e.ID, store.WriterOptions{})
 	if err := w.Write(in); err != nil {
 		t.Fatal(err)
@@ -41,8 +43,8 @@ func TestBytesPostgresTextRefuses(t *testing.T) {
 		t.Fatalf("read %d rows", len(got))
 	}
 	r := got[0]
-	if r.CaseID != in.CaseID || r.Error != in.Error {
-		t.Errorf("case id %q, error %q; want %q, %q", r.CaseID, r.Error, in.CaseID, in.Error)
+	if r.CaseID != in.CaseID || r.Error != in.Error || string(r.Metadata) != string(in.Metadata) {
+		t.Errorf("case id %q, error %q, metadata %q; want %q, %q, %q", r.CaseID, r.Error, r.Metadata, in.CaseID, in.Error, in.Metadata)
 	}
 	var want, have string
 	if err := json.Unmarshal(in.Input, &want); err != nil {
