@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -91,6 +92,12 @@ func TestCommandsOnPostgres(t *testing.T) {
 	}
 	if code, out := binary(t, bin, dir, pw, nil, "experiments", "show", "--store", pg, "broken-false"); code != ExitOK || !strings.Contains(out, "broken-false") {
 		t.Errorf("experiments show: exit %d\n%s", code, out)
+	}
+	if code, out := binary(t, bin, dir, pw, nil, "baseline", "save", "--store", pg, "broken-false", "--out", "base.json"); code != ExitOK {
+		t.Errorf("baseline save: exit %d\n%s", code, out)
+	}
+	if code, out := binary(t, bin, dir, pw, nil, "compare", "--store", pg, "broken-true", "file:base.json"); code != ExitOK || !strings.Contains(out, "↓50") {
+		t.Errorf("compare with the saved baseline: exit %d\n%s", code, out)
 	}
 	exports := map[string]string{}
 	for _, s := range []string{pg, sqlite} {
@@ -262,5 +269,34 @@ func TestStoreCopyRoundTrip(t *testing.T) {
 	}
 	if _, _, errOut := run(t, dir, "store", "copy", "--from", a, "--to", pg, "no-such"); !strings.Contains(errOut, "no-such") {
 		t.Errorf("copying an unknown experiment: %s", errOut)
+	}
+}
+
+// TestRetryErrorsOnPostgres re-runs only the errored cases of an experiment
+// stored in PostgreSQL, into a new one that keeps the rows that succeeded.
+func TestRetryErrorsOnPostgres(t *testing.T) {
+	t.Parallel()
+	pg := pgtest.DSN(t)
+	dir := t.TempDir()
+	var rows []string
+	for i := range 30 {
+		rows = append(rows, fmt.Sprintf(`{"id": "c%02d", "input": %d}`, i, i))
+	}
+	writeFile(t, filepath.Join(dir, "d.jsonl"), strings.Join(rows, "\n")+"\n")
+	writeFile(t, filepath.Join(dir, "flaky.eval.yaml"), `name: flaky
+experiment: first
+parameters:
+  fail: {type: boolean, default: false}
+data: {file: d.jsonl}
+task: {expr: 'parameters.fail && int(input) % 3 == 0 ? int("boom") : input'}
+scorers: [{name: ran, expr: "true"}]
+`)
+	code, out, errOut := run(t, dir, "run", "--store", pg, "--param", "fail=true")
+	if code != ExitOK || !strings.Contains(out, "30 cases, 30 rows · 10 errors") {
+		t.Fatalf("flaky run: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, dir, "run", "--store", pg, "--retry-errors", "first")
+	if code != ExitOK || !strings.Contains(errOut, "20 rows kept, 10 to run") || !strings.Contains(out, "30 cases, 30 rows · 0 errors") {
+		t.Fatalf("retry: exit %d\n%s%s", code, out, errOut)
 	}
 }
