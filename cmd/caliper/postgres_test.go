@@ -300,3 +300,22 @@ scorers: [{name: ran, expr: "true"}]
 		t.Fatalf("retry: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestProjectStoreOnPostgres names the PostgreSQL store in caliper.yaml: runs
+// and listings use it, and no SQLite file is made.
+func TestProjectStoreOnPostgres(t *testing.T) {
+	t.Parallel()
+	pg := pgtest.DSN(t)
+	dir := t.TempDir()
+	writeRegressEval(t, dir)
+	writeFile(t, filepath.Join(dir, "caliper.yaml"), "store: '"+pg+"'\n")
+	if code, out, errOut := run(t, dir, "run", "regress.eval.yaml"); code != ExitOK || !strings.Contains(out, "stored in postgres://") {
+		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, dir, "experiments", "list"); code != ExitOK || !strings.Contains(out, "broken-false") {
+		t.Errorf("experiments list: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".caliper")); err == nil {
+		t.Error("a .caliper directory was made")
+	}
+}
