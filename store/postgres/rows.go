@@ -143,24 +143,25 @@ func upsertRows(ctx context.Context, tx pgx.Tx, data []byte) error {
 	return err
 }
 
+// rowKey is a row's primary key within its experiment.
+type rowKey struct {
+	caseID string
+	trial  int
+}
+
 // lastOfEachKey is rows without the rows that a later row of the same key
 // replaces, in their order. It returns rows itself when every key is unique.
 func lastOfEachKey(rows []*store.Row) []*store.Row {
-	seen := make(map[string]int, len(rows))
-	dup := false
+	last := make(map[rowKey]int, len(rows))
 	for i, r := range rows {
-		k := store.Key(r.CaseID, r.Trial)
-		if _, ok := seen[k]; ok {
-			dup = true
-		}
-		seen[k] = i
+		last[rowKey{r.CaseID, r.Trial}] = i
 	}
-	if !dup {
+	if len(last) == len(rows) {
 		return rows
 	}
-	out := make([]*store.Row, 0, len(seen))
+	out := make([]*store.Row, 0, len(last))
 	for i, r := range rows {
-		if seen[store.Key(r.CaseID, r.Trial)] == i {
+		if last[rowKey{r.CaseID, r.Trial}] == i {
 			out = append(out, r)
 		}
 	}
