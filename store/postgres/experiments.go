@@ -23,7 +23,7 @@ const pgUniqueViolation = "23505"
 // experiments aliased e; the row count comes last.
 const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status, e.git_commit, e.git_branch,
 	e.git_dirty, e.git_tag, e.git_author, e.git_commit_time, e.parameters, e.spec_hash, e.metadata, e.summary,
-	e.dataset, e.dataset_version, e.base,
+	e.dataset, e.dataset_version, e.base, e.reduction,
 	(SELECT count(*) FROM rows r WHERE r.experiment_id = e.id)`
 
 // CreateExperiment stores a new experiment. It fills ID with a new
@@ -62,14 +62,20 @@ func (s *Postgres) CreateExperiment(ctx context.Context, e *store.Experiment) (e
 		return fmt.Errorf("creating experiment %q of eval %q: dataset version %d without a dataset name: set both, or neither",
 			e.Name, e.Eval, e.DatasetVersion)
 	}
+	var reduction []byte
+	if e.Reduction != nil {
+		if reduction, err = json.Marshal(e.Reduction); err != nil {
+			return fmt.Errorf("creating experiment %q of eval %q: encoding its reduction: %w", e.Name, e.Eval, err)
+		}
+	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
 		git_commit, git_branch, git_dirty, git_tag, git_author, git_commit_time,
-		parameters, spec_hash, metadata, summary, dataset, dataset_version, base)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		e.ID, e.Name, e.Eval, e.Created.UnixNano(), e.Updated.UnixNano(), e.Status,
 		e.Git.Commit, e.Git.Branch, e.Git.Dirty, e.Git.Tag, e.Git.Author, unixNano(e.Git.CommitTime),
 		jsonText(e.Parameters), e.SpecHash, jsonText(e.Metadata), jsonText(e.Summary),
-		e.Dataset, e.DatasetVersion, e.Base)
+		e.Dataset, e.DatasetVersion, e.Base, jsonText(reduction))
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == pgUniqueViolation && pe.ConstraintName == "experiments_eval_name" {
@@ -197,12 +203,19 @@ func scanExperiment(sc pgx.Row) (*store.Experiment, error) {
 		e                            store.Experiment
 		created, updated, commitTime int64
 		params, metadata, summary    *string
+		reduction                    []byte
 	)
 	err := sc.Scan(&e.ID, &e.Name, &e.Eval, &created, &updated, &e.Status,
 		&e.Git.Commit, &e.Git.Branch, &e.Git.Dirty, &e.Git.Tag, &e.Git.Author, &commitTime,
-		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &e.Rows)
+		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &reduction, &e.Rows)
 	if err != nil {
 		return nil, err
+	}
+	if len(reduction) > 0 {
+		e.Reduction = new(store.Reduction)
+		if err := json.Unmarshal(reduction, e.Reduction); err != nil {
+			return nil, fmt.Errorf("experiment %q: reduction: %w", e.ID, err)
+		}
 	}
 	e.Created = time.Unix(0, created).UTC()
 	e.Updated = time.Unix(0, updated).UTC()

@@ -18,7 +18,7 @@ import (
 // rowColumns are the columns of rows a batch writes, in the order encode
 // writes their values.
 const rowColumns = `experiment_id, case_id, trial, input, expected, output, scores, score_meta,
-	metrics, error, metadata, tags, spans, created`
+	scorer_errors, metrics, error, metadata, tags, spans, created`
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -126,7 +126,8 @@ const stageSQL = `CREATE TEMPORARY TABLE IF NOT EXISTS caliper_rows_stage
 const upsertSQL = `INSERT INTO rows SELECT * FROM caliper_rows_stage
 	ON CONFLICT (experiment_id, case_id, trial) DO UPDATE SET
 	input = excluded.input, expected = excluded.expected, output = excluded.output,
-	scores = excluded.scores, score_meta = excluded.score_meta, metrics = excluded.metrics,
+	scores = excluded.scores, score_meta = excluded.score_meta, scorer_errors = excluded.scorer_errors,
+	metrics = excluded.metrics,
 	error = excluded.error, metadata = excluded.metadata, tags = excluded.tags,
 	spans = excluded.spans, created = excluded.created`
 
@@ -185,8 +186,12 @@ func (b *pgBatch) encode(rows []*store.Row) {
 		b.scratch = b.enc.AppendFloats(b.scratch[:0], r.Scores)
 		b.buf = append(b.buf, '\t')
 		b.buf = appendJSON(b.buf, b.scratch)
+		b.scratch = b.enc.AppendRaw(b.scratch[:0], r.ScoreMeta)
 		b.buf = append(b.buf, '\t')
-		b.buf = appendJSON(b.buf, r.Meta)
+		b.buf = appendJSON(b.buf, b.scratch)
+		b.scratch = b.enc.AppendStringMap(b.scratch[:0], r.ScorerErrors)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, b.scratch)
 		b.scratch = b.enc.AppendFloats(b.scratch[:0], r.Metrics)
 		b.buf = append(b.buf, '\t')
 		b.buf = appendJSON(b.buf, b.scratch)
@@ -217,7 +222,7 @@ func (s *Postgres) Rows(ctx context.Context, experimentID string, fn func(*store
 		}
 	}()
 	rows, err := s.pool.Query(ctx, `SELECT case_id, trial, input, expected, output,
-		scores, score_meta, metrics, error, metadata, tags, spans, created
+		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, created
 		FROM rows WHERE experiment_id = $1 ORDER BY case_id, trial`, experimentID)
 	if err != nil {
 		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
@@ -244,18 +249,19 @@ func scanRow(rows pgx.Rows) (*store.Row, error) {
 		r                       store.Row
 		caseID, errText         []byte
 		input, expected, output *string
-		meta, metadata, spans   *string
+		metadata, spans         *string
 		scores, metrics, tags   []byte
+		meta, scorerErrs        []byte
 		created                 int64
 	)
 	err := rows.Scan(&caseID, &r.Trial, &input, &expected, &output,
-		&scores, &meta, &metrics, &errText, &metadata, &tags, &spans, &created)
+		&scores, &meta, &scorerErrs, &metrics, &errText, &metadata, &tags, &spans, &created)
 	if err != nil {
 		return nil, err
 	}
 	r.CaseID, r.Error = string(caseID), string(errText)
 	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
-	r.Meta, r.Metadata, r.Spans = rawJSON(meta), rawJSON(metadata), rawJSON(spans)
+	r.Metadata, r.Spans = rawJSON(metadata), rawJSON(spans)
 	r.Created = time.Unix(0, created).UTC()
 	if r.Scores, err = store.DecodeFloats(scores); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)
@@ -265,6 +271,12 @@ func scanRow(rows pgx.Rows) (*store.Row, error) {
 	}
 	if r.Tags, err = store.DecodeStrings(tags); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: tags: %w", r.CaseID, r.Trial, err)
+	}
+	if r.ScoreMeta, err = store.DecodeRaw(meta); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: score_meta: %w", r.CaseID, r.Trial, err)
+	}
+	if r.ScorerErrors, err = store.DecodeStringMap(scorerErrs); err != nil {
+		return nil, fmt.Errorf("case %q trial %d: scorer_errors: %w", r.CaseID, r.Trial, err)
 	}
 	return &r, nil
 }

@@ -35,7 +35,7 @@ import (
 // the experiment before its rows, so no row outlives its experiment.
 var migrations = []string{
 	// 1: experiments, their rows, the response cache and versioned datasets,
-	// as the SQLite store's schema version 2.
+	// as the SQLite store's schema version 3.
 	`CREATE TABLE experiments (
 		id              TEXT COLLATE "C" PRIMARY KEY,
 		name            TEXT NOT NULL,
@@ -56,6 +56,7 @@ var migrations = []string{
 		dataset         TEXT NOT NULL DEFAULT '',
 		dataset_version INTEGER NOT NULL DEFAULT 0,
 		base            TEXT NOT NULL DEFAULT '',
+		reduction       TEXT,
 		CONSTRAINT experiments_eval_name UNIQUE (eval, name)
 	);
 	CREATE INDEX experiments_created ON experiments (created);
@@ -69,6 +70,7 @@ var migrations = []string{
 		output        TEXT,
 		scores        TEXT,
 		score_meta    TEXT,
+		scorer_errors TEXT,
 		metrics       TEXT,
 		error         BYTEA NOT NULL DEFAULT '',
 		metadata      TEXT,
