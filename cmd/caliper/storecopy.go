@@ -32,7 +32,8 @@ project's store.`,
 			if from == "" {
 				from = *storeFlag
 			}
-			src, err := openStoreForReading(cmd.Context(), st, from)
+			// Read-only: a source that does not exist is an error, not created.
+			src, err := openProjectStore(cmd.Context(), st, from, store.OpenOptions{ReadOnly: true})
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/caliperhq/caliper/store"
 )
 
 // migrations take the schema from one version to the next: migrations[i]
@@ -186,7 +188,8 @@ func schemaVersion(ctx context.Context, q interface {
 	return version, nil
 }
 
-// checkVersion accepts a schema at SchemaVersion only, for a read-only store.
+// checkVersion accepts a schema at SchemaVersion only, for a read-only store:
+// an empty schema is ErrNotFound, as a SQLite file that does not exist.
 func checkVersion(ctx context.Context, pool *pgxpool.Pool) error {
 	version, err := schemaVersion(ctx, pool)
 	switch {
@@ -194,8 +197,10 @@ func checkVersion(ctx context.Context, pool *pgxpool.Pool) error {
 		return err
 	case version > len(migrations):
 		return newerSchema(version)
+	case version == 0:
+		return fmt.Errorf("%w: the schema has no caliper tables: run an eval first to create them, or pass another store with --store", store.ErrNotFound)
 	case version < len(migrations):
-		return fmt.Errorf("%w (its schema version is %d, this caliper writes %d): open it once with a command that writes, such as \"caliper experiments list\", to migrate it", errOlderSchema, version, len(migrations))
+		return fmt.Errorf("%w (its schema version is %d, this caliper reads %d): run caliper run once to upgrade it, or read it with the caliper that wrote it", errOlderSchema, version, len(migrations))
 	}
 	return nil
 }
