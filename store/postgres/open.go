@@ -69,7 +69,7 @@ func open(ctx context.Context, dsn string, opts store.OpenOptions) (*Postgres, e
 			scrubText(unwrapParse(err).Error(), passwordOf(dsn)))
 	}
 	s := &Postgres{dsn: redact(dsn), secret: cfg.ConnConfig.Password, writers: map[*store.Writer]struct{}{}}
-	if cfg.MaxConns < minConns {
+	if cfg.MaxConns < minConns && !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = minConns
 	}
 	if opts.ReadOnly {
@@ -96,8 +96,9 @@ func open(ctx context.Context, dsn string, opts store.OpenOptions) (*Postgres, e
 	return s, nil
 }
 
-// minConns is the least number of connections the pool may open: writers,
-// the response cache and the reads of a run use the store at once.
+// minConns is the least number of connections the pool may open, unless the
+// DSN's pool_max_conns says otherwise: writers, the response cache and the
+// reads of a run use the store at once.
 const minConns = 8
 
 // connectAction is what to do when the server cannot be reached.
