@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Figures of the PostgreSQL store, on the server CALIPER_TEST_POSTGRES names
 # (eval "$(scripts/postgres-tmp.sh)" starts a throwaway one):
-#   rows/s written by one writer and read back (Go benchmarks of store/postgres);
+#   rows/s written by one writer and read back (Go benchmarks of store/postgres,
+#   and SQLite's writer benchmark beside it);
 #   W1, 100,000 cases with an expr task and two scorers, end to end with
 #   `caliper run`, into SQLite and into PostgreSQL.
 # Each PostgreSQL run gets a schema of its own, dropped at the end.
@@ -17,6 +18,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The same writer benchmark on SQLite, for the ratio on this machine now.
+go test -run '^$' -bench 'BenchmarkWriter$' -benchtime "${BENCHTIME:-5x}" ./store/sqlite
 go test -run '^$' -bench . -benchtime "${BENCHTIME:-5x}" ./store/postgres
 
 python3 - "$work" <<'PY'
