@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"gitinfo":             {},
 	"store":               {"internal/jsontext"},
 	"store/sqlite":        {"store"},
+	"store/postgres":      {"store"},
 	"store/storetest":     {"store"},
 	"datasets":            {"spec"},
 	"functions":           {"spec", "llm", "functions/internal/guard", "internal/jsontext"},
@@ -38,6 +39,9 @@ var allowed = map[string][]string{
 	"pipeline":                 {"spec", "datasets", "scorers", "functions", "llm", "report", "store", "gitinfo", "baseline", "internal/exitcode", "internal/jsontext"},
 	"project":                  {"spec", "store", "llm", "pipeline", "internal/exitcode"},
 	"cmd/caliper":              {"*"},
+
+	// A test helper: tests of store/postgres and cmd/caliper import it.
+	"store/postgres/pgtest": {},
 }
 
 func TestImportsFollowTheLayout(t *testing.T) {

@@ -69,9 +69,6 @@ func (s *Postgres) PushDataset(ctx context.Context, name string, rows iter.Seq2[
 	return res, nil
 }
 
-// errNoChange rolls back a push that changed nothing.
-var errNoChange = errors.New("no change")
-
 func pushDataset(ctx context.Context, tx pgx.Tx, name string, rows iter.Seq2[store.DatasetRow, error], deleteMissing bool) (res store.PushResult, err error) {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema() || '.' || $2))`, datasetLock, name); err != nil {
 		return res, err

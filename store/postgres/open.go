@@ -65,7 +65,7 @@ func open(ctx context.Context, dsn string, opts store.OpenOptions) (*Postgres, e
 	if err != nil {
 		// pgx's message quotes the DSN, its password redacted on a
 		// best-effort basis; its cause is enough.
-		return nil, fmt.Errorf("the DSN is not valid: %s: write it as postgres://USER@HOST:PORT/DATABASE?sslmode=...",
+		return nil, fmt.Errorf("the DSN is not valid: %s: write it as postgres://USER@HOST:PORT/DATABASE?sslmode=require",
 			scrubText(unwrapParse(err).Error(), passwordOf(dsn)))
 	}
 	s := &Postgres{dsn: redact(dsn), secret: cfg.ConnConfig.Password, writers: map[*store.Writer]struct{}{}}
