@@ -16,7 +16,9 @@ type CopyOptions struct {
 	// Experiments are the names or ids of the experiments to copy, with the
 	// datasets they read; every experiment and every dataset when empty.
 	Experiments []string
-	// Eval narrows the look-up of Experiments to one eval.
+	// Eval narrows the look-up of Experiments to one eval; without
+	// Experiments, it copies that eval's experiments and the datasets they
+	// read.
 	Eval string
 }
 
@@ -54,7 +56,7 @@ func Copy(ctx context.Context, from, to Store, opts CopyOptions) (CopyResult, er
 			datasets[e.Dataset] = true
 		}
 	}
-	if len(opts.Experiments) == 0 {
+	if len(opts.Experiments) == 0 && opts.Eval == "" {
 		list, err := from.Datasets(ctx)
 		if err != nil {
 			return res, err

@@ -59,7 +59,7 @@ project's store.`,
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the store to copy from: a SQLite file or a postgres:// URL (default the project's store)")
 	cmd.Flags().StringVar(&to, "to", "", "the store to copy into: a SQLite file or a postgres:// URL")
-	cmd.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of a name given")
+	cmd.Flags().StringVar(&eval, "eval", "", "only this eval's experiments (and the datasets they read), or the eval of the names given")
 	return cmd
 }
 
