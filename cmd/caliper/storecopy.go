@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/project"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -27,7 +29,7 @@ team's PostgreSQL and back. Copying again changes nothing. --from defaults to th
 project's store.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to == "" {
-				return exitCode(ExitInvalid, errors.New("--to is required: pass the store to copy into, a SQLite file or a postgres:// URL"))
+				return exitcode.With(ExitInvalid, errors.New("--to is required: pass the store to copy into, a SQLite file or a postgres:// URL"))
 			}
 			if from == "" {
 				from = *storeFlag
@@ -38,20 +40,22 @@ project's store.`,
 				return err
 			}
 			defer src.Close()
-			dst, _, err := openStore(cmd.Context(), st, to, nil)
+			// --to is resolved as --store is: a relative path against the
+			// working directory.
+			dst, err := project.OpenStore(cmd.Context(), (&project.Project{}).StoreDSN(to, st.Dir), store.OpenOptions{})
 			if err != nil {
-				return exitCode(ExitRun, err)
+				return exitcode.With(ExitRun, err)
 			}
 			defer dst.Close()
 			if src.String() == dst.String() {
-				return exitCode(ExitInvalid, fmt.Errorf("--from and --to are the same store (%s): name another one with --to", dst))
+				return exitcode.With(ExitInvalid, fmt.Errorf("--from and --to are the same store (%s): name another one with --to", dst))
 			}
 			res, err := store.Copy(cmd.Context(), src, dst, store.CopyOptions{Experiments: args, Eval: eval})
 			if errors.Is(err, store.ErrNotFound) && len(args) > 0 {
-				return exitCode(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list --store %s", err, src))
+				return exitcode.With(ExitInvalid, fmt.Errorf("%w: list them with caliper experiments list --store %s", err, src))
 			}
 			if err != nil {
-				return exitCode(ExitRun, err)
+				return exitcode.With(ExitRun, err)
 			}
 			printCopy(st, res, src, dst)
 			return nil
