@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: test vet lint fmt demo bench build fuzz autoevals-corpus
+.PHONY: test vet lint fmt demo bench bench-postgres build fuzz autoevals-corpus
 
 ## test: vet, gofmt and staticcheck, then every test with the race detector
 test: vet lint
@@ -32,6 +32,12 @@ demo: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./spec ./pipeline ./store ./scorers ./datasets ./functions
 	scripts/bench.sh
+
+## bench-postgres: the PostgreSQL store's figures on the server CALIPER_TEST_POSTGRES
+## names (rows/s of one writer; W1 end to end on SQLite and PostgreSQL);
+## eval "$$(scripts/postgres-tmp.sh)" starts a throwaway server
+bench-postgres:
+	scripts/bench-postgres.sh
 
 ## fuzz: fuzz the loader for a while (FUZZTIME=1m by default)
 fuzz:

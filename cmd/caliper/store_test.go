@@ -1,23 +1,30 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// TestStoreURLIsNeverAFile checks that a --store with a URL scheme no backend
-// opens is refused, creating no file and printing no password (issue 9).
+// TestStoreURLIsNeverAFile checks that a --store URL is never taken for a
+// file: a scheme no backend opens is refused, a PostgreSQL server that is not
+// there is an error, and neither creates a file or prints the password
+// (issue 9).
 func TestStoreURLIsNeverAFile(t *testing.T) {
 	t.Parallel()
+	port := closedPort(t)
 	for _, tc := range []struct {
-		dsn, scheme string
+		dsn, scheme, want string
 	}{
-		{"postgres://u:s3cret@db.example:5432/caliper", "postgres"},
-		{"postgresql://u:s3cret@db.example/caliper?sslmode=disable", "postgresql"},
-		{"mysql://u:s3cret@db.example/caliper", "mysql"},
+		// PostgreSQL is a backend: a server that is not there is an error
+		// saying what to check, never a file.
+		{"postgres://u:s3cret@127.0.0.1:" + port + "/caliper", "postgres", "check that the server is running"},
+		{"postgresql://u:s3cret@127.0.0.1:" + port + "/caliper?sslmode=disable", "postgresql", "check that the server is running"},
+		{"mysql://u:s3cret@db.example/caliper", "mysql", "no store backend for scheme mysql"},
 	} {
 		for _, args := range [][]string{
 			{"experiments", "list"},
@@ -31,8 +38,8 @@ func TestStoreURLIsNeverAFile(t *testing.T) {
 				if code != ExitRun {
 					t.Errorf("exit %d, want %d\n%s%s", code, ExitRun, out, errOut)
 				}
-				if want := "no store backend for scheme " + tc.scheme; !strings.Contains(errOut, want) {
-					t.Errorf("stderr %q does not say %q", errOut, want)
+				if !strings.Contains(errOut, tc.want) {
+					t.Errorf("stderr %q does not say %q", errOut, tc.want)
 				}
 				if strings.Contains(out+errOut, "s3cret") {
 					t.Errorf("the password was printed:\n%s%s", out, errOut)
@@ -154,4 +161,15 @@ func TestReadingCommandsOnAReadOnlyMount(t *testing.T) {
 	if code, _, errOut := run(t, dir, "run", "--store", db); code != ExitRun {
 		t.Errorf("a run into a read-only store: exit %d, want %d\n%s", code, ExitRun, errOut)
 	}
+}
+
+// closedPort is a loopback port nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
