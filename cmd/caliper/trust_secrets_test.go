@@ -1,0 +1,248 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The secrets of these tests: each is long and random-looking, and a prefix of
+// twelve characters is enough to call a leak.
+const (
+	echoKey = "sk-echo-3f9a1c7e5b2d4068a1f3c5e7b9d1f3a5c7e9"
+	anthKey = "sk-ant-8e6c4a2f0d9b7153e2c4a6f8b0d2e4f6a8c0"
+	apiTok  = "tok-5d3b1f9e7c5a3018d6f4b2a0e8c6a4f2d0b8"
+)
+
+var (
+	secretBinOnce sync.Once
+	secretBin     string
+	secretBinErr  error
+)
+
+// caliperBinary builds the command once for every test of this file.
+func caliperBinary(t *testing.T) string {
+	t.Helper()
+	secretBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "caliper-secrets-bin-")
+		if err != nil {
+			secretBinErr = err
+			return
+		}
+		secretBin = filepath.Join(dir, "caliper")
+		if out, err := exec.Command("go", "build", "-o", secretBin, ".").CombinedOutput(); err != nil {
+			secretBinErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if secretBinErr != nil {
+		t.Fatal(secretBinErr)
+	}
+	return secretBin
+}
+
+// echoServer speaks the OpenAI chat-completions wire format (/v1/chat/completions)
+// and the Anthropic messages format (/v1/messages), and echoes the key it was
+// sent: in the answer, in a judge's reasons, and in the message of an error,
+// where a 290-character padding puts the key across a 300-character cut.
+func echoServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if r.URL.Path == "/v1/messages" {
+			key = r.Header.Get("X-Api-Key")
+		}
+		var req struct {
+			Messages []struct {
+				Content json.RawMessage
+			}
+			Tools []json.RawMessage
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		var text string
+		for _, m := range req.Messages {
+			text += string(m.Content)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(text, "fail") && len(req.Tools) == 0 {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]any{"type": "error", "error": map[string]any{
+				"type": "invalid_request_error", "message": strings.Repeat("x", 290) + " key " + key + " is not allowed"}})
+			return
+		}
+		reasons := "the key was " + key
+		if r.URL.Path == "/v1/messages" {
+			content := []any{map[string]any{"type": "text", "text": "you sent " + key}}
+			if len(req.Tools) > 0 {
+				content = []any{map[string]any{"type": "tool_use", "id": "tu_1", "name": "select_choice",
+					"input": map[string]any{"reasons": reasons, "choice": "Y"}}}
+			}
+			json.NewEncoder(w).Encode(map[string]any{"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+				"content": content, "stop_reason": "end_turn", "usage": map[string]any{"input_tokens": 5, "output_tokens": 3}})
+			return
+		}
+		message := map[string]any{"role": "assistant", "content": "you sent " + key}
+		if len(req.Tools) > 0 {
+			args, _ := json.Marshal(map[string]string{"reasons": reasons, "choice": "Y"})
+			message = map[string]any{"role": "assistant", "content": nil, "tool_calls": []any{map[string]any{
+				"id": "call_1", "type": "function", "function": map[string]any{"name": "select_choice", "arguments": string(args)}}}}
+		}
+		json.NewEncoder(w).Encode(map[string]any{
+			"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "m",
+			"choices": []any{map[string]any{"index": 0, "message": message, "finish_reason": "stop"}},
+			"usage":   map[string]any{"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8},
+		})
+	}))
+}
+
+// runCaliper runs the built binary in dir with env added to a bare environment.
+func runCaliper(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(caliperBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running caliper: %v", err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+// leaks lists where a secret, or the first twelve characters of one, shows up
+// in the texts and in every file under dir.
+func leaks(t *testing.T, dir string, texts map[string]string, secrets ...string) []string {
+	t.Helper()
+	all := map[string]string{}
+	for k, v := range texts {
+		all[k] = v
+	}
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err == nil {
+			all[path] = string(b)
+		}
+		return nil
+	})
+	var out []string
+	for where, text := range all {
+		for _, s := range secrets {
+			if strings.Contains(text, s[:12]) {
+				i := strings.Index(text, s[:12])
+				out = append(out, fmt.Sprintf("%s holds %q: ...%s...", where, s[:12], text[max(0, i-40):min(len(text), i+60)]))
+			}
+		}
+	}
+	return out
+}
+
+func writeEchoProject(t *testing.T, dir, baseURL string) {
+	t.Helper()
+	writeFile(t, filepath.Join(dir, "caliper.yaml"), fmt.Sprintf(`store: s.db
+providers:
+  echo: {type: openai, base_url: "%[1]s/v1", api_key_env: ECHO_KEY, max_retries: 0}
+  anth: {type: anthropic, base_url: "%[1]s", api_key_env: ANTH_KEY, max_retries: 0}
+`, baseURL))
+	writeFile(t, filepath.Join(dir, "rows.jsonl"), `{"id": "ok", "input": "hello"}
+{"id": "fail", "input": "fail"}
+`)
+	writeFile(t, filepath.Join(dir, "echo.eval.yaml"), `name: echo
+data: {file: rows.jsonl}
+task:
+  prompt:
+    model: echo/m
+    messages: [{role: user, content: "{{input}}"}]
+scorers:
+  - use: closed_qa
+    with: {model: anth/m, criteria: "the answer is polite"}
+  - use: closed_qa
+    name: openai_judge
+    with: {model: echo/m, criteria: "the answer is polite"}
+max_concurrency: 1
+`)
+	writeFile(t, filepath.Join(dir, "crash", "crash.py"), `import os, sys
+sys.stderr.write("fatal: cannot use key " + os.environ["ECHO_KEY"] + "\n")
+sys.stderr.flush()
+sys.exit(1)
+`)
+	writeFile(t, filepath.Join(dir, "crash", "crash.eval.yaml"), `name: crash
+data: {inline: [{id: a, input: 1}]}
+task: {exec: {command: [python3, crash.py], worker: true}}
+scorers:
+  - {name: ok, expr: output == 1}
+`)
+}
+
+// TestEchoedKeyIsNeverStored runs evals against a provider that echoes its key
+// and a worker that prints it on stderr before crashing, and looks for the key
+// in everything the run leaves: the store (rows, spans, judge reasons, the
+// response cache), the terminal, --json, --jsonl, --junit, --markdown and
+// experiments export.
+func TestEchoedKeyIsNeverStored(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed")
+	}
+	srv := echoServer(t)
+	defer srv.Close()
+	dir := t.TempDir()
+	writeEchoProject(t, dir, srv.URL)
+	env := []string{"ECHO_KEY=" + echoKey, "ANTH_KEY=" + anthKey}
+	texts := map[string]string{}
+	for i := range 2 { // the second run answers from the cache
+		code, out, errOut := runCaliper(t, dir, env, "run", ".", "--json", "out/r.json", "--jsonl", "out/r.jsonl",
+			"--junit", "out/r.xml", "--markdown", "out/r.md")
+		if code != ExitOK && code != ExitFailed {
+			t.Fatalf("run %d: exit %d\n%s%s", i, code, out, errOut)
+		}
+		texts[fmt.Sprintf("stdout of run %d", i)] = out
+		texts[fmt.Sprintf("stderr of run %d", i)] = errOut
+	}
+	code, out, errOut := runCaliper(t, dir, env, "experiments", "list")
+	if code != ExitOK {
+		t.Fatalf("experiments list: exit %d\n%s", code, errOut)
+	}
+	texts["experiments list"] = out
+	for _, name := range experimentIDs(out) {
+		code, out, errOut := runCaliper(t, dir, env, "experiments", "export", name)
+		if code != ExitOK {
+			t.Fatalf("export %s: exit %d\n%s", name, code, errOut)
+		}
+		texts["export "+name] = out
+		if !strings.Contains(out, "[redacted]") {
+			t.Errorf("export %s shows no [redacted]: the echoed key was not masked but dropped?\n%s", name, out)
+		}
+	}
+	for _, l := range leaks(t, dir, texts, echoKey, anthKey) {
+		t.Error(l)
+	}
+	if !strings.Contains(texts["stdout of run 0"]+texts["stderr of run 0"], "[redacted]") {
+		t.Errorf("the worker's stderr shows no [redacted]")
+	}
+}
+
+// experimentIDs picks the experiment ids (the last column) from the output of
+// experiments list.
+func experimentIDs(list string) []string {
+	var out []string
+	for i, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		if f := strings.Fields(line); i > 0 && len(f) > 0 {
+			out = append(out, f[len(f)-1])
+		}
+	}
+	return out
+}
