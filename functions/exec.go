@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caliperhq/caliper/internal/mask"
 	"github.com/caliperhq/caliper/spec"
 )
 
@@ -30,6 +31,7 @@ type program struct {
 	timeout   time.Duration
 	role      string
 	out       *lineOut
+	mask      *mask.Masker
 }
 
 func newProgram(ex *spec.Exec, opts Options) (*program, error) {
@@ -44,6 +46,7 @@ func newProgram(ex *spec.Exec, opts Options) (*program, error) {
 		maxOutput: ex.MaxOutput,
 		timeout:   firstOf(ex.Timeout, opts.Timeout),
 		role:      opts.Role,
+		mask:      opts.Mask,
 	}
 	if p.maxOutput <= 0 {
 		p.maxOutput = spec.DefaultMaxOutput
@@ -74,7 +77,7 @@ func (p *program) command() (*exec.Cmd, *stderrTail) {
 	cmd.Dir = p.dir
 	cmd.Env = p.env
 	cmd = isolate(cmd)
-	tail := &stderrTail{out: p.out, prefix: "[" + p.name + "] "}
+	tail := &stderrTail{out: p.out, prefix: "[" + p.name + "] ", mask: p.mask}
 	cmd.Stderr = tail
 	cmd.WaitDelay = waitDelay
 	return cmd, tail
@@ -123,8 +126,9 @@ func decodeOutput(b []byte) any {
 	return s
 }
 
-// snippet shortens b for an error message.
-func snippet(b []byte, n int) string {
+// snippet masks b and shortens it for an error message.
+func snippet(m *mask.Masker, b []byte, n int) string {
+	b = []byte(m.String(string(b)))
 	if len(b) <= n {
 		return string(b)
 	}

@@ -175,14 +175,14 @@ func (p *workerPool) roundTrip(ctx context.Context, w *worker, id string, line [
 
 	var r map[string]json.RawMessage
 	if json.Unmarshal(resp, &r) != nil || r == nil {
-		return nil, false, fmt.Errorf("worker wrote a line that is not a JSON object: %q: stdout is for responses only, write logs to stderr; the worker was restarted", snippet(bytes.TrimSpace(resp), 200))
+		return nil, false, fmt.Errorf("worker wrote a line that is not a JSON object: %q: stdout is for responses only, write logs to stderr; the worker was restarted", snippet(p.prog.mask, bytes.TrimSpace(resp), 200))
 	}
 	rawID, ok := r["id"]
 	if !ok {
 		return nil, false, fmt.Errorf(`worker answered request %q without an "id": echo the request's id in its response; the worker was restarted`, id)
 	}
 	if got := ""; json.Unmarshal(rawID, &got) != nil || got != id {
-		return nil, false, fmt.Errorf(`worker answered request %q with id %s: answer each request, in order, with its own id; the worker was restarted`, id, snippet(rawID, 100))
+		return nil, false, fmt.Errorf(`worker answered request %q with id %s: answer each request, in order, with its own id; the worker was restarted`, id, snippet(p.prog.mask, rawID, 100))
 	}
 	// The worker is in step: a bad answer fails its call only.
 	if err := checkResponseKeys(r, id); err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caliperhq/caliper/internal/mask"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -25,7 +26,8 @@ const maxResponse = spec.DefaultMaxOutput
 // httpFunc calls an endpoint once per call.
 //
 // The URL and header values are mustache templates over input, expected,
-// metadata, tags, parameters, trial (and output, for a scorer), rendered
+// metadata, tags, parameters, trial (and output, for a scorer) and env (the
+// variables the eval lists in env:, never the rest of the environment), rendered
 // without any escaping: values are inserted as they are, so a value that goes
 // into a URL query must already be URL-safe. Strings are inserted raw, other
 // values as JSON. A variable that names nothing in the case is an error.
@@ -53,6 +55,8 @@ type httpFunc struct {
 	ownClient bool
 	timeout   time.Duration
 	role      string
+	mask      *mask.Masker
+	vars      map[string]string // env: values, for {{env.NAME}}
 }
 
 type headerTemplate struct {
@@ -69,6 +73,8 @@ func newHTTP(h *spec.HTTP, opts Options) (*httpFunc, error) {
 		timeout: firstOf(h.Timeout, opts.Timeout),
 		role:    opts.Role,
 		client:  opts.HTTPClient,
+		mask:    opts.Mask,
+		vars:    opts.Vars,
 	}
 	if f.method == "" {
 		f.method = http.MethodPost
@@ -142,7 +148,7 @@ func (f *httpFunc) Call(ctx context.Context, req *Request) (any, error) {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if f.prog == nil {
 		if !ok {
-			return nil, fmt.Errorf("%s %s: http %d: %s", f.method, f.endpoint, resp.StatusCode, snippet(raw, 200))
+			return nil, fmt.Errorf("%s %s: http %d: %s", f.method, f.endpoint, resp.StatusCode, snippet(f.mask, raw, 200))
 		}
 		return body, nil
 	}
@@ -166,6 +172,13 @@ func (f *httpFunc) Call(ctx context.Context, req *Request) (any, error) {
 // request renders the HTTP request of one call.
 func (f *httpFunc) request(ctx context.Context, req *Request) (*http.Request, error) {
 	data := templateData(req, f.role)
+	if len(f.vars) > 0 {
+		env := make(tmap, len(f.vars))
+		for k, v := range f.vars {
+			env[k] = v
+		}
+		data["env"] = env
+	}
 	u, err := f.url.render(data)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,8 @@ import (
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/expr-lang/expr"
+
+	"github.com/caliperhq/caliper/internal/mask"
 )
 
 // Roles a function plays in an eval.
@@ -54,6 +56,14 @@ type Options struct {
 	// "[python3 policy.py] ". Default: discarded. Either way the last few
 	// KB of a process's stderr go into the errors of its calls.
 	Stderr io.Writer
+	// Mask hides the run's secrets in programs' stderr (forwarded and kept
+	// for errors) and in the snippets of answers quoted by errors, before
+	// anything is cut. Nil masks nothing.
+	Mask *mask.Masker
+	// Vars are the values of the environment variables the eval lists in
+	// env:, which http templates read as {{env.NAME}}. Their values are
+	// secrets: Mask holds them.
+	Vars map[string]string
 }
 
 func (o Options) withDefaults() (Options, error) {

@@ -6,9 +6,13 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/caliperhq/caliper/internal/mask"
 )
 
 // tailSize is how much of a process's stderr is kept for error messages.
+// Twice as much is held, so that a secret cut at the start of what is held
+// is outside what is shown once the rest is masked.
 const tailSize = 4 << 10
 
 // maxLine is the longest stderr line forwarded whole; longer lines are split.
@@ -25,6 +29,7 @@ type lineOut struct {
 type stderrTail struct {
 	out    *lineOut // nil: lines are discarded
 	prefix string
+	mask   *mask.Masker // applied to each line and to the tail before it is cut
 
 	mu   sync.Mutex
 	line []byte // a partial line not forwarded yet
@@ -36,8 +41,8 @@ func (s *stderrTail) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tail = append(s.tail, p...)
-	if len(s.tail) > 2*tailSize {
-		s.tail = append(s.tail[:0], s.tail[len(s.tail)-tailSize:]...)
+	if len(s.tail) > 3*tailSize {
+		s.tail = append(s.tail[:0], s.tail[len(s.tail)-2*tailSize:]...)
 	}
 	if s.out == nil {
 		return len(p), nil
@@ -61,8 +66,9 @@ func (s *stderrTail) Write(p []byte) (int, error) {
 
 // emit forwards the pending line. s.mu is held.
 func (s *stderrTail) emit() {
-	buf := make([]byte, 0, len(s.prefix)+len(s.line)+1)
-	buf = append(append(append(buf, s.prefix...), s.line...), '\n')
+	line := s.mask.String(string(s.line))
+	buf := make([]byte, 0, len(s.prefix)+len(line)+1)
+	buf = append(append(append(buf, s.prefix...), line...), '\n')
 	s.line = s.line[:0]
 	s.out.mu.Lock()
 	_, _ = s.out.w.Write(buf)
@@ -82,7 +88,7 @@ func (s *stderrTail) flush() {
 func (s *stderrTail) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.tail
+	t := []byte(s.mask.String(string(s.tail)))
 	cut := len(t) > tailSize
 	if cut {
 		t = t[len(t)-tailSize:]

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/caliperhq/caliper/internal/mask"
 )
 
 // backend speaks one provider's wire format through its SDK: one attempt,
@@ -68,6 +70,7 @@ func (c *Client) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, erro
 	if err != nil {
 		return nil, err
 	}
+	c.maskResponse(resp)
 	resp.Latency = time.Since(start)
 	price, ok := c.Price(req.Model)
 	resp.Cost, resp.Priced = price.Cost(resp.Usage.PromptTokens, resp.Usage.CompletionTokens), ok
@@ -101,11 +104,12 @@ func (c *Client) send(ctx context.Context, p *provider, model string, req *ChatR
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		aerr := classify(req.Model, err, &at, timedOut, p.timeout)
+		// A provider may echo the key: mask the body and the error before
+		// any of it is cut for the message.
+		at.body = c.mask.JSON(at.body)
+		aerr := classify(req.Model, c.mask.Error(err), &at, timedOut, p.timeout)
 		aerr.Attempts = n + 1
-		if p.key != "" && strings.Contains(aerr.Message, p.key) {
-			aerr.Message = strings.ReplaceAll(aerr.Message, p.key, "[redacted]") // a provider that echoes the key
-		}
+		aerr.Message = c.mask.String(aerr.Message)
 		if !aerr.Retryable || n >= p.maxRetries {
 			return nil, aerr
 		}
@@ -114,6 +118,31 @@ func (c *Client) send(ctx context.Context, p *provider, model string, req *ChatR
 		}
 	}
 }
+
+// maskResponse masks the run's secrets in an answer (a provider that echoes
+// its key, a model that repeats a token it was shown) before it is cached or
+// returned.
+func (c *Client) maskResponse(resp *ChatResponse) {
+	if !c.mask.Active() {
+		return
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return
+	}
+	masked := c.mask.JSON(b)
+	if string(masked) == string(b) {
+		return
+	}
+	var out ChatResponse
+	if json.Unmarshal(masked, &out) == nil {
+		resp.Content, resp.ToolCalls, resp.FinishReason, resp.Model = out.Content, out.ToolCalls, out.FinishReason, out.Model
+	}
+}
+
+// Mask returns the masker of the client: the run's secrets and the keys of
+// every provider.
+func (c *Client) Mask() *mask.Masker { return c.mask }
 
 // classify turns the error of one attempt into an *APIError.
 func classify(model string, err error, at *attempt, timedOut bool, timeout time.Duration) *APIError {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/caliperhq/caliper/internal/mask"
 )
 
 // Provider types: the wire format a provider speaks.
@@ -52,6 +54,10 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// MaxRetryAfter caps the wait a Retry-After header asks for. Default 2m.
 	MaxRetryAfter time.Duration
+	// Mask hides the run's secrets in answers, cache entries and error
+	// messages. The client adds the API keys of its providers to it, so that
+	// a provider that echoes its key never leaks it; nil masks only those.
+	Mask *mask.Masker
 }
 
 // ProviderConfig configures one provider.
@@ -103,6 +109,7 @@ type Client struct {
 	cache     Cache
 	http      *http.Client
 	backoff   backoff
+	mask      *mask.Masker // the run's secrets and every provider's key
 }
 
 var builtinEnv = map[string]struct{ typ, keyEnv, urlEnv, url string }{
@@ -174,6 +181,11 @@ func NewClient(cfg Config) (*Client, error) {
 		p.backend = pt.newBackend(p, c.http)
 		c.providers[name] = p
 	}
+	var keys []string
+	for _, p := range c.providers {
+		keys = append(keys, p.key)
+	}
+	c.mask = cfg.Mask.With(keys...)
 	return c, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/internal/mask"
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/scorers"
@@ -29,6 +30,8 @@ type Options struct {
 	Stderr      io.Writer         // where programs' stderr goes
 	LLM         *llm.Client       // the model client of prompts and judges; nil when there is none
 	JudgeModel  string            // the model of built-in judges without with.model
+	Mask        *mask.Masker      // the run's secrets and masking rules (see NewMasker); nil masks nothing
+	Vars        map[string]string // the environment variables of env:, by name (see EnvVars)
 }
 
 // Pipeline is a compiled eval: every expression compiled, every function and
@@ -49,6 +52,7 @@ type Pipeline struct {
 	spent         atomic.Uint64 // float64 bits: the estimated cost so far
 	scorers       []scorerRunner
 	closers       []functions.Function
+	mask          *mask.Masker
 }
 
 // Compile builds the pipeline of a validated eval.
@@ -72,6 +76,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 		p.Concurrency = opts.Concurrency
 	}
 	p.traced = opts.LLM != nil
+	p.mask = opts.Mask
 	defer func() {
 		if err != nil {
 			p.Close()
@@ -137,7 +142,7 @@ func (p *Pipeline) function(b spec.Body, role string, opts Options) (functions.F
 	}
 	fn, err := build(b, functions.Options{
 		Role: role, Concurrency: p.Concurrency, Timeout: p.Timeout, Env: opts.Env,
-		ExprOptions: p.ExprOptions, Stderr: opts.Stderr, LLM: opts.LLM,
+		ExprOptions: p.ExprOptions, Stderr: opts.Stderr, LLM: opts.LLM, Mask: opts.Mask, Vars: opts.Vars,
 	})
 	if err != nil {
 		return nil, err

@@ -5,14 +5,16 @@ import (
 	"fmt"
 
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/internal/mask"
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/spec"
 )
 
 // NewLLMClient builds the model client of a run from caliper.yaml (proj may be
-// nil) and the environment, which holds the API keys. cache may be nil.
-func NewLLMClient(proj *spec.Project, env map[string]string, cache llm.Cache) (*llm.Client, error) {
-	cfg := llm.Config{Env: env, Cache: cache, Providers: map[string]llm.ProviderConfig{}, Prices: map[string]llm.Price{}}
+// nil) and the environment, which holds the API keys. cache and m (the run's
+// masker, see NewMasker) may be nil.
+func NewLLMClient(proj *spec.Project, env map[string]string, cache llm.Cache, m *mask.Masker) (*llm.Client, error) {
+	cfg := llm.Config{Env: env, Cache: cache, Providers: map[string]llm.ProviderConfig{}, Prices: map[string]llm.Price{}, Mask: m}
 	if proj != nil {
 		for name, p := range proj.Providers {
 			cfg.Providers[name] = llm.ProviderConfig{

@@ -144,7 +144,7 @@ func (w *runner) finish(r *Result) {
 		w.cancelled.Add(1)
 		return
 	}
-	if err := w.sink.Add(r); err != nil {
+	if err := w.sink.Add(w.p.maskResult(r)); err != nil {
 		w.failOnce.Do(func() { w.sinkErr = err; w.stopIssuing(); w.stopCalls(err) })
 		w.cancelled.Add(1)
 		return

@@ -20,6 +20,7 @@ type Session struct {
 	Dir      string            // the working directory, which Override is relative to
 	Env      map[string]string // the environment: API keys
 	NoCache  bool              // call the models even for requests answered before
+	Secrets  []string          // the run's secrets (pipeline.RunSecrets), masked by every client
 
 	stores  map[string]store.Store
 	clients map[clientKey]*llm.Client
@@ -57,7 +58,7 @@ func (s *Session) Client(ctx context.Context, p *Project) (*llm.Client, error) {
 	if c, ok := s.clients[key]; ok {
 		return c, nil
 	}
-	c, err := newLLMClient(db, p.Spec, s.Env, s.NoCache)
+	c, err := newLLMClient(db, p.Spec, s.Env, s.NoCache, s.Secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func OpenStore(ctx context.Context, dsn string, opts store.OpenOptions) (store.S
 	return store.OpenWith(ctx, dsn, opts)
 }
 
-func newLLMClient(db store.Store, proj *spec.Project, env map[string]string, noCache bool) (*llm.Client, error) {
+func newLLMClient(db store.Store, proj *spec.Project, env map[string]string, noCache bool, secrets []string) (*llm.Client, error) {
 	var cache llm.Cache
 	if !noCache && (proj == nil || proj.Cache) {
 		cache = db.Cache()
@@ -91,7 +92,7 @@ func newLLMClient(db store.Store, proj *spec.Project, env map[string]string, noC
 			cache = pipeline.WithTTL(cache, proj.CacheTTL, nil)
 		}
 	}
-	client, err := pipeline.NewLLMClient(proj, env, cache)
+	client, err := pipeline.NewLLMClient(proj, env, cache, pipeline.NewMasker(proj, secrets))
 	if err != nil {
 		return nil, exitcode.With(exitcode.Invalid, fmt.Errorf("model providers: %w: check providers in caliper.yaml", err))
 	}

@@ -47,6 +47,7 @@ type bodyChecker struct {
 	params []string             // declared parameters, nil when unknown
 	funcs  map[string]*Function // callable functions, nil when slugs are not resolved
 	refs   *[]string            // collects the files used, when not nil
+	env    []string             // the variables templates may read as {{env.NAME}}
 }
 
 func (b bodyChecker) uses(file string) {
@@ -180,6 +181,7 @@ func (b bodyChecker) http(rh *RawHTTP, path []string) *HTTP {
 	if d, ok := parseDuration(b.p, rh.Timeout, append(path, "timeout")...); ok {
 		h.Timeout = d
 	}
+	b.checkEnvTemplates(rh, path)
 	if rh.URL.IsSet() && !strings.Contains(rh.URL.Value, "{{") && !strings.HasPrefix(rh.URL.Value, "http://") && !strings.HasPrefix(rh.URL.Value, "https://") {
 		b.p.r.at(rh.URL.Pos, "url %q must start with http:// or https://", rh.URL.Value)
 	}

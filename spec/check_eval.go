@@ -33,6 +33,7 @@ func (s *session) evalFile(abs string) *Eval {
 		c.refs = append(c.refs, proj.File)
 		applyProjectDefaults(ev, &raw, proj)
 	}
+	ev.Env = envNames(raw.Env)
 	c.parameters()
 	c.functions()
 	c.data()
@@ -326,7 +327,7 @@ func (c *evalChecker) task() {
 	if t == nil {
 		return
 	}
-	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs}
+	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs, env: c.envNames()}
 	c.ev.Task = b.check([]string{"task"}, "task", bodyOf(t.Prompt, t.Function, t.Exec, t.HTTP, t.Expr), "task")
 }
 

@@ -33,7 +33,7 @@ func checkFunction(s *session, p *parsed, dir string, rf *RawFunction, path []st
 	if len(path) == 0 {
 		name = f.Slug
 	}
-	b := bodyChecker{s: s, p: p, dir: dir, params: params}
+	b := bodyChecker{s: s, p: p, dir: dir, params: params, env: s.projectEnv(dir)}
 	kinds := bodyOf(rf.Prompt, Scalar[string]{}, rf.Exec, rf.HTTP, rf.Expr)
 	if len(kinds.kinds()) != 1 {
 		if p.choiceClean(path, "prompt", "exec", "http", "expr") {

@@ -14,6 +14,8 @@ func (s *session) projectFile(abs string) *Project {
 		var raw RawProject
 		decodeInto(p.doc, &raw)
 		proj.Store = raw.Store.Value
+		proj.Env = envNames(raw.Env)
+		proj.Masking = maskingRules(p, raw.Masking)
 		if raw.Cache.Enabled != nil {
 			proj.Cache = *raw.Cache.Enabled
 		}

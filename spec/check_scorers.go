@@ -9,7 +9,7 @@ import (
 
 func (c *evalChecker) scorers() {
 	seen := map[string]int{}
-	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs}
+	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs, env: c.envNames()}
 	for i, rs := range c.raw.Scorers {
 		path := []string{"scorers", strconv.Itoa(i)}
 		sc := c.scorer(b, &rs, path)

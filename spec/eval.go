@@ -26,6 +26,7 @@ type Eval struct {
 	Thresholds     []Threshold
 	Gates          []Expr
 	Project        *Project // the caliper.yaml that applies, or nil
+	Env            []string // the environment variables the eval lists in env: (caliper.yaml's are in Project.Env)
 }
 
 // Defaults of an eval that does not set them.
@@ -189,6 +190,8 @@ type Project struct {
 	Cache     bool
 	CacheTTL  time.Duration
 	Defaults  ProjectDefaults
+	Env       []string   // environment variables every eval may read in templates; their values are secrets
+	Masking   []MaskRule // applied to every row, span and report before it is stored or printed
 }
 
 // ProjectDefaults are eval settings that apply when an eval does not set them.

@@ -122,6 +122,7 @@ type RawEval struct {
 	Base           Scalar[string]        `yaml:"base"`
 	Thresholds     Entries[float64]      `yaml:"thresholds"`
 	Gates          List[Scalar[string]]  `yaml:"gates"`
+	Env            List[Scalar[string]]  `yaml:"env"`
 }
 
 // RawParameter is one entry of `parameters`.
@@ -237,6 +238,8 @@ type RawMessage struct {
 // RawProject is caliper.yaml.
 type RawProject struct {
 	Store     Scalar[string]       `yaml:"store"`
+	Env       List[Scalar[string]] `yaml:"env"`
+	Masking   List[RawMaskRule]    `yaml:"masking"`
 	Providers Entries[RawProvider] `yaml:"providers"`
 	Prices    Entries[Price]       `yaml:"prices"`
 	Cache     struct {

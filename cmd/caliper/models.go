@@ -14,9 +14,15 @@ import (
 )
 
 // compileEval compiles an eval for this run and checks, before anything runs,
-// that every model it calls has a provider and a key.
+// that every model it calls has a provider and a key and that every variable
+// of its env: is set. The run's masker is the client's.
 func compileEval(st *State, ev *spec.Eval, client *llm.Client, params map[string]string, f runFlags) (*pipeline.Pipeline, error) {
-	opts := pipeline.Options{Params: params, Trials: f.trials, Concurrency: f.concurrency, Stderr: st.Stderr, Env: st.Environ(), LLM: client}
+	vars, err := pipeline.EnvVars(ev, st.Env)
+	if err != nil && !f.dryRun {
+		return nil, err
+	}
+	opts := pipeline.Options{Params: params, Trials: f.trials, Concurrency: f.concurrency, Stderr: st.Stderr, Env: st.Environ(), LLM: client,
+		Mask: client.Mask(), Vars: vars}
 	if ev.Project != nil {
 		opts.JudgeModel = ev.Project.Defaults.Model
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caliperhq/caliper/gitinfo"
 	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/internal/mask"
 	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/project"
 	"github.com/caliperhq/caliper/report"
@@ -89,7 +90,9 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	if err != nil {
 		return err
 	}
-	ses := &project.Session{Override: storeOverride, Dir: st.Dir, Env: st.Env, NoCache: f.noCache}
+	secrets := pipeline.RunSecrets(evals, st.Env)
+	defer func() { err = mask.New(secrets, nil).Error(err) }() // no secret reaches the terminal
+	ses := &project.Session{Override: storeOverride, Dir: st.Dir, Env: st.Env, NoCache: f.noCache, Secrets: secrets}
 	defer ses.Close()
 	if f.dryRun {
 		return dryRun(ctx, st, v, ses, evals, params, f)
@@ -195,7 +198,7 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 	git := gitinfo.Read(ctx, filepath.Dir(ev.File), st.Env)
 	o := pipeline.ExperimentOptions{
 		Store: db, Git: store.Git(git), Limit: f.limit, Abort: abortOf(ctx), MaxCost: f.maxCost,
-		Warn: st.warn, Display: st.Display,
+		Warn: func(msg string) { st.warn(p.Mask().String(msg)) }, Display: st.Display,
 	}
 	var err error
 	if o.Name, err = p.ExperimentName(git, time.Now()); err != nil {

@@ -50,8 +50,9 @@ func caliperBinary(t *testing.T) string {
 
 // echoServer speaks the OpenAI chat-completions wire format (/v1/chat/completions)
 // and the Anthropic messages format (/v1/messages), and echoes the key it was
-// sent: in the answer, in a judge's reasons, and in the message of an error,
-// where a 290-character padding puts the key across a 300-character cut.
+// sent: in the answer, in a judge's reasons, and in an error body that is not
+// JSON, where a 283-character padding puts the key across the 300-character
+// cut of the message.
 func echoServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -71,6 +72,14 @@ func echoServer(t *testing.T) *httptest.Server {
 			text += string(m.Content)
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(text, "fail") && len(req.Tools) == 0 && r.URL.Path != "/v1/messages" {
+			// Not JSON: the message quotes the body's first 300 characters,
+			// and the first twelve of the key are among them.
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "%s key %s is not allowed", strings.Repeat("x", 283), key)
+			return
+		}
 		if strings.Contains(text, "fail") && len(req.Tools) == 0 {
 			w.WriteHeader(http.StatusBadRequest)
 			json.NewEncoder(w).Encode(map[string]any{"type": "error", "error": map[string]any{
@@ -230,8 +239,15 @@ func TestEchoedKeyIsNeverStored(t *testing.T) {
 	for _, l := range leaks(t, dir, texts, echoKey, anthKey) {
 		t.Error(l)
 	}
-	if !strings.Contains(texts["stdout of run 0"]+texts["stderr of run 0"], "[redacted]") {
-		t.Errorf("the worker's stderr shows no [redacted]")
+	if !strings.Contains(texts["stderr of run 0"], "fatal: cannot use key [redacted]") {
+		t.Errorf("the worker's stderr is not forwarded masked:\n%s", texts["stderr of run 0"])
+	}
+	var cut bool
+	for k, v := range texts {
+		cut = cut || strings.HasPrefix(k, "export") && strings.Contains(v, "xxx key [redacted]")
+	}
+	if !cut {
+		t.Errorf("no export holds the error of the case \"fail\" with the key masked")
 	}
 }
 

@@ -8,6 +8,7 @@ package mask
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -202,8 +203,36 @@ func (m *Masker) value(v any) any {
 		return out
 	case json.RawMessage:
 		return m.JSON(x)
+	case nil, bool, float64, float32, int, int64, int32, uint, uint64, json.Number:
+		return v
 	}
-	return v
+	return m.viaJSON(v)
+}
+
+// viaJSON masks a value of another type (a struct, a typed map) as its JSON
+// encoding reads back, when that holds something to mask.
+func (m *Masker) viaJSON(v any) any {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Struct, reflect.Map, reflect.Slice, reflect.Array, reflect.Pointer, reflect.Interface, reflect.String:
+	default:
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	masked := m.JSON(b)
+	if bytes.Equal(masked, b) {
+		return v
+	}
+	dec := json.NewDecoder(bytes.NewReader(masked))
+	dec.UseNumber()
+	var out any
+	if dec.Decode(&out) != nil {
+		return v
+	}
+	return out
 }
 
 // JSON masks the strings of an encoded JSON value. Secrets are replaced in
