@@ -62,7 +62,7 @@ func TestEnvAndMaskingDiagnostics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res := NewValidator(newMemFS(tt.files), "/p").Validate([]string{"x.eval.yaml"})
+			res := NewValidator(newMemFS(tt.files), "/p", testCatalog).Validate([]string{"x.eval.yaml"})
 			var got []string
 			for _, d := range res.Diagnostics {
 				got = append(got, d.String())
