@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -261,4 +262,131 @@ func experimentIDs(list string) []string {
 		}
 	}
 	return out
+}
+
+// tokenServer is an endpoint that wants "Bearer <apiTok>" and echoes it.
+func tokenServer(t *testing.T, requests *atomic.Int64) *httptest.Server {
+	t.Helper()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.Header.Get("Authorization") != "Bearer "+apiTok {
+			http.Error(w, "bad token "+r.Header.Get("Authorization"), http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"answer": "ok", "seen": r.Header.Get("Authorization")})
+	}))
+}
+
+// TestHeaderTokenFromEnv sends a token from the environment in an http
+// header through {{env.API_TOKEN}}: the eval lists the variable in env:, the
+// token reaches the endpoint, and the echoed token is masked. Without the
+// variable the run stops before its first case (exit 3, naming it); a template
+// that reads a variable env: does not list is invalid (exit 2, file:line:col).
+func TestHeaderTokenFromEnv(t *testing.T) {
+	t.Parallel()
+	var requests atomic.Int64
+	srv := tokenServer(t, &requests)
+	defer srv.Close()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "caliper.yaml"), "store: s.db\n")
+	eval := func(env string) string {
+		return fmt.Sprintf(`name: remote
+env: [%s]
+data: {inline: [{id: a, input: 1}, {id: b, input: 2}]}
+task:
+  http:
+    url: "%s/answer"
+    headers: {Authorization: "Bearer {{env.API_TOKEN}}"}
+scorers:
+  - {name: ok, expr: output.answer == "ok"}
+`, env, srv.URL)
+	}
+	writeFile(t, filepath.Join(dir, "ok", "remote.eval.yaml"), eval("API_TOKEN"))
+	writeFile(t, filepath.Join(dir, "unlisted", "remote.eval.yaml"), eval("OTHER"))
+
+	code, out, errOut := runCaliper(t, dir, []string{"API_TOKEN=" + apiTok}, "run", "ok", "--jsonl", "out/r.jsonl")
+	if code != ExitOK {
+		t.Fatalf("with API_TOKEN set: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("the endpoint got %d requests, want 2", n)
+	}
+	jsonl, _ := os.ReadFile(filepath.Join(dir, "out", "r.jsonl"))
+	if !strings.Contains(string(jsonl), `"seen":"Bearer [redacted]"`) {
+		t.Errorf("the echoed token is not masked in --jsonl:\n%s", jsonl)
+	}
+	for _, l := range leaks(t, dir, map[string]string{"stdout": out, "stderr": errOut}, apiTok) {
+		t.Error(l)
+	}
+
+	requests.Store(0)
+	code, out, errOut = runCaliper(t, dir, nil, "run", "ok")
+	if code != ExitRun || !strings.Contains(errOut, "API_TOKEN") || !strings.Contains(errOut, "not set") {
+		t.Errorf("without API_TOKEN: exit %d, want 3 naming the variable\n%s%s", code, out, errOut)
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("without API_TOKEN the endpoint got %d requests, want none", n)
+	}
+
+	code, out, errOut = runCaliper(t, dir, []string{"API_TOKEN=" + apiTok, "OTHER=x"}, "run", "unlisted")
+	want := "unlisted/remote.eval.yaml:7:30: http.headers.Authorization reads env.API_TOKEN, which is not listed in env:"
+	if code != ExitInvalid || !strings.Contains(errOut, want) {
+		t.Errorf("a template reading an unlisted variable: exit %d, want 2 and %q\n%s%s", code, want, out, errOut)
+	}
+}
+
+// TestMaskingRules masks the user's own data with the masking rules of
+// caliper.yaml: a pattern (emails) and a field path (input.user.phone).
+// The endpoint still gets the real values; the store, its response cache, the
+// spans and every report format hold only the masks.
+func TestMaskingRules(t *testing.T) {
+	t.Parallel()
+	srv := echoServer(t)
+	defer srv.Close()
+	root := t.TempDir()
+	dir := filepath.Join(root, "proj") // everything the run writes; the dataset is outside it
+	writeFile(t, filepath.Join(dir, "caliper.yaml"), fmt.Sprintf(`store: s.db
+providers:
+  echo: {type: openai, base_url: "%s/v1", api_key_env: ECHO_KEY}
+masking:
+  - {pattern: '[\w.+-]+@example\.com', replace: "[email]"}
+  - {field: input.user.phone}
+`, srv.URL))
+	writeFile(t, filepath.Join(root, "data", "rows.jsonl"), `{"id": "c1", "input": {"user": {"email": "alice.secret@example.com", "phone": "+1-555-0100-777"}}, "expected": "write to alice.secret@example.com"}
+`)
+	writeFile(t, filepath.Join(dir, "mask.eval.yaml"), `name: mask
+data: {file: ../data/rows.jsonl}
+task:
+  prompt:
+    model: echo/m
+    messages: [{role: user, content: "Mail {{input.user.email}}, call {{input.user.phone}}"}]
+scorers:
+  - {name: mentions, expr: 'output contains "@"'}
+  - use: closed_qa
+    with: {model: echo/m, criteria: "the answer quotes the phone"}
+`)
+	env := []string{"ECHO_KEY=" + echoKey}
+	texts := map[string]string{}
+	for i := range 2 { // the second run answers from the cache
+		code, out, errOut := runCaliper(t, dir, env, "run", ".", "--json", "out/r.json", "--jsonl", "out/r.jsonl",
+			"--junit", "out/r.xml", "--markdown", "out/r.md")
+		if code != ExitOK && code != ExitFailed {
+			t.Fatalf("run %d: exit %d\n%s%s", i, code, out, errOut)
+		}
+		texts[fmt.Sprintf("stdout %d", i)], texts[fmt.Sprintf("stderr %d", i)] = out, errOut
+	}
+	_, list, _ := runCaliper(t, dir, env, "experiments", "list")
+	for _, id := range experimentIDs(list) {
+		_, out, _ := runCaliper(t, dir, env, "experiments", "export", id)
+		texts["export "+id] = out
+		for _, want := range []string{`"email":"[email]"`, `"phone":"[masked]"`, `"expected":"write to [email]"`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("export %s lacks %s:\n%s", id, want, out)
+			}
+		}
+	}
+	for _, l := range leaks(t, dir, texts, "alice.secret@example.com", "+1-555-0100-777") {
+		t.Error(l)
+	}
 }
