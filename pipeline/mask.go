@@ -60,7 +60,7 @@ func (p *Pipeline) maskResult(r *Result) *Result {
 		return r
 	}
 	c := *r.Case
-	var found, more []string
+	var found, more []mask.Replacement
 	c.Input, found = m.Fields("input", c.Input)
 	c.Expected, more = m.Fields("expected", c.Expected)
 	found = append(found, more...)
@@ -69,7 +69,7 @@ func (p *Pipeline) maskResult(r *Result) *Result {
 	found = append(found, more...)
 	out, more := m.Fields("output", r.Output)
 	found = append(found, more...)
-	m = m.With(found...)
+	m = m.WithReplacements(found...)
 
 	masked := *r // the case id is kept as it is: --resume matches rows by it
 	c.Input, c.Expected = m.Value(c.Input), m.Value(c.Expected)

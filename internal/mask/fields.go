@@ -16,11 +16,11 @@ func (m *Masker) HasFields() bool { return m != nil && len(m.fields) > 0 }
 // the string values it replaced, so that the caller can mask them wherever
 // else they appear in the row (a prompt that quotes the masked email). A path
 // part is a map key, an index into a list, or * for every key or item.
-func (m *Masker) Fields(root string, v any) (any, []string) {
+func (m *Masker) Fields(root string, v any) (any, []Replacement) {
 	if !m.HasFields() {
 		return v, nil
 	}
-	var found []string
+	var found []Replacement
 	for _, r := range m.fields {
 		if r.Field[0] != root {
 			continue
@@ -32,9 +32,13 @@ func (m *Masker) Fields(root string, v any) (any, []string) {
 
 // replaceAt returns v with the value at path replaced by repl, copying the
 // maps and lists on the way.
-func replaceAt(v any, path []string, repl string, found *[]string) any {
+func replaceAt(v any, path []string, repl string, found *[]Replacement) any {
 	if len(path) == 0 {
-		collect(v, found)
+		var texts []string
+		collect(v, &texts)
+		for _, t := range texts {
+			*found = append(*found, Replacement{Old: t, New: repl})
+		}
 		return repl
 	}
 	part, rest := path[0], path[1:]

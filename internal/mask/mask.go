@@ -33,9 +33,12 @@ type Rule struct {
 	Replace string
 }
 
+// Replacement is a value to mask and what replaces it.
+type Replacement struct{ Old, New string }
+
 // Masker masks secrets and rules. The nil *Masker masks nothing.
 type Masker struct {
-	secrets  []string // longest first
+	secrets  []Replacement // longest first
 	text     *strings.Replacer
 	json     *strings.Replacer // also the JSON-escaped forms of the secrets
 	patterns []Rule
@@ -53,18 +56,26 @@ func New(secrets []string, rules []Rule) *Masker {
 			m.fields = append(m.fields, r)
 		}
 	}
-	m.setSecrets(secrets)
+	m.setSecrets(redacted(secrets))
 	return m
 }
 
-func (m *Masker) setSecrets(secrets []string) {
-	var keep []string
+func redacted(secrets []string) []Replacement {
+	out := make([]Replacement, len(secrets))
+	for i, s := range secrets {
+		out[i] = Replacement{Old: s, New: Redacted}
+	}
+	return out
+}
+
+func (m *Masker) setSecrets(secrets []Replacement) {
+	var keep []Replacement
 	for _, s := range secrets {
-		if len(s) >= MinSecret && !slices.Contains(keep, s) {
+		if len(s.Old) >= MinSecret && !slices.ContainsFunc(keep, func(k Replacement) bool { return k.Old == s.Old }) {
 			keep = append(keep, s)
 		}
 	}
-	slices.SortFunc(keep, func(a, b string) int { return len(b) - len(a) })
+	slices.SortStableFunc(keep, func(a, b Replacement) int { return len(b.Old) - len(a.Old) })
 	m.secrets = keep
 	m.text, m.json = nil, nil
 	if len(keep) == 0 {
@@ -73,11 +84,12 @@ func (m *Masker) setSecrets(secrets []string) {
 	var text, js []string
 	seen := map[string]bool{}
 	for _, s := range keep {
-		text = append(text, s, Redacted)
-		for _, form := range jsonForms(s) {
+		text = append(text, s.Old, s.New)
+		newJSON := jsonForms(s.New)[1]
+		for _, form := range jsonForms(s.Old) {
 			if !seen[form] {
 				seen[form] = true
-				js = append(js, form, Redacted)
+				js = append(js, form, newJSON)
 			}
 		}
 	}
@@ -101,17 +113,22 @@ func jsonForms(s string) []string {
 	return forms
 }
 
-// With returns a Masker that also masks the given secrets.
+// With returns a Masker that also masks the given secrets as Redacted.
 func (m *Masker) With(secrets ...string) *Masker {
-	if len(secrets) == 0 {
+	return m.WithReplacements(redacted(secrets)...)
+}
+
+// WithReplacements returns a Masker that also replaces each Old with its New.
+func (m *Masker) WithReplacements(rs ...Replacement) *Masker {
+	if len(rs) == 0 {
 		return m
 	}
 	out := &Masker{}
 	if m != nil {
 		out.patterns, out.fields = m.patterns, m.fields
-		secrets = append(slices.Clone(m.secrets), secrets...)
+		rs = append(slices.Clone(m.secrets), rs...)
 	}
-	out.setSecrets(secrets)
+	out.setSecrets(rs)
 	return out
 }
 

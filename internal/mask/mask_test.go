@@ -88,7 +88,11 @@ func TestFields(t *testing.T) {
 	if want := `{"items":[{"card":"[card]"},{"card":"[card]"}],"user":{"email":"[m]","name":"Ann"}}`; string(got) != want {
 		t.Errorf("Fields = %s, want %s", got, want)
 	}
-	if strings.Join(found, ",") != "a@b.c,4111,4222" {
+	var olds []string
+	for _, f := range found {
+		olds = append(olds, f.Old+"="+f.New)
+	}
+	if strings.Join(olds, ",") != "a@b.c=[m],4111=[card],4222=[card]" {
 		t.Errorf("found %v", found)
 	}
 	if in["user"].(map[string]any)["email"] != "a@b.c" {
