@@ -71,3 +71,30 @@ func TestNewMaskerHoldsTheRunsSecrets(t *testing.T) {
 		t.Errorf("EnvVars without SHARED_TOKEN: %v", err)
 	}
 }
+
+// BenchmarkMaskResult measures masking one typical row: a prompt task's
+// output, a judge's metadata and two spans, with the secrets of a run and,
+// in the second case, two masking rules.
+func BenchmarkMaskResult(b *testing.B) {
+	secrets := []string{"sk-openai-0123456789abcdef0123456789", "sk-ant-0123456789abcdef0123456789"}
+	span := functions.Span{Name: "openai/gpt-4o-mini", Input: json.RawMessage(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Answer with the capital only."},{"role":"user","content":"What is the capital of France? Contact ann@corp.test"}]}`),
+		Output: json.RawMessage(`{"content":"Paris","usage":{"prompt_tokens":20,"completion_tokens":1}}`)}
+	r := &Result{Case: &datasets.Case{ID: "fr", Input: map[string]any{"country": "France", "user": map[string]any{"email": "ann@corp.test"}}, Expected: "Paris"},
+		Output: "Paris", Scores: []scorers.Score{{Name: "closed_qa", Value: 1, Metadata: map[string]any{"rationale": "the answer names the capital", "choice": "Y"}}},
+		Spans: []functions.Span{span, span}}
+	for _, tc := range []struct {
+		name  string
+		rules []mask.Rule
+	}{
+		{"secrets", nil},
+		{"secrets+rules", []mask.Rule{{Pattern: regexp.MustCompile(`[\w.]+@[\w.]+`), Replace: "[email]"}, {Field: []string{"input", "user", "email"}, Replace: "[masked]"}}},
+	} {
+		p := &Pipeline{mask: mask.New(secrets, tc.rules)}
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = p.maskResult(r)
+			}
+		})
+	}
+}
