@@ -28,7 +28,8 @@ scorer function gets --output to score and prints its scores.`,
   caliper invoke grounded-judge --input '"q"' --output '"Paris"' --expected '"Paris"'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			funcs, diags := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).Functions(".")
+			validator := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog())
+			funcs, diags := validator.Functions(".")
 			for _, d := range diags {
 				fmt.Fprintln(st.Stderr, d.String())
 			}
@@ -61,7 +62,7 @@ scorer function gets --output to score and prints its scores.`,
 			for k, v := range p {
 				req.Parameters[k] = v
 			}
-			return invoke(cmd, st, f, req)
+			return invoke(cmd, st, f, req, validator.Project("."))
 		},
 	}
 	fl := cmd.Flags()
@@ -74,13 +75,19 @@ scorer function gets --output to score and prints its scores.`,
 	return cmd
 }
 
-func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Request) error {
+func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Request, proj *spec.Project) (err error) {
+	m := pipeline.NewMasker(proj, nil, st.Env)
+	defer func() { err = m.Error(err) }()
+	vars, err := pipeline.EnvVars(&spec.Eval{File: f.File, Project: proj}, st.Env)
+	if err != nil {
+		return exitCode(ExitRun, err)
+	}
 	role := functions.RoleTask
 	if f.Type == "scorer" {
 		role = functions.RoleScorer
 	}
 	fn, err := functions.New(f.Body, functions.Options{Role: role, Concurrency: 1, Timeout: spec.DefaultTimeout,
-		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr})
+		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr, Mask: m, Vars: vars})
 	if err != nil {
 		return err
 	}
@@ -99,7 +106,7 @@ func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Requ
 	}
 	enc := json.NewEncoder(st.Stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(result)
+	return enc.Encode(m.Value(result))
 }
 
 // parseJSONFlag decodes a flag's JSON; a value that is not JSON is taken as a string.

@@ -390,3 +390,29 @@ scorers:
 		t.Error(l)
 	}
 }
+
+// TestInvokeReadsEnvAndMasks: caliper invoke of a function file whose header
+// reads {{env.API_TOKEN}} (listed in caliper.yaml) sends the token and prints
+// the echoed one masked; without the variable it exits 3 naming it.
+func TestInvokeReadsEnvAndMasks(t *testing.T) {
+	t.Parallel()
+	var requests atomic.Int64
+	srv := tokenServer(t, &requests)
+	defer srv.Close()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "caliper.yaml"), "env: [API_TOKEN]\n")
+	writeFile(t, filepath.Join(dir, "functions", "remote.yaml"), fmt.Sprintf(`slug: remote
+type: task
+http:
+  url: "%s/answer"
+  headers: {Authorization: "Bearer {{env.API_TOKEN}}"}
+`, srv.URL))
+	code, out, errOut := runCaliper(t, dir, []string{"API_TOKEN=" + apiTok}, "invoke", "remote", "--input", "1")
+	if code != ExitOK || !strings.Contains(out, `"seen": "Bearer [redacted]"`) || strings.Contains(out+errOut, apiTok[:12]) {
+		t.Errorf("invoke: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCaliper(t, dir, nil, "invoke", "remote", "--input", "1")
+	if code != ExitRun || !strings.Contains(errOut, "API_TOKEN") {
+		t.Errorf("invoke without API_TOKEN: exit %d, want 3 naming it\n%s%s", code, out, errOut)
+	}
+}
