@@ -62,7 +62,7 @@ func TestNewMaskerHoldsTheRunsSecrets(t *testing.T) {
 	ev := &spec.Eval{Env: []string{"EVAL_TOKEN"}, Project: proj}
 	env := map[string]string{"OPENAI_API_KEY": "sk-openai-1", "LOCAL_KEY": "local-key-2", "SHARED_TOKEN": "shared-3",
 		"EVAL_TOKEN": "eval-tok-4", "HOME": "/home/someone"}
-	m := NewMasker(proj, []*spec.Eval{ev}, env)
+	m := NewMasker(proj, RunSecrets([]*spec.Eval{ev}, env))
 	got := m.String("sk-openai-1 local-key-2 shared-3 eval-tok-4 /home/someone")
 	if got != "[redacted] [redacted] [redacted] [redacted] /home/someone" {
 		t.Errorf("masked %q", got)

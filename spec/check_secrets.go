@@ -151,14 +151,3 @@ func (s *session) projectEnv(dir string) []string {
 	}
 	return nil
 }
-
-// Project returns the caliper.yaml that applies to dir, validated, or nil
-// when there is none (or it is invalid: Functions and Validate report why).
-func (v *Validator) Project(dir string) *Project {
-	s := v.newSession()
-	proj := s.projectFor(v.abs(dir))
-	if len(s.diags) > 0 {
-		return nil
-	}
-	return proj
-}

@@ -62,7 +62,8 @@ scorer function gets --output to score and prints its scores.`,
 			for k, v := range p {
 				req.Parameters[k] = v
 			}
-			return invoke(cmd, st, f, req, validator.Project("."))
+			_, proj, _ := validator.Project(".") // its problems are the function files' own
+			return invoke(cmd, st, f, req, proj)
 		},
 	}
 	fl := cmd.Flags()
@@ -76,11 +77,12 @@ scorer function gets --output to score and prints its scores.`,
 }
 
 func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Request, proj *spec.Project) (err error) {
-	m := pipeline.NewMasker(proj, nil, st.Env)
+	ev := &spec.Eval{File: f.File, Project: proj}
+	m := pipeline.NewMasker(proj, pipeline.RunSecrets([]*spec.Eval{ev}, st.Env))
 	defer func() { err = m.Error(err) }()
-	vars, err := pipeline.EnvVars(&spec.Eval{File: f.File, Project: proj}, st.Env)
+	vars, err := pipeline.EnvVars(ev, st.Env)
 	if err != nil {
-		return exitCode(ExitRun, err)
+		return err // exit 3: the environment is not ready
 	}
 	role := functions.RoleTask
 	if f.Type == "scorer" {
