@@ -24,8 +24,8 @@ func TestMaskResultMasksEveryPartOfARow(t *testing.T) {
 		{Field: []string{"input", "user", "email"}, Replace: "[masked]"},
 	})
 	p := &Pipeline{mask: m}
-	c := &datasets.Case{ID: "c1", Input: map[string]any{"user": map[string]any{"email": "ann@corp.test"}, "q": "call 555-1234"},
-		Expected: key, Metadata: map[string]any{"note": "k " + key}, Tags: []string{"t"}}
+	c := &datasets.Case{Case: spec.Case{ID: "c1", Input: map[string]any{"user": map[string]any{"email": "ann@corp.test"}, "q": "call 555-1234"},
+		Expected: key, Metadata: map[string]any{"note": "k " + key}, Tags: []string{"t"}}}
 	r := &Result{
 		Case: c, Output: "mail ann@corp.test with " + key, Error: "",
 		Scores:       []scorers.Score{{Name: "judge", Value: 1, Metadata: map[string]any{"rationale": "saw " + key}}},
@@ -79,7 +79,7 @@ func BenchmarkMaskResult(b *testing.B) {
 	secrets := []string{"sk-openai-0123456789abcdef0123456789", "sk-ant-0123456789abcdef0123456789"}
 	span := functions.Span{Name: "openai/gpt-4o-mini", Input: json.RawMessage(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Answer with the capital only."},{"role":"user","content":"What is the capital of France? Contact ann@corp.test"}]}`),
 		Output: json.RawMessage(`{"content":"Paris","usage":{"prompt_tokens":20,"completion_tokens":1}}`)}
-	r := &Result{Case: &datasets.Case{ID: "fr", Input: map[string]any{"country": "France", "user": map[string]any{"email": "ann@corp.test"}}, Expected: "Paris"},
+	r := &Result{Case: &datasets.Case{Case: spec.Case{ID: "fr", Input: map[string]any{"country": "France", "user": map[string]any{"email": "ann@corp.test"}}, Expected: "Paris"}},
 		Output: "Paris", Scores: []scorers.Score{{Name: "closed_qa", Value: 1, Metadata: map[string]any{"rationale": "the answer names the capital", "choice": "Y"}}},
 		Spans: []functions.Span{span, span}}
 	for _, tc := range []struct {
