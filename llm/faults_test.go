@@ -22,13 +22,13 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	}{
 		{"seconds", map[string]string{"Retry-After": "1"}, time.Second},
 		{"milliseconds", map[string]string{"retry-after-ms": "300", "Retry-After": "9"}, 300 * time.Millisecond},
-		{"date", map[string]string{"Retry-After": time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}, 500 * time.Millisecond}, // the date has whole seconds
+		{"date", map[string]string{"Retry-After": "DATE"}, 500 * time.Millisecond}, // written when the 429 is sent; the date has whole seconds
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFake(t, func(n int, _ received) reply {
 				if n == 0 {
-					return reply{Status: 429, Header: tc.header, Body: `{"error": {"message": "Rate limit reached for gpt-4o-mini", "type": "requests", "code": "rate_limit_exceeded"}}`}
+					return reply{Status: 429, Header: retryHeader(tc.header), Body: `{"error": {"message": "Rate limit reached for gpt-4o-mini", "type": "requests", "code": "rate_limit_exceeded"}}`}
 				}
 				return reply{Body: openaiAnswer("after the wait")}
 			})
@@ -47,6 +47,15 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			}
 		})
 	}
+}
+
+// retryHeader returns header with a Retry-After of "DATE" replaced by the HTTP
+// date two seconds from now, so the wait it asks for starts when it is sent.
+func retryHeader(header map[string]string) map[string]string {
+	if header["Retry-After"] != "DATE" {
+		return header
+	}
+	return map[string]string{"Retry-After": time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}
 }
 
 func TestServerErrorsThenSuccess(t *testing.T) {
@@ -118,7 +127,7 @@ func TestSlowAnswerPastTheTimeout(t *testing.T) {
 		}
 		return reply{Body: openaiAnswer("in time")}
 	})
-	c := testClient(t, f.URL, func(_ *Config, p *ProviderConfig) { p.Timeout = 200 * time.Millisecond })
+	c := testClient(t, f.URL, func(_ *Config, p *ProviderConfig) { p.Timeout = 2 * time.Second })
 	resp, err := chat(c, "test/gpt-4o-mini")
 	if err != nil {
 		t.Fatal(err)
