@@ -101,9 +101,9 @@ func TestWorker(t *testing.T) {
 		{
 			name:    "a timeout kills the worker",
 			script:  "worker_echo.py",
-			timeout: 3 * time.Second, // it includes the worker's start, slow on a loaded machine
+			timeout: 15 * time.Second, // it includes the worker's start under its guard, slow on a loaded machine
 			steps: []step{
-				{input: map[string]any{"sleep": 30}, want: []string{"python3 worker_echo.py: timed out after 3s; the worker was killed"}},
+				{input: map[string]any{"sleep": 60}, want: []string{"python3 worker_echo.py: timed out after 15s; the worker was killed"}},
 				{input: "b"},
 				{input: "c", samePID: true},
 			},
