@@ -89,6 +89,9 @@ func OpenWith(ctx context.Context, dsn string, opts OpenOptions) (Store, error) 
 	if strings.TrimSpace(dsn) == "" {
 		return nil, fmt.Errorf("opening store: the DSN is empty: pass a file such as %s or a postgres:// URL with --store", DefaultPath)
 	}
+	if isKeyValueDSN(dsn) {
+		return nil, fmt.Errorf("opening store %q: a key=value connection string is not a store: write it as a URL, postgres://USER@HOST:PORT/DATABASE?sslmode=require (the password in PGPASSWORD or ~/.pgpass)", RedactDSN(dsn))
+	}
 	scheme := Scheme(dsn)
 	backendsMu.RLock()
 	b, ok := backends[scheme]
@@ -157,6 +160,9 @@ var passwordParamRE = regexp.MustCompile(`(?i)\b(password|passwd|pwd|sslpassword
 // (?password=pw, password=pw). Use it wherever a DSN reaches a message, a
 // log or a String. A path is returned as it is.
 func RedactDSN(dsn string) string {
+	if isKeyValueDSN(dsn) {
+		return passwordParamRE.ReplaceAllString(dsn, "${1}="+redacted)
+	}
 	if IsPath(dsn) {
 		return dsn
 	}

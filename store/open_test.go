@@ -41,7 +41,7 @@ func TestRedactDSN(t *testing.T) {
 		{"postgres://host/db?user=u&password=s3cret&sslmode=disable", "postgres://host/db?user=u&password=xxxxx&sslmode=disable"},
 		{"postgres://u:s%40cr%3At@host/db", "postgres://u:xxxxx@host/db"},
 		{"postgres://u:s3cret@ho st/%zz", "postgres://u:xxxxx@ho st/%zz"},
-		{"host=db user=u password=s3cret", "host=db user=u password=s3cret"}, // a path: no scheme
+		{"host=db user=u password=s3cret", "host=db user=u password=xxxxx"}, // libpq key=value: a DSN, never a path
 		{"pg:host=db password=s3cret", "pg:host=db password=xxxxx"},
 		{"caliper.db", "caliper.db"},
 		{"sqlite:/tmp/a.db", "sqlite:/tmp/a.db"},
@@ -50,7 +50,7 @@ func TestRedactDSN(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("RedactDSN(%q) = %q, want %q", tc.dsn, got, tc.want)
 		}
-		if tc.dsn != "host=db user=u password=s3cret" && strings.Contains(got, "s3cret") {
+		if strings.Contains(got, "s3cret") {
 			t.Errorf("RedactDSN(%q) keeps the password", tc.dsn)
 		}
 	}
