@@ -84,37 +84,55 @@ func (c *Client) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, erro
 
 // send makes the attempts of one call.
 func (c *Client) send(ctx context.Context, p *provider, model string, req *ChatRequest) (*ChatResponse, error) {
+	var resp *ChatResponse
+	n, err := c.attempts(ctx, p, req.Model, func(actx context.Context, at *attempt) error {
+		var err error
+		resp, err = p.backend.send(actx, model, req, at)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp.Attempts = n
+	return resp, nil
+}
+
+// attempts calls do, one attempt each, until it succeeds, fails for good or
+// ctx ends: each attempt waits for the provider's limits and is bounded by
+// its timeout, and a retryable failure waits for the backoff before the next.
+// It returns the number of attempts of a success; a failure is an *APIError,
+// or ctx's cause.
+func (c *Client) attempts(ctx context.Context, p *provider, model string, do func(ctx context.Context, at *attempt) error) (int, error) {
 	for n := 0; ; n++ {
 		release, err := p.limit.acquire(ctx)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		var at attempt
 		actx, cancel := context.WithTimeout(ctx, p.timeout)
-		resp, err := p.backend.send(actx, model, req, &at)
+		err = do(actx, &at)
 		// The attempt timed out, by our deadline or the SDK's own (Anthropic's
 		// request timeout is set to the same), while the call's context lives.
 		timedOut := ctx.Err() == nil && (errors.Is(actx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded))
 		cancel()
 		release()
 		if err == nil {
-			resp.Attempts = n + 1
-			return resp, nil
+			return n + 1, nil
 		}
 		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
+			return 0, context.Cause(ctx)
 		}
 		// A provider may echo the key: mask the body and the error before
 		// any of it is cut for the message.
 		at.body = c.mask.JSON(at.body)
-		aerr := classify(req.Model, c.mask.Error(err), &at, timedOut, p.timeout)
+		aerr := classify(model, c.mask.Error(err), &at, timedOut, p.timeout)
 		aerr.Attempts = n + 1
 		aerr.Message = c.mask.String(aerr.Message)
 		if !aerr.Retryable || n >= p.maxRetries {
-			return nil, aerr
+			return 0, aerr
 		}
 		if err := sleep(ctx, c.backoff.wait(n, at.header)); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 }

@@ -11,10 +11,11 @@ import (
 	"github.com/openai/openai-go/v3/shared"
 )
 
-// openaiBackend speaks the chat completions API of OpenAI and of every
-// OpenAI-compatible server.
+// openaiBackend speaks the chat completions and embeddings APIs of OpenAI and
+// of every OpenAI-compatible server.
 type openaiBackend struct {
-	svc openai.ChatCompletionService
+	svc        openai.ChatCompletionService
+	embeddings openai.EmbeddingService
 }
 
 // newOpenAI builds the chat completions service of a provider. The SDK's
@@ -32,7 +33,7 @@ func newOpenAI(p *provider, hc *http.Client) backend {
 	for _, k := range sortedNames(p.headers) {
 		opts = append(opts, option.WithHeader(k, p.headers[k]))
 	}
-	return &openaiBackend{svc: openai.NewChatCompletionService(opts...)}
+	return &openaiBackend{svc: openai.NewChatCompletionService(opts...), embeddings: openai.NewEmbeddingService(opts...)}
 }
 
 func (b *openaiBackend) send(ctx context.Context, model string, req *ChatRequest, at *attempt) (*ChatResponse, error) {

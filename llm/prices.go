@@ -39,6 +39,10 @@ var BuiltinPrices = map[string]Price{
 	"o1":            {Input: 15.00, Output: 60.00},
 	"gpt-4-turbo":   {Input: 10.00, Output: 30.00},
 	"gpt-3.5-turbo": {Input: 0.50, Output: 1.50},
+	// OpenAI embeddings (prompt tokens only)
+	"text-embedding-3-small": {Input: 0.02},
+	"text-embedding-3-large": {Input: 0.13},
+	"text-embedding-ada-002": {Input: 0.10},
 	// Anthropic
 	"claude-opus-4-5":   {Input: 5.00, Output: 25.00},
 	"claude-opus-4-1":   {Input: 15.00, Output: 75.00},

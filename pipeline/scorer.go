@@ -29,7 +29,9 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 			return scorerRunner{}, err
 		}
 		b, _ := reg.Builtin(sc.Builtin)
-		return scorerRunner{name: sc.Name, slow: b.Judge, inProcess: !b.Judge, score: s.Score, scorer: s}, nil
+		_, callsModel := s.(functions.ModelCaller) // embedding_similarity calls out too
+		slow := b.Judge || callsModel
+		return scorerRunner{name: sc.Name, slow: slow, inProcess: !slow, score: s.Score, scorer: s}, nil
 	case spec.KindPrompt:
 		s, err := scorers.BuildPromptJudge(sc, deps)
 		if err != nil {

@@ -100,7 +100,7 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"judge", useSpec("fact", "factuality", nil),
 			`scorer "fact" needs an LLM provider; factuality is an LLM judge`, ErrNeedsProvider},
-		{"unknown", useSpec("x", "levenshtien", nil), `unknown built-in scorer "levenshtien"; available: contains, exact_match`, ErrUnknownBuiltin},
+		{"unknown", useSpec("x", "levenshtien", nil), `unknown built-in scorer "levenshtien"; available: contains, embedding_similarity, exact_match`, ErrUnknownBuiltin},
 		{"exec", spec.Scorer{Name: "p", Body: spec.Body{Kind: spec.KindExec, Exec: &spec.Exec{Command: []string{"x"}}}},
 			`building scorer "p": exec scorers are built by the pipeline`, ErrUnsupportedKind},
 		{"function", spec.Scorer{Name: "f", Body: spec.Body{Kind: spec.KindFunction, Function: "g"}}, "function scorers are built by the pipeline", ErrUnsupportedKind},

@@ -18,6 +18,8 @@ type builtinScorer struct {
 	expected     *vm.Program // with.expected, or nil for the case's expected
 	needExpected bool
 	score        func(out, exp any) (float64, map[string]any, error)
+	// scoreCtx replaces score for a scorer that calls out (embeddings).
+	scoreCtx func(ctx context.Context, out, exp any) (float64, map[string]any, error)
 }
 
 // newCompare builds a scorer that compares the output with an expected value.
@@ -50,8 +52,8 @@ func newOutputScorer(sc spec.Scorer, deps Deps, score func(out any) (float64, ma
 func (s *builtinScorer) Name() string { return s.name }
 
 // Score scores one case. A built-in heuristic scorer is short CPU work: it does
-// not watch ctx.
-func (s *builtinScorer) Score(_ context.Context, env *spec.ScorerEnv) ([]Score, error) {
+// not watch ctx; one with scoreCtx is given it.
+func (s *builtinScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score, error) {
 	if env == nil {
 		env = &spec.ScorerEnv{}
 	}
@@ -73,7 +75,13 @@ func (s *builtinScorer) Score(_ context.Context, env *spec.ScorerEnv) ([]Score, 
 		}
 		return nil, errors.New("the case has no expected value to compare the output with: give the case an `expected` or set `with.expected`")
 	}
-	v, md, err := s.score(out, exp)
+	var v float64
+	var md map[string]any
+	if s.scoreCtx != nil {
+		v, md, err = s.scoreCtx(ctx, out, exp)
+	} else {
+		v, md, err = s.score(out, exp)
+	}
 	if err != nil {
 		return nil, err
 	}

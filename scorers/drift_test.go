@@ -126,6 +126,8 @@ func schemaHasType(prop map[string]any, arg spec.Arg) bool {
 		return typ == "boolean"
 	case spec.ArgInteger:
 		return typ == "integer"
+	case spec.ArgNumber:
+		return typ == "number"
 	case spec.ArgObject:
 		return typ == "object"
 	case spec.ArgSchema:

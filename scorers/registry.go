@@ -182,6 +182,7 @@ var builtinRecords = []Builtin{
 	regexBuiltin,
 	jsonSchemaBuiltin,
 	rougeNBuiltin,
+	embeddingSimilarityBuiltin,
 }
 
 // helperRecords are the helper functions that belong to no built-in scorer.

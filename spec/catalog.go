@@ -69,6 +69,7 @@ const (
 	ArgPattern    ArgType = "pattern"     // an RE2 regular expression
 	ArgBool       ArgType = "boolean"     // true or false
 	ArgInteger    ArgType = "integer"     // a whole number
+	ArgNumber     ArgType = "number"      // a number
 	ArgObject     ArgType = "object"      // a mapping
 	ArgStrings    ArgType = "string_list" // a string or a list of strings
 	ArgSchema     ArgType = "schema"      // a JSON Schema inline, or a file path

@@ -71,7 +71,7 @@ var badCases = []diagCase{
 		`fullwidth_key.bad.yaml:4:1: unknown key "ｔｒｉａｌｓ" at the top level; did you mean "trials"?`,
 	}},
 	{file: "enum_use.bad.yaml", want: []string{
-		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, rouge_n, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, not "levenstein"; did you mean "levenshtein"?`,
+		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, rouge_n, embedding_similarity, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, not "levenstein"; did you mean "levenshtein"?`,
 	}},
 	{file: "missing_required.bad.yaml", want: []string{
 		`missing_required.bad.yaml:1:1: the file is missing the required key "data"`,
