@@ -32,7 +32,14 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 		_, callsModel := s.(functions.ModelCaller) // embedding_similarity calls out too
 		slow := b.Judge || callsModel
 		return scorerRunner{name: sc.Name, slow: slow, inProcess: !slow, score: s.Score, scorer: s}, nil
-	case spec.KindPrompt:
+	case spec.KindPrompt, spec.KindFunction:
+		if sc.Kind == spec.KindFunction {
+			f, ok := p.Eval.Functions[sc.Function]
+			if !ok || f.Kind != spec.KindPrompt || f.Prompt == nil || len(f.Prompt.Choices) == 0 {
+				break // not a judge prompt: a function like any other
+			}
+			sc.Body = f.Body // a prompt with choice_scores, by slug
+		}
 		s, err := scorers.BuildPromptJudge(sc, deps)
 		if err != nil {
 			return scorerRunner{}, err

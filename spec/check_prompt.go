@@ -30,7 +30,7 @@ var mustacheLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 // checkPrompt validates a prompt written at path of a parsed file.
 func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 	pr := &Prompt{
-		Slug: raw.Slug.Value, Description: raw.Description, Model: raw.Model.Value, Params: raw.Params,
+		Slug: raw.Slug.Value, SlugPos: raw.Slug.Pos, Description: raw.Description, Model: raw.Model.Value, Params: raw.Params,
 		Strict: raw.Strict == nil || *raw.Strict, UseCot: raw.UseCot == nil || *raw.UseCot,
 		ResponseFormat: raw.ResponseFormat, Tools: raw.Tools, ToolChoice: raw.ToolChoice,
 	}

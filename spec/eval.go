@@ -138,6 +138,7 @@ type HTTP struct {
 type Prompt struct {
 	File           string
 	Slug           string
+	SlugPos        Pos // where the slug is written, for duplicate-slug diagnostics
 	Description    string
 	Model          string
 	Params         map[string]any

@@ -162,6 +162,7 @@ func decodeInto(doc *document, out any) {
 }
 
 // functionsFor returns the functions visible from an eval in dir: functions/*.yaml
+// (function files, and prompt files with a slug)
 // in dir and in each parent up to the project root.
 func (s *session) functionsFor(dir string) map[string]*Function {
 	return s.funcs.get(dir, func() map[string]*Function {
@@ -191,7 +192,7 @@ func (s *session) functionFilesIn(dir string) []*Function {
 	var out []*Function
 	seen := map[string]string{}
 	for _, p := range paths {
-		f := s.functionFile(p)
+		f := s.callable(p)
 		if f == nil {
 			continue
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/internal/mask"
+	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
@@ -88,12 +90,24 @@ func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Requ
 	if f.Type == "scorer" {
 		role = functions.RoleScorer
 	}
+	var client *llm.Client
+	if f.Kind == spec.KindPrompt {
+		if client, err = pipeline.NewLLMClient(proj, st.Env, nil, m); err != nil {
+			return exitcode.With(ExitInvalid, fmt.Errorf("model providers: %w: check providers in caliper.yaml", err))
+		}
+		if f.Prompt != nil && len(f.Prompt.Choices) > 0 {
+			return invokeJudge(cmd, st, client, f, req, m)
+		}
+	}
 	fn, err := functions.New(f.Body, functions.Options{Role: role, Concurrency: 1, Timeout: spec.DefaultTimeout,
-		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr, Mask: m, Vars: vars})
+		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr, Mask: m, Vars: vars, LLM: client})
 	if err != nil {
 		return err
 	}
 	defer fn.Close()
+	if err := checkModels(client, fn, req.Parameters); err != nil {
+		return fmt.Errorf("%s: %w", f.Slug, err)
+	}
 	out, err := fn.Call(cmd.Context(), req)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Slug, err)
@@ -106,9 +120,50 @@ func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Requ
 		}
 		result = scores
 	}
+	return printJSON(st, m.Value(result))
+}
+
+// invokeJudge scores req with a prompt function that is an LLM judge.
+func invokeJudge(cmd *cobra.Command, st *State, client *llm.Client, f *spec.Function, req *functions.Request, m *mask.Masker) error {
+	name := strings.ReplaceAll(f.Slug, "-", "_")
+	s, err := scorers.BuildPromptJudge(spec.Scorer{Name: name, Body: f.Body}, scorers.Deps{LLM: client})
+	if err != nil {
+		return err
+	}
+	if err := checkModels(client, s, req.Parameters); err != nil {
+		return fmt.Errorf("%s: %w", f.Slug, err)
+	}
+	scores, err := s.Score(cmd.Context(), &spec.ScorerEnv{Input: req.Input, Output: req.Output, Expected: req.Expected,
+		Metadata: req.Metadata, Parameters: req.Parameters, Trial: req.Trial})
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Slug, err)
+	}
+	return printJSON(st, m.Value(scores))
+}
+
+// checkModels checks, before the call, that the models v calls have a
+// provider and a key.
+func checkModels(client *llm.Client, v any, parameters map[string]any) error {
+	mc, ok := v.(functions.ModelCaller)
+	if !ok || client == nil {
+		return nil
+	}
+	models, err := mc.Models(parameters)
+	if err != nil {
+		return nil // chosen per case: checked when called
+	}
+	for _, model := range models {
+		if err := client.Check(model); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printJSON(st *State, v any) error {
 	enc := json.NewEncoder(st.Stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(m.Value(result))
+	return enc.Encode(v)
 }
 
 // parseJSONFlag decodes a flag's JSON; a value that is not JSON is taken as a string.

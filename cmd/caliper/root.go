@@ -60,7 +60,7 @@ Exit codes: 0 passed, 1 a threshold or gate failed, 2 invalid spec or usage,
 	root.SetVersionTemplate("caliper {{.Version}}\n")
 	storeFlag := root.PersistentFlags().String("store", "", "the experiment store: a SQLite file or a postgres:// URL (default: $"+project.StoreEnv+", else store: of caliper.yaml, else .caliper/caliper.db at the project root)")
 	root.AddCommand(newValidateCommand(st), newSchemaCommand(st), newInitCommand(st),
-		newRunCommand(st, storeFlag), newExperimentsCommand(st, storeFlag), newInvokeCommand(st),
+		newRunCommand(st, storeFlag), newExperimentsCommand(st, storeFlag), newInvokeCommand(st), newPromptCommand(st),
 		newDatasetsCommand(st, storeFlag), newCompareCommand(st, storeFlag), newBaselineCommand(st, storeFlag), newCacheCommand(st, storeFlag),
 		newViewCommand(st, storeFlag), newFeedbackCommand(st, storeFlag), newStoreCommand(st, storeFlag))
 	markRunErrors(root)

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/llm"
+	"github.com/caliperhq/caliper/pipeline"
+	"github.com/caliperhq/caliper/spec"
+	"github.com/spf13/cobra"
+)
+
+func newPromptCommand(st *State) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "prompt",
+		Short: "Work with prompt files",
+	}
+	cmd.AddCommand(newPromptRenderCommand(st))
+	return cmd
+}
+
+func newPromptRenderCommand(st *State) *cobra.Command {
+	var input, expected, output, metadata string
+	var params []string
+	var trial int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "render FILE",
+		Short: "Print the messages a prompt would send for one case, sending nothing",
+		Long: `Render a *.prompt.yaml file for one case, as a run would (the Braintrust
+SDK's Prompt.build()): the model, the params and the messages with their
+templates filled in. Nothing is sent. A judge prompt (with choice_scores) also
+sees --output.`,
+		Example: `  caliper prompt render prompts/answer.prompt.yaml --input '{"question": "What is 2+2?"}'
+  caliper prompt render judge.prompt.yaml --input '"q"' --output '"4"' --expected '"4"' --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pr, diags := spec.NewValidator(st.FS, st.Dir, pipeline.DefaultCatalog()).LoadPrompt(args[0])
+			for _, d := range diags {
+				fmt.Fprintln(st.Stderr, d.String())
+			}
+			if len(diags) > 0 {
+				return exitCode(ExitInvalid, fmt.Errorf("fix the prompt file first"))
+			}
+			req := &functions.Request{Trial: trial}
+			for _, v := range []struct {
+				flag, raw string
+				dst       *any
+			}{{"--input", input, &req.Input}, {"--expected", expected, &req.Expected}, {"--output", output, &req.Output}} {
+				if err := parseJSONFlag(v.flag, v.raw, v.dst); err != nil {
+					return exitCode(ExitInvalid, err)
+				}
+			}
+			if metadata != "" {
+				if err := json.Unmarshal([]byte(metadata), &req.Metadata); err != nil {
+					return exitCode(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
+				}
+			}
+			p, err := parseParams(params)
+			if err != nil {
+				return exitCode(ExitInvalid, err)
+			}
+			req.Parameters = map[string]any{}
+			for k, v := range p {
+				req.Parameters[k] = v
+			}
+			role := functions.RoleTask
+			if len(pr.Choices) > 0 {
+				role = functions.RoleScorer
+			}
+			compiled, err := functions.CompilePrompt(pr, role)
+			if err != nil {
+				return exitCode(ExitInvalid, err)
+			}
+			cr, err := compiled.Render(req, nil)
+			if err != nil {
+				return exitCode(ExitInvalid, err)
+			}
+			if asJSON {
+				return printJSON(st, cr)
+			}
+			writeRendered(st.Stdout, cr)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&input, "input", "null", "the input, as JSON (a bare word is taken as a string)")
+	fl.StringVar(&expected, "expected", "", "the expected output, as JSON")
+	fl.StringVar(&output, "output", "", "judge prompts: the output to judge, as JSON")
+	fl.StringVar(&metadata, "metadata", "", "the case metadata, as a JSON object")
+	fl.StringArrayVar(&params, "param", nil, "a parameter NAME=VALUE (repeatable)")
+	fl.IntVar(&trial, "trial", 0, "the trial index")
+	fl.BoolVar(&asJSON, "json", false, "print the request as JSON: model, messages, params, tools, response_format")
+	return cmd
+}
+
+// writeRendered prints a rendered request for people: the model and params,
+// then each message under a "--- role" line.
+func writeRendered(w io.Writer, cr llm.ChatRequest) {
+	fmt.Fprintf(w, "model: %s\n", cr.Model)
+	if b, err := json.Marshal(cr.Params); err == nil && string(b) != "{}" {
+		fmt.Fprintf(w, "params: %s\n", b)
+	}
+	if len(cr.Tools) > 0 {
+		names := make([]string, len(cr.Tools))
+		for i, t := range cr.Tools {
+			names[i] = t.Name
+		}
+		fmt.Fprintf(w, "tools: %s\n", strings.Join(names, ", "))
+	}
+	if cr.ResponseFormat != nil {
+		fmt.Fprintf(w, "response_format: %s\n", cr.ResponseFormat.Type)
+	}
+	for _, m := range cr.Messages {
+		fmt.Fprintf(w, "\n--- %s\n%s\n", m.Role, m.Content)
+	}
+}
