@@ -77,8 +77,8 @@ func (c *caseRun) afterTask(out any, err error) bool {
 	}
 	if err != nil {
 		r.Error = errorMessage(err)
-		if c.p.Eval.ErrorScore != "skip" {
-			r.Scores = c.p.zeroScores()
+		for _, s := range c.p.scorers {
+			c.p.errorScore(r, s.name, stageTask, r.Error)
 		}
 		return c.done()
 	}

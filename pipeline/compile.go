@@ -51,6 +51,7 @@ type Pipeline struct {
 	traced        bool          // cases carry a trace for model calls
 	spent         atomic.Uint64 // float64 bits: the estimated cost so far
 	scorers       []scorerRunner
+	onError       *errorScorer // error_score
 	closers       []functions.Function
 	mask          *mask.Masker
 }
@@ -92,6 +93,9 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 			return nil, fmt.Errorf("compiling %s: %w", ev.Name, err)
 		}
 		p.scorers = append(p.scorers, r)
+	}
+	if p.onError, err = newErrorScorer(ev, p.ExprOptions); err != nil {
+		return nil, fmt.Errorf("compiling %s: %w", ev.Name, err)
 	}
 	if p.Gates, err = report.CompileGates(ev.Gates); err != nil {
 		return nil, err

@@ -221,14 +221,6 @@ func (p *Pipeline) collect(tr *functions.Trace, r *Result) {
 	}
 }
 
-func (p *Pipeline) zeroScores() []scorers.Score {
-	out := make([]scorers.Score, len(p.scorers))
-	for i, s := range p.scorers {
-		out[i] = scorers.Score{Name: s.name}
-	}
-	return out
-}
-
 // assemble puts the scorers' results and errors into r, in the eval's order,
 // after its error_score policy.
 func (p *Pipeline) assemble(r *Result, results [][]scorers.Score, errs []error) {
@@ -238,9 +230,7 @@ func (p *Pipeline) assemble(r *Result, results [][]scorers.Score, errs []error) 
 				r.ScorerErrors = map[string]string{}
 			}
 			r.ScorerErrors[s.name] = errorMessage(errs[i])
-			if p.Eval.ErrorScore != "skip" {
-				r.Scores = append(r.Scores, scorers.Score{Name: s.name})
-			}
+			p.errorScore(r, s.name, stageScorer, r.ScorerErrors[s.name])
 			continue
 		}
 		r.Scores = append(r.Scores, results[i]...)

@@ -22,7 +22,7 @@ func (s *session) evalFile(abs string) *Eval {
 		File: abs, Name: raw.Name.Value, Description: raw.Description, Experiment: raw.Experiment.Value,
 		Metadata: raw.Metadata, Tags: raw.Tags, Base: raw.Base.Value,
 		Trials: or(raw.Trials.Value, DefaultTrials), MaxConcurrency: or(raw.MaxConcurrency.Value, DefaultMaxConcurrency),
-		ErrorScore: orString(raw.ErrorScore.Value, "zero"), Reduce: orString(raw.Reduce.Value, "mean"), PassScore: 1,
+		Reduce: orString(raw.Reduce.Value, "mean"), PassScore: 1,
 	}
 	if raw.PassScore != nil {
 		ev.PassScore = *raw.PassScore
@@ -43,6 +43,7 @@ func (s *session) evalFile(abs string) *Eval {
 		c.p.r.at(c.p.posOf("scorers"), "the eval has no scorers, so it checks nothing: add at least one under \"scorers\"")
 	}
 	c.settings()
+	c.errorScore()
 	c.thresholdsAndGates()
 	if len(p.r.diags) > 0 || s.anyProblem(c.refs) {
 		return nil

@@ -70,6 +70,17 @@ var badCases = []diagCase{
 	{file: "fullwidth_key.bad.yaml", want: []string{
 		`fullwidth_key.bad.yaml:4:1: unknown key "ｔｒｉａｌｓ" at the top level; did you mean "trials"?`,
 	}},
+	// error_score: {value: X} or {expr: ...}, checked at load.
+	{file: "error_score_expr.bad.yaml", want: []string{
+		`error_score_expr.bad.yaml:6:48: expression: unknown name "scorr"; did you mean "scorer"?`,
+	}},
+	{file: "error_score_value.bad.yaml", want: []string{
+		`error_score_value.bad.yaml:6:22: "error_score.value" must be at most 1`,
+	}},
+	{file: "error_score_both.bad.yaml", want: []string{
+		`error_score_both.bad.yaml:6:14: "error_score": must have at most 1 properties`,
+		`error_score_both.bad.yaml:6:25: unknown key "exprr" in "error_score"; did you mean "expr"?`,
+	}},
 	{file: "enum_use.bad.yaml", want: []string{
 		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, rouge_n, embedding_similarity, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, not "levenstein"; did you mean "levenshtein"?`,
 	}},

@@ -88,6 +88,8 @@ func EnvOf(scope Scope) any {
 		return GateEnv{}
 	case ScopeCase:
 		return CaseEnv{}
+	case ScopeErrorScore:
+		return ErrorScoreEnv{}
 	}
 	panic("spec: unknown expression scope " + string(scope))
 }

@@ -18,7 +18,9 @@ type Eval struct {
 	Trials         int
 	MaxConcurrency int
 	Timeout        time.Duration
-	ErrorScore     string
+	ErrorScore     string  // zero, skip, value or expr (the ErrorScore* modes)
+	ErrorValue     float64 // the score of ErrorScoreValue
+	ErrorExpr      *Expr   // the expression of ErrorScoreExpr, in ScopeErrorScore
 	Reduce         string  // how trial scores become a case's score: mean, min, max, median, pass_at_k, pass_all_k
 	PassScore      float64 // the score at which a trial passes, for pass_at_k and pass_all_k
 	Pass           *Expr   // whether a case passed; nil means no error and every score at least 0.5

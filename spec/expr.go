@@ -48,6 +48,8 @@ const (
 	ScopeHTTPOut Scope = "http.output"
 	ScopeGate    Scope = "gate"
 	ScopeCase    Scope = "pass"
+	// ScopeErrorScore is error_score.expr's: see ErrorScoreEnv.
+	ScopeErrorScore Scope = "error_score"
 )
 
 func exprOptions(scope Scope, helpers []expr.Option) []expr.Option {

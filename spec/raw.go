@@ -118,7 +118,7 @@ type RawEval struct {
 	Reduce         Scalar[string]        `yaml:"reduce"`
 	PassScore      *float64              `yaml:"pass_score"`
 	Pass           Scalar[string]        `yaml:"pass"`
-	ErrorScore     Scalar[string]        `yaml:"error_score"`
+	ErrorScore     RawErrorScore         `yaml:"error_score"`
 	Base           Scalar[string]        `yaml:"base"`
 	Thresholds     Entries[float64]      `yaml:"thresholds"`
 	Gates          List[Scalar[string]]  `yaml:"gates"`
