@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -79,11 +80,11 @@ func anthropicParams(model string, req *ChatRequest) anthropic.MessageNewParams 
 	for _, m := range req.Messages {
 		switch m.Role {
 		case RoleSystem:
-			params.System = append(params.System, anthropic.TextBlockParam{Text: m.Content})
+			params.System = append(params.System, anthropic.TextBlockParam{Text: m.text()})
 		case RoleAssistant:
-			params.Messages = append(params.Messages, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.Content)))
+			params.Messages = append(params.Messages, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.text())))
 		default:
-			params.Messages = append(params.Messages, anthropic.NewUserMessage(anthropic.NewTextBlock(m.Content)))
+			params.Messages = append(params.Messages, anthropic.NewUserMessage(anthropicBlocks(m)...))
 		}
 	}
 	p := req.Params
@@ -150,4 +151,21 @@ func inputSchema(raw json.RawMessage) anthropic.ToolInputSchemaParam {
 		}
 	}
 	return s
+}
+
+// anthropicBlocks maps a user message to content blocks: its text, or its
+// parts, images as base64 image blocks.
+func anthropicBlocks(m Message) []anthropic.ContentBlockParamUnion {
+	if len(m.Parts) == 0 {
+		return []anthropic.ContentBlockParamUnion{anthropic.NewTextBlock(m.Content)}
+	}
+	out := make([]anthropic.ContentBlockParamUnion, len(m.Parts))
+	for i, p := range m.Parts {
+		if p.Type == PartImage {
+			out[i] = anthropic.NewImageBlockBase64(p.MediaType, base64.StdEncoding.EncodeToString(p.Data))
+			continue
+		}
+		out[i] = anthropic.NewTextBlock(p.Text)
+	}
+	return out
 }

@@ -129,7 +129,7 @@ func TestCacheUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req := ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{RoleUser, "hi"}}, Trial: i % 5}
+			req := ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{Role: RoleUser, Content: "hi"}}, Trial: i % 5}
 			if _, err := c.Chat(context.Background(), req); err != nil {
 				t.Error(err)
 			}
@@ -137,7 +137,7 @@ func TestCacheUnderConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 	for i := range 5 {
-		req := ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{RoleUser, "hi"}}, Trial: i}
+		req := ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{Role: RoleUser, Content: "hi"}}, Trial: i}
 		if r, err := c.Chat(context.Background(), req); err != nil || !r.Cached {
 			t.Errorf("trial %d not cached: %v", i, err)
 		}

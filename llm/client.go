@@ -216,6 +216,9 @@ func validate(req *ChatRequest) error {
 		default:
 			return fmt.Errorf("messages[%d]: unknown role %q: use system, user or assistant", i, m.Role)
 		}
+		if err := validateParts(i, m); err != nil {
+			return err
+		}
 	}
 	names := map[string]bool{}
 	for i, t := range req.Tools {

@@ -10,7 +10,7 @@ import (
 )
 
 func chat(c *Client, model string) (*ChatResponse, error) {
-	return c.Chat(context.Background(), ChatRequest{Model: model, Messages: []Message{{RoleUser, "hi"}}})
+	return c.Chat(context.Background(), ChatRequest{Model: model, Messages: []Message{{Role: RoleUser, Content: "hi"}}})
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
@@ -154,7 +154,7 @@ func TestCancelledContextStopsRetries(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := c.Chat(ctx, ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{RoleUser, "hi"}}})
+	_, err := c.Chat(ctx, ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{Role: RoleUser, Content: "hi"}}})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want the context's", err)
 	}
@@ -278,9 +278,9 @@ func TestInvalidRequests(t *testing.T) {
 		want string
 	}{
 		{ChatRequest{Model: "test/m"}, "no messages"},
-		{ChatRequest{Model: "test/m", Messages: []Message{{"tool", "x"}}}, `unknown role "tool"`},
-		{ChatRequest{Model: "test/m", Messages: []Message{{RoleUser, "x"}}, ToolChoice: "pick"}, `tool_choice "pick" names no tool`},
-		{ChatRequest{Model: "test/m", Messages: []Message{{RoleUser, "x"}}, ResponseFormat: &ResponseFormat{Type: "json_schema"}}, "needs a schema"},
+		{ChatRequest{Model: "test/m", Messages: []Message{{Role: "tool", Content: "x"}}}, `unknown role "tool"`},
+		{ChatRequest{Model: "test/m", Messages: []Message{{Role: RoleUser, Content: "x"}}, ToolChoice: "pick"}, `tool_choice "pick" names no tool`},
+		{ChatRequest{Model: "test/m", Messages: []Message{{Role: RoleUser, Content: "x"}}, ResponseFormat: &ResponseFormat{Type: "json_schema"}}, "needs a schema"},
 	} {
 		if _, err := c.Chat(context.Background(), tc.req); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want %q", tc.req, err, tc.want)

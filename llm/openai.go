@@ -80,10 +80,14 @@ func openaiParams(model string, req *ChatRequest) openai.ChatCompletionNewParams
 	for _, m := range req.Messages {
 		switch m.Role {
 		case RoleSystem:
-			params.Messages = append(params.Messages, openai.SystemMessage(m.Content))
+			params.Messages = append(params.Messages, openai.SystemMessage(m.text()))
 		case RoleAssistant:
-			params.Messages = append(params.Messages, openai.AssistantMessage(m.Content))
+			params.Messages = append(params.Messages, openai.AssistantMessage(m.text()))
 		default:
+			if len(m.Parts) > 0 {
+				params.Messages = append(params.Messages, openai.UserMessage(openaiParts(m.Parts)))
+				continue
+			}
 			params.Messages = append(params.Messages, openai.UserMessage(m.Content))
 		}
 	}
@@ -166,6 +170,20 @@ func schemaParam(raw json.RawMessage) shared.FunctionParameters {
 	}
 	for k, v := range top {
 		out[k] = v
+	}
+	return out
+}
+
+// openaiParts maps the parts of a user message to content parts: texts, and
+// images as image_url parts with data: URLs.
+func openaiParts(parts []Part) []openai.ChatCompletionContentPartUnionParam {
+	out := make([]openai.ChatCompletionContentPartUnionParam, len(parts))
+	for i, p := range parts {
+		if p.Type == PartImage {
+			out[i] = openai.ImageContentPart(openai.ChatCompletionContentPartImageImageURLParam{URL: p.dataURL()})
+			continue
+		}
+		out[i] = openai.TextContentPart(p.Text)
 	}
 	return out
 }

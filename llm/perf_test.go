@@ -58,7 +58,7 @@ func TestThroughput(t *testing.T) {
 			c := testClient(t, f.URL, func(_ *Config, p *ProviderConfig) { p.MaxRetries = 10 })
 			var failed atomic.Int64
 			took := workload(calls, workers, func(i int) error {
-				req := ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{RoleUser, "case"}}, Trial: i}
+				req := ChatRequest{Model: "test/gpt-4o-mini", Messages: []Message{{Role: RoleUser, Content: "case"}}, Trial: i}
 				_, err := c.Chat(context.Background(), req)
 				if err != nil {
 					failed.Add(1)

@@ -106,6 +106,10 @@ func (c *Client) EstimateCost(model string, promptTokens, completionTokens int) 
 	return p.Cost(promptTokens, completionTokens), ok
 }
 
+// estimatedImageTokens is what Estimate counts for an image: about what a
+// 1024×1024 image costs on Claude (w·h/750) and at OpenAI's high detail.
+const estimatedImageTokens = 1400
+
 // DefaultEstimatedCompletionTokens is the completion length Estimate assumes
 // for a request that sets no max_tokens.
 const DefaultEstimatedCompletionTokens = 256
@@ -126,7 +130,12 @@ type Estimate struct {
 func (c *Client) Estimate(req ChatRequest) Estimate {
 	n := 0
 	for _, m := range req.Messages {
-		n += EstimateTokens(m.Content) + 4
+		n += EstimateTokens(m.text()) + 4
+		for _, p := range m.Parts {
+			if p.Type == PartImage {
+				n += estimatedImageTokens
+			}
+		}
 	}
 	for _, t := range req.Tools {
 		n += EstimateTokens(t.Name) + EstimateTokens(t.Description) + EstimateTokens(string(t.Parameters))

@@ -53,13 +53,13 @@ func TestEstimates(t *testing.T) {
 		}
 	}
 	c, _ := NewClient(Config{})
-	e := c.Estimate(ChatRequest{Model: "openai/gpt-4o-mini", Messages: []Message{{RoleSystem, "abcdabcd"}, {RoleUser, "abcd"}}})
+	e := c.Estimate(ChatRequest{Model: "openai/gpt-4o-mini", Messages: []Message{{Role: RoleSystem, Content: "abcdabcd"}, {Role: RoleUser, Content: "abcd"}}})
 	want := Estimate{Model: "openai/gpt-4o-mini", PromptTokens: 2 + 4 + 1 + 4, CompletionTokens: DefaultEstimatedCompletionTokens, Priced: true,
 		Cost: (11*0.15 + float64(DefaultEstimatedCompletionTokens)*0.60) / 1e6}
 	if e != want {
 		t.Errorf("Estimate = %+v, want %+v", e, want)
 	}
-	e = c.Estimate(ChatRequest{Model: "openai/gpt-4o-mini", Messages: []Message{{RoleUser, "x"}}, Params: Params{MaxTokens: ptr(10)}, Tools: []Tool{judgeTool}})
+	e = c.Estimate(ChatRequest{Model: "openai/gpt-4o-mini", Messages: []Message{{Role: RoleUser, Content: "x"}}, Params: Params{MaxTokens: ptr(10)}, Tools: []Tool{judgeTool}})
 	if e.CompletionTokens != 10 || e.PromptTokens <= 5 {
 		t.Errorf("Estimate with max_tokens and a tool = %+v", e)
 	}

@@ -28,10 +28,12 @@ const (
 	RoleAssistant = "assistant"
 )
 
-// Message is one chat message.
+// Message is one chat message: a text, or a list of parts (texts and
+// images) when Parts is not empty.
 type Message struct {
 	Role    string `json:"role"`
 	Content string `json:"content"`
+	Parts   []Part `json:"parts,omitempty"`
 }
 
 // Params are the sampling parameters of a request. Nil and empty fields are

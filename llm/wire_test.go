@@ -18,7 +18,7 @@ var judgeTool = Tool{
 func fullRequest(model string) ChatRequest {
 	return ChatRequest{
 		Model:    model,
-		Messages: []Message{{RoleSystem, "You grade answers."}, {RoleUser, "Question: <b>2+2</b>?"}, {RoleAssistant, "4"}, {RoleUser, "Sure?"}},
+		Messages: []Message{{Role: RoleSystem, Content: "You grade answers."}, {Role: RoleUser, Content: "Question: <b>2+2</b>?"}, {Role: RoleAssistant, Content: "4"}, {Role: RoleUser, Content: "Sure?"}},
 		Params: Params{Temperature: ptr(0.2), MaxTokens: ptr(300), TopP: ptr(0.9), Stop: []string{"\n\n"}, Seed: ptr(int64(7)),
 			PresencePenalty: ptr(0.1), FrequencyPenalty: ptr(0.3), Extra: map[string]any{"user": "caliper"}},
 		Tools:      []Tool{judgeTool},
@@ -99,7 +99,7 @@ func TestOpenAIResponseFormatAndReasoningModels(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, ok(`{"answer": 4}`))
 	c := testClient(t, f.URL, nil)
-	req := ChatRequest{Model: "test/o4-mini", Messages: []Message{{RoleUser, "2+2?"}}, Params: Params{MaxTokens: ptr(50), ReasoningEffort: "low"},
+	req := ChatRequest{Model: "test/o4-mini", Messages: []Message{{Role: RoleUser, Content: "2+2?"}}, Params: Params{MaxTokens: ptr(50), ReasoningEffort: "low"},
 		ResponseFormat: &ResponseFormat{Type: FormatJSONSchema, Name: "answer", Schema: map[string]any{"type": "object"}, Strict: ptr(true)}}
 	resp, err := c.Chat(context.Background(), req)
 	if err != nil {
@@ -187,7 +187,7 @@ func TestAnthropicDefaultsAndToolChoices(t *testing.T) {
 	for _, tc := range []struct{ choice, want string }{
 		{"", ""}, {"auto", `{"type":"auto"}`}, {"none", `{"type":"none"}`}, {"required", `{"type":"any"}`},
 	} {
-		req := ChatRequest{Model: "test/claude-haiku-4-5", Messages: []Message{{RoleUser, "hi"}}, Tools: []Tool{{Name: "t"}}, ToolChoice: tc.choice,
+		req := ChatRequest{Model: "test/claude-haiku-4-5", Messages: []Message{{Role: RoleUser, Content: "hi"}}, Tools: []Tool{{Name: "t"}}, ToolChoice: tc.choice,
 			Params: Params{Seed: ptr(int64(1)), PresencePenalty: ptr(0.5), ReasoningEffort: "high"}}
 		if _, err := c.Chat(context.Background(), req); err != nil {
 			t.Fatal(err)
@@ -217,7 +217,7 @@ func TestBuiltinProvidersReadTheGivenEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	for model, want := range map[string]string{"openai/gpt-4o-mini": "from openai", "anthropic/claude-haiku-4-5": "from anthropic"} {
-		resp, err := c.Chat(context.Background(), ChatRequest{Model: model, Messages: []Message{{RoleUser, "hi"}}})
+		resp, err := c.Chat(context.Background(), ChatRequest{Model: model, Messages: []Message{{Role: RoleUser, Content: "hi"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +243,7 @@ func TestLocalProviderWithoutKey(t *testing.T) {
 	if err := c.Check("ollama/llama3.2"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.Chat(context.Background(), ChatRequest{Model: "ollama/llama3.2", Messages: []Message{{RoleUser, "hi"}}})
+	resp, err := c.Chat(context.Background(), ChatRequest{Model: "ollama/llama3.2", Messages: []Message{{Role: RoleUser, Content: "hi"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
