@@ -15,6 +15,7 @@ import (
 type Store interface {
 	DatasetStore
 	FeedbackStore
+	AttachmentStore
 	// CreateExperiment stores a new experiment, filling its ID, Created,
 	// Updated and Status when they are empty. A name already used in the same
 	// eval is an error wrapping ErrNameTaken.

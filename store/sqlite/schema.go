@@ -129,6 +129,14 @@ var migrations = []string{
 		created       INTEGER NOT NULL
 	);
 	CREATE INDEX feedback_case ON feedback (experiment_id, case_id, created);`,
+	// 5: attachments, once per content, by hash ("sha256:...").
+	`CREATE TABLE attachments (
+		hash       TEXT PRIMARY KEY,
+		media_type TEXT NOT NULL,
+		size       INTEGER NOT NULL,
+		data       BLOB NOT NULL,
+		created    INTEGER NOT NULL
+	);`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -137,7 +145,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.

@@ -55,6 +55,8 @@ func Run(t *testing.T, open Opener) {
 		{"CacheConcurrent", testCacheConcurrent},
 		{"FeedbackRoundTrip", testFeedbackRoundTrip},
 		{"FeedbackErrors", testFeedbackErrors},
+		{"Attachments", testAttachments},
+		{"AttachmentsConcurrent", testAttachmentsConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
