@@ -27,6 +27,66 @@ func (s *session) promptFile(abs string) *Prompt {
 
 var mustacheLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
+// checkTemplate reports a mustache template that does not parse at the
+// position of the offending tag.
+func checkTemplate(p *parsed, sc Scalar[string]) {
+	_, err := mustache.ParseString(sc.Value)
+	if err == nil {
+		return
+	}
+	e := p.expr(sc)
+	pos := e.Pos
+	msg := err.Error()
+	if sub := mustacheLine.FindStringSubmatch(msg); sub != nil {
+		line, _ := strconv.Atoi(sub[1])
+		msg = sub[2]
+		pos = e.PosAt(tagOffset(sc.Value, line, msg))
+	}
+	p.r.at(pos, "template: %s: check the {{ }} tags", msg)
+}
+
+var attachmentTag = regexp.MustCompile(`^\{\{\s*attachment\s+([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}$`)
+
+// checkParts validates the parts of a message's content: text templates, and
+// images, which only user messages may carry.
+func checkParts(p *parsed, m RawMessage, path []string) []Part {
+	parts := make([]Part, 0, len(m.Parts))
+	for j, rp := range m.Parts {
+		clean := p.clean(append(append([]string(nil), path...), strconv.Itoa(j))...)
+		part := Part{Type: rp.Type.Value, Text: rp.Text.Value, Pos: rp.Type.Pos}
+		if rp.Text.IsSet() {
+			part.Pos, part.text = rp.Text.Pos, p.expr(rp.Text)
+		}
+		switch part.Type {
+		case "text":
+			if !rp.Text.IsSet() {
+				p.r.at(rp.Type.Pos, "a text part needs text: add `text: ...`")
+			} else if clean {
+				checkTemplate(p, rp.Text)
+			}
+		case "image":
+			part.Pos = rp.Image.Pos
+			if sub := attachmentTag.FindStringSubmatch(rp.Image.Value); sub != nil {
+				part.Image = sub[1]
+			} else if clean {
+				p.r.at(orPos(rp.Image.Pos, rp.Type.Pos), "an image part needs `image: \"{{attachment input.FIELD}}\"`, naming an attachment value of the case")
+			}
+			if m.Role != "user" {
+				p.r.at(rp.Type.Pos, "an image part goes in a user message, not a %s one", m.Role)
+			}
+		}
+		parts = append(parts, part)
+	}
+	return parts
+}
+
+func orPos(p, alt Pos) Pos {
+	if p.IsKnown() {
+		return p
+	}
+	return alt
+}
+
 // checkPrompt validates a prompt written at path of a parsed file.
 func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 	pr := &Prompt{
@@ -36,21 +96,14 @@ func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 	}
 	at := func(segs ...string) []string { return append(append([]string(nil), path...), segs...) }
 	for i, m := range raw.Messages {
-		pr.Messages = append(pr.Messages, Message{Role: m.Role, Content: m.Content.Value, Pos: m.Content.Pos, text: p.expr(m.Content)})
-		if !p.clean(at("messages", strconv.Itoa(i), "content")...) {
-			continue
+		msg := Message{Role: m.Role, Content: m.Content.Value, Pos: m.Content.Pos, text: p.expr(m.Content)}
+		clean := p.clean(at("messages", strconv.Itoa(i), "content")...)
+		if len(m.Parts) > 0 {
+			msg.Parts = checkParts(p, m, at("messages", strconv.Itoa(i), "content"))
+		} else if clean {
+			checkTemplate(p, m.Content)
 		}
-		if _, err := mustache.ParseString(m.Content.Value); err != nil {
-			e := p.expr(m.Content)
-			pos := e.Pos
-			msg := err.Error()
-			if sub := mustacheLine.FindStringSubmatch(msg); sub != nil {
-				line, _ := strconv.Atoi(sub[1])
-				msg = sub[2]
-				pos = e.PosAt(tagOffset(m.Content.Value, line, msg))
-			}
-			p.r.at(pos, "template: %s: check the {{ }} tags", msg)
-		}
+		pr.Messages = append(pr.Messages, msg)
 	}
 	for _, c := range raw.ChoiceScores {
 		pr.Choices = append(pr.Choices, Choice{Name: c.Key, Score: c.Value})

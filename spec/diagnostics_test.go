@@ -70,6 +70,13 @@ var badCases = []diagCase{
 	{file: "fullwidth_key.bad.yaml", want: []string{
 		`fullwidth_key.bad.yaml:4:1: unknown key "ｔｒｉａｌｓ" at the top level; did you mean "trials"?`,
 	}},
+	// Message content as a list of text and image parts.
+	{file: "prompts/image_parts.prompt.yaml", want: []string{
+		`prompts/image_parts.prompt.yaml:5:16: an image part goes in a user message, not a system one`,
+		`prompts/image_parts.prompt.yaml:8:37: template: unmatched open tag: check the {{ }} tags`,
+		"prompts/image_parts.prompt.yaml:9:30: \"messages[1].content[1].image\" \"input.photo\" is not valid: image parts: `{{attachment PATH}}`, where PATH names an attachment value of the case (`input.photo`): a dataset value {type: attachment, path: FILE} with FILE relative to the dataset file. PNG, JPEG, GIF or WebP, up to 5 MB",
+		`prompts/image_parts.prompt.yaml:10:16: "messages[1].content[2].type" must be one of text, image, not "video"`,
+	}},
 	// error_score: {value: X} or {expr: ...}, checked at load.
 	{file: "error_score_expr.bad.yaml", want: []string{
 		`error_score_expr.bad.yaml:6:48: expression: unknown name "scorr"; did you mean "scorer"?`,

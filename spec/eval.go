@@ -158,7 +158,8 @@ type Message struct {
 	Role    string
 	Content string
 	Pos     Pos
-	text    Expr // Content as validation read it, to locate its runes
+	Parts   []Part // the content as a list of parts; Content is empty then
+	text    Expr   // Content as validation read it, to locate its runes
 }
 
 // PosAt returns the file position of the rune at offset in Content, from the
@@ -169,6 +170,24 @@ func (m Message) PosAt(offset int) Pos {
 		return m.Pos
 	}
 	return m.text.PosAt(offset)
+}
+
+// Part is one part of a message's content: a text template, or an image.
+type Part struct {
+	Type  string // text or image
+	Text  string // a mustache template
+	Image string // the path of the attachment value, e.g. input.photo
+	Pos   Pos
+	text  Expr // Text as validation read it
+}
+
+// PosAt returns the file position of the rune at offset in Text (see
+// Message.PosAt).
+func (p Part) PosAt(offset int) Pos {
+	if p.text.node == nil {
+		return p.Pos
+	}
+	return p.text.PosAt(offset)
 }
 
 // Choice is one answer of an LLM judge and its score.

@@ -233,6 +233,35 @@ type RawPrompt struct {
 type RawMessage struct {
 	Role    string         `yaml:"role"`
 	Content Scalar[string] `yaml:"content"`
+	Parts   []RawPart      `yaml:"-"` // content written as a list of parts
+}
+
+// UnmarshalYAML reads content as a text or as a list of parts; the schema
+// checks the shapes.
+func (m *RawMessage) UnmarshalYAML(n *yaml.Node) error {
+	var aux struct {
+		Role    string    `yaml:"role"`
+		Content yaml.Node `yaml:"content"`
+	}
+	if err := n.Decode(&aux); err != nil {
+		return err
+	}
+	m.Role = aux.Role
+	switch aux.Content.Kind {
+	case 0:
+	case yaml.SequenceNode:
+		return aux.Content.Decode(&m.Parts)
+	default:
+		return aux.Content.Decode(&m.Content)
+	}
+	return nil
+}
+
+// RawPart is one part of a message's content.
+type RawPart struct {
+	Type  Scalar[string] `yaml:"type"`
+	Text  Scalar[string] `yaml:"text"`
+	Image Scalar[string] `yaml:"image"`
 }
 
 // RawProject is caliper.yaml.

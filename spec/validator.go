@@ -198,12 +198,3 @@ func (v *Validator) Functions(dir string) (map[string]*Function, Diagnostics) {
 	s.diags.Sort()
 	return funcs, s.diags
 }
-
-// Project returns the caliper.yaml that applies to dir (nil when there is
-// none), with the problems of the file.
-func (v *Validator) Project(dir string) (*Project, Diagnostics) {
-	s := v.newSession()
-	proj := s.projectFor(v.abs(dir))
-	s.diags.Sort()
-	return proj, s.diags
-}
