@@ -51,6 +51,8 @@ type Options struct {
 	// LLM sends the model calls of prompt functions. A prompt body without
 	// it is an error.
 	LLM *llm.Client
+	// Attachments reads the attachments the image parts of prompts send.
+	Attachments AttachmentLoader
 	// Stderr receives what programs write on stderr, line by line, each line
 	// prefixed with the program's name and first argument, as in
 	// "[python3 policy.py] ". Default: discarded. Either way the last few

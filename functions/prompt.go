@@ -43,13 +43,23 @@ type Prompt struct {
 	tools      []llm.Tool
 	toolChoice string
 	format     *llm.ResponseFormat
+	attach     AttachmentLoader // reads the attachments of image parts
 }
 
 type promptMessage struct {
-	role string
-	spec spec.Message
+	role  string
+	spec  spec.Message
+	t     *mustache.Template
+	vars  []string     // variables outside sections
+	parts []promptPart // the content as parts, when it is a list
+}
+
+// promptPart is one part of a message's content: a text template (t, with
+// its vars) or an image (the path of an attachment value).
+type promptPart struct {
+	spec spec.Part
 	t    *mustache.Template
-	vars []string // variables outside sections
+	vars []string
 }
 
 // CompilePrompt compiles a prompt for a role (RoleTask or RoleScorer): its
@@ -78,16 +88,27 @@ func CompilePrompt(p *spec.Prompt, role string) (*Prompt, error) {
 		return nil, fmt.Errorf("%s has no messages: add at least one {role, content}", where)
 	}
 	for i, m := range p.Messages {
-		t, err := mustache.ParseStringRaw(m.Content, true)
+		pm := promptMessage{role: m.Role, spec: m}
+		if len(m.Parts) > 0 {
+			for j, part := range m.Parts {
+				pp := promptPart{spec: part}
+				if part.Type == llm.PartText {
+					t, vars, err := parseMessageTemplate(part.Text)
+					if err != nil {
+						return nil, fmt.Errorf("%s: messages[%d].content[%d]: invalid template: %w: check the {{ }} tags", posOf(p, part.Pos), i, j, err)
+					}
+					pp.t, pp.vars = t, vars
+				}
+				pm.parts = append(pm.parts, pp)
+			}
+			c.messages = append(c.messages, pm)
+			continue
+		}
+		t, vars, err := parseMessageTemplate(m.Content)
 		if err != nil {
 			return nil, fmt.Errorf("%s: messages[%d]: invalid template: %w: check the {{ }} tags", posOf(p, m.Pos), i, err)
 		}
-		pm := promptMessage{role: m.Role, spec: m, t: t}
-		for _, tag := range t.Tags() {
-			if tag.Type() == mustache.Variable && tag.Name() != "." {
-				pm.vars = append(pm.vars, tag.Name())
-			}
-		}
+		pm.t, pm.vars = t, vars
 		c.messages = append(c.messages, pm)
 	}
 	var err error
@@ -101,6 +122,22 @@ func CompilePrompt(p *spec.Prompt, role string) (*Prompt, error) {
 		return nil, fmt.Errorf("%s: response_format: %w", where, err)
 	}
 	return c, nil
+}
+
+// parseMessageTemplate parses a message template and lists the variables it
+// names outside sections.
+func parseMessageTemplate(src string) (*mustache.Template, []string, error) {
+	t, err := mustache.ParseStringRaw(src, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	var vars []string
+	for _, tag := range t.Tags() {
+		if tag.Type() == mustache.Variable && tag.Name() != "." {
+			vars = append(vars, tag.Name())
+		}
+	}
+	return t, vars, nil
 }
 
 // Spec returns the prompt compiled.
@@ -137,6 +174,11 @@ func (p *Prompt) modelFrom(data tmap) (string, error) {
 // variables (a judge's criteria, with.vars): they win over the fields of
 // input but not over the named variables.
 func (p *Prompt) Render(req *Request, extra map[string]any) (llm.ChatRequest, error) {
+	return p.RenderContext(context.Background(), req, extra)
+}
+
+// RenderContext is Render with the context attachments are read in.
+func (p *Prompt) RenderContext(ctx context.Context, req *Request, extra map[string]any) (llm.ChatRequest, error) {
 	req = forRole(req, p.role)
 	data := p.data(req, extra)
 	model, err := p.modelFrom(data)
@@ -146,20 +188,59 @@ func (p *Prompt) Render(req *Request, extra map[string]any) (llm.ChatRequest, er
 	out := llm.ChatRequest{Model: model, Params: p.params, Tools: p.tools, ToolChoice: p.toolChoice, ResponseFormat: p.format, Trial: req.Trial}
 	out.Messages = make([]llm.Message, 0, len(p.messages))
 	for _, m := range p.messages {
-		if p.spec.Strict {
-			for _, name := range m.vars {
-				if _, ok := lookupPath(data, name); !ok {
-					return llm.ChatRequest{}, p.missing(m, name)
-				}
+		if len(m.parts) > 0 {
+			msg, err := p.renderParts(ctx, data, m)
+			if err != nil {
+				return llm.ChatRequest{}, err
 			}
+			out.Messages = append(out.Messages, msg)
+			continue
 		}
-		text, err := m.t.Render(data)
+		text, err := p.renderText(data, m, m.t, m.vars, located{m.spec.Content, m.spec.Pos, m.spec.PosAt})
 		if err != nil {
-			return llm.ChatRequest{}, fmt.Errorf("%s: rendering the %s message: %w", posOf(p.spec, m.spec.Pos), m.role, err)
+			return llm.ChatRequest{}, err
 		}
 		out.Messages = append(out.Messages, llm.Message{Role: m.role, Content: text})
 	}
 	return out, nil
+}
+
+// renderText renders one template of message m, checking its variables in
+// strict mode.
+func (p *Prompt) renderText(data tmap, m promptMessage, t *mustache.Template, vars []string, src located) (string, error) {
+	if p.spec.Strict {
+		for _, name := range vars {
+			if _, ok := lookupPath(data, name); !ok {
+				return "", p.missing(m, src, name)
+			}
+		}
+	}
+	text, err := t.Render(data)
+	if err != nil {
+		return "", fmt.Errorf("%s: rendering the %s message: %w", posOf(p.spec, src.pos), m.role, err)
+	}
+	return text, nil
+}
+
+// renderParts renders a message whose content is a list of parts.
+func (p *Prompt) renderParts(ctx context.Context, data tmap, m promptMessage) (llm.Message, error) {
+	msg := llm.Message{Role: m.role}
+	for _, part := range m.parts {
+		if part.spec.Type == llm.PartImage {
+			img, err := p.imagePart(ctx, data, m, part)
+			if err != nil {
+				return llm.Message{}, err
+			}
+			msg.Parts = append(msg.Parts, img)
+			continue
+		}
+		text, err := p.renderText(data, m, part.t, part.vars, located{part.spec.Text, part.spec.Pos, part.spec.PosAt})
+		if err != nil {
+			return llm.Message{}, err
+		}
+		msg.Parts = append(msg.Parts, llm.Part{Type: llm.PartText, Text: text})
+	}
+	return msg, nil
 }
 
 // data is what the templates see.
@@ -181,9 +262,9 @@ func (p *Prompt) data(req *Request, extra map[string]any) tmap {
 }
 
 // missing is the error of a strict template variable that names nothing.
-func (p *Prompt) missing(m promptMessage, name string) error {
+func (p *Prompt) missing(m promptMessage, src located, name string) error {
 	at := p.spec.File
-	if pos := tagPos(m.spec, name); pos.IsKnown() && at != "" {
+	if pos := tagPos(src, name); pos.IsKnown() && at != "" {
 		at = fmt.Sprintf("%s:%d:%d", at, pos.Line, pos.Col)
 	} else {
 		at = promptName(p.spec)
@@ -198,13 +279,21 @@ func (p *Prompt) missing(m promptMessage, name string) error {
 
 // tagPos is the file position of the first tag naming name in the message,
 // or the message's position when no tag names it.
-func tagPos(m spec.Message, name string) spec.Pos {
+func tagPos(src located, name string) spec.Pos {
 	re := regexp.MustCompile(`\{\{[{&]?\s*` + regexp.QuoteMeta(name) + `\s*\}?\}\}`)
-	loc := re.FindStringIndex(m.Content)
+	loc := re.FindStringIndex(src.text)
 	if loc == nil {
-		return m.Pos
+		return src.pos
 	}
-	return m.PosAt(utf8.RuneCountInString(m.Content[:loc[0]]))
+	return src.at(utf8.RuneCountInString(src.text[:loc[0]]))
+}
+
+// located is a template's text with its position in the file and the
+// position of each of its runes: a message's content or a text part.
+type located struct {
+	text string
+	pos  spec.Pos
+	at   func(offset int) spec.Pos
 }
 
 // posOf is "file:line:col" of a position in a prompt, or the prompt's name.
@@ -531,6 +620,7 @@ func newPromptFunction(b *spec.Prompt, opts Options) (*promptFunction, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.attach = opts.Attachments
 	return &promptFunction{p: p, client: opts.LLM, timeout: opts.Timeout}, nil
 }
 
@@ -540,7 +630,7 @@ func newPromptFunction(b *spec.Prompt, opts Options) (*promptFunction, error) {
 // task. Options.Timeout bounds the call, retries included.
 func (f *promptFunction) Call(ctx context.Context, req *Request) (any, error) {
 	req = orEmpty(req)
-	cr, err := f.p.Render(req, nil)
+	cr, err := f.p.RenderContext(ctx, req, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -152,7 +152,7 @@ func TestPromptStrictMissingVariable(t *testing.T) {
 	p, _ = CompilePrompt(&lax, RoleTask)
 	r, err := p.Render(req, nil)
 	if err != nil || !strings.HasSuffix(r.Messages[1].Content, "Style: \n") {
-		t.Errorf("strict: false: %q %v", r.Messages, err)
+		t.Errorf("strict: false: %+v %v", r.Messages, err)
 	}
 
 	// The model template is always strict.

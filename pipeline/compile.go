@@ -16,6 +16,7 @@ import (
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/scorers"
 	"github.com/caliperhq/caliper/spec"
+	"github.com/caliperhq/caliper/store"
 	"github.com/expr-lang/expr"
 )
 
@@ -52,8 +53,10 @@ type Pipeline struct {
 	spent         atomic.Uint64 // float64 bits: the estimated cost so far
 	scorers       []scorerRunner
 	onError       *errorScorer // error_score
-	closers       []functions.Function
-	mask          *mask.Masker
+	// attachments is the store of the run, which image parts read.
+	attachments atomic.Pointer[store.AttachmentStore]
+	closers     []functions.Function
+	mask        *mask.Masker
 }
 
 // Compile builds the pipeline of a validated eval.
@@ -147,6 +150,7 @@ func (p *Pipeline) function(b spec.Body, role string, opts Options) (functions.F
 	fn, err := build(b, functions.Options{
 		Role: role, Concurrency: p.Concurrency, Timeout: p.Timeout, Env: opts.Env,
 		ExprOptions: p.ExprOptions, Stderr: opts.Stderr, LLM: opts.LLM, Mask: opts.Mask, Vars: opts.Vars,
+		Attachments: p.loadAttachment,
 	})
 	if err != nil {
 		return nil, err

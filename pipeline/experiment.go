@@ -69,6 +69,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
 	}
 	defer src.Close()
+	var att store.AttachmentStore = o.Store
+	p.attachments.Store(&att)
+	cases := p.withAttachments(ctx, src, o.Store)
 	exp, err := p.startExperiment(ctx, o)
 	if err != nil {
 		return nil, err
@@ -83,7 +86,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if len(o.Done) > 0 {
 		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
 	}
-	stats, runErr := p.Run(ctx, src, sinks, ro)
+	stats, runErr := p.Run(ctx, cases, sinks, ro)
 	if closeErr := writer.Close(); closeErr != nil && !errors.Is(runErr, closeErr) {
 		runErr = errors.Join(runErr, closeErr)
 	}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/caliperhq/caliper/functions"
@@ -75,7 +78,17 @@ sees --output.`,
 			if err != nil {
 				return exitCode(ExitInvalid, err)
 			}
-			cr, err := compiled.Render(req, nil)
+			compiled.SetAttachments(func(_ context.Context, ref map[string]any) ([]byte, error) {
+				path, _ := ref["path"].(string)
+				if path == "" {
+					return nil, fmt.Errorf("the attachment has no path")
+				}
+				if !filepath.IsAbs(path) {
+					path = filepath.Join(st.Dir, path) // --input paths are relative to the current directory
+				}
+				return os.ReadFile(path)
+			})
+			cr, err := compiled.RenderContext(cmd.Context(), req, nil)
 			if err != nil {
 				return exitCode(ExitInvalid, err)
 			}
@@ -115,6 +128,17 @@ func writeRendered(w io.Writer, cr llm.ChatRequest) {
 		fmt.Fprintf(w, "response_format: %s\n", cr.ResponseFormat.Type)
 	}
 	for _, m := range cr.Messages {
-		fmt.Fprintf(w, "\n--- %s\n%s\n", m.Role, m.Content)
+		if len(m.Parts) == 0 {
+			fmt.Fprintf(w, "\n--- %s\n%s\n", m.Role, m.Content)
+			continue
+		}
+		fmt.Fprintf(w, "\n--- %s\n", m.Role)
+		for _, p := range m.Parts {
+			if p.Type == llm.PartImage {
+				fmt.Fprintf(w, "[image %s, %d bytes, sha256 %s]\n", p.MediaType, p.Size, p.SHA256)
+				continue
+			}
+			fmt.Fprintln(w, p.Text)
+		}
 	}
 }
