@@ -167,11 +167,19 @@ func unwrapPath(err error) error {
 }
 
 // loadAttachment reads an attachment of a case from the store of the run, by
-// its content hash, for the image parts of prompts.
+// its content hash, for the image parts of prompts. A reference not stored
+// yet (a --dry-run reads no store) is read from its file.
 func (p *Pipeline) loadAttachment(ctx context.Context, ref map[string]any) ([]byte, error) {
 	hash, _ := ref["content_hash"].(string)
 	if hash == "" {
-		return nil, errors.New("the attachment was not stored (no content_hash)")
+		rel, _ := ref["path"].(string)
+		if rel == "" {
+			return nil, errors.New(`the attachment has neither a content_hash nor a path`)
+		}
+		if !filepath.IsAbs(rel) {
+			rel = filepath.Join(p.attachmentDir(), rel)
+		}
+		return os.ReadFile(rel)
 	}
 	st := p.attachments.Load()
 	if st == nil {

@@ -136,6 +136,9 @@ task:
 scorers:
   - {name: exact, expr: output == expected}
 `)
+	if code, out, errOut := run(t, dir, "run", "--dry-run"); code != ExitOK || !strings.Contains(out, "3 model calls") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, out, errOut)
+	}
 	for _, model := range []string{"local/vision", "claude/claude-test"} {
 		code, out, errOut := run(t, dir, "run", "--no-cache", "--param", "model="+model)
 		if code != ExitOK || !regexp.MustCompile(`exact\s+1\.000\s+3\s+0`).MatchString(out) {
