@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/pipeline"
 	"github.com/caliperhq/caliper/spec"
@@ -46,7 +47,7 @@ sees --output.`,
 				fmt.Fprintln(st.Stderr, d.String())
 			}
 			if len(diags) > 0 {
-				return exitCode(ExitInvalid, fmt.Errorf("fix the prompt file first"))
+				return exitcode.With(ExitInvalid, fmt.Errorf("fix the prompt file first"))
 			}
 			req := &functions.Request{Trial: trial}
 			for _, v := range []struct {
@@ -54,17 +55,17 @@ sees --output.`,
 				dst       *any
 			}{{"--input", input, &req.Input}, {"--expected", expected, &req.Expected}, {"--output", output, &req.Output}} {
 				if err := parseJSONFlag(v.flag, v.raw, v.dst); err != nil {
-					return exitCode(ExitInvalid, err)
+					return exitcode.With(ExitInvalid, err)
 				}
 			}
 			if metadata != "" {
 				if err := json.Unmarshal([]byte(metadata), &req.Metadata); err != nil {
-					return exitCode(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
+					return exitcode.With(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
 				}
 			}
 			p, err := parseParams(params)
 			if err != nil {
-				return exitCode(ExitInvalid, err)
+				return exitcode.With(ExitInvalid, err)
 			}
 			req.Parameters = map[string]any{}
 			for k, v := range p {
@@ -76,7 +77,7 @@ sees --output.`,
 			}
 			compiled, err := functions.CompilePrompt(pr, role)
 			if err != nil {
-				return exitCode(ExitInvalid, err)
+				return exitcode.With(ExitInvalid, err)
 			}
 			compiled.SetAttachments(func(_ context.Context, ref map[string]any) ([]byte, error) {
 				path, _ := ref["path"].(string)
@@ -90,7 +91,7 @@ sees --output.`,
 			})
 			cr, err := compiled.RenderContext(cmd.Context(), req, nil)
 			if err != nil {
-				return exitCode(ExitInvalid, err)
+				return exitcode.With(ExitInvalid, err)
 			}
 			if asJSON {
 				return printJSON(st, cr)
