@@ -127,11 +127,20 @@ var migrations = []string{
 		created       BIGINT NOT NULL
 	);
 	CREATE INDEX feedback_case ON feedback (experiment_id, case_id, created);`,
+	// 3: attachments, once per content, by hash ("sha256:..."), as the
+	// SQLite store's schema version 5.
+	`CREATE TABLE attachments (
+		hash       TEXT COLLATE "C" PRIMARY KEY,
+		media_type TEXT NOT NULL,
+		size       INTEGER NOT NULL,
+		data       BYTEA NOT NULL,
+		created    BIGINT NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this package writes, kept in the
 // one-row table caliper_schema.
-const SchemaVersion = 1
+const SchemaVersion = 3
 
 // migrationLock is the first key of the advisory lock that serializes the
 // migrations of one schema; the second is the schema name's hash, so stores
