@@ -129,6 +129,10 @@ var migrations = []string{
 		created       INTEGER NOT NULL
 	);
 	CREATE INDEX feedback_case ON feedback (experiment_id, case_id, created);`,
+	// 5: what an experiment records besides its columns (store.About: the
+	// eval's description and tags, the commit message, the experiment whose
+	// outputs a rescore scored), one JSON object.
+	`ALTER TABLE experiments ADD COLUMN about TEXT;`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -137,7 +141,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.
