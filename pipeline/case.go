@@ -53,6 +53,9 @@ func (c *caseRun) task() bool {
 	req := &functions.Request{Input: cs.Input, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags, Parameters: c.p.Parameters, Trial: c.j.trial, Trace: c.tr}
 	ctx := c.ctx("task")
 	c.start = time.Now()
+	if rp := c.j.replay; rp != nil {
+		return c.afterTask(rp.output, rp.error())
+	}
 	call := func() (any, error) { return c.p.task.Call(ctx, req) }
 	if !c.p.taskInProcess {
 		out, err := protect(call)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -37,6 +38,12 @@ type ExperimentOptions struct {
 	Base *Base
 	// MaxCost stops starting cases once the model calls cost more (USD); 0 is no limit.
 	MaxCost float64
+	// Replay, when set, is the experiment whose stored outputs are scored
+	// instead of calling the task (--rescore, task.replay): its rows are
+	// the cases and trials, and the eval's data is not read.
+	Replay *store.Experiment
+	// CommitMessage is the subject of the git commit the run is at.
+	CommitMessage string
 }
 
 // Base is what a run is compared with: a stored experiment or a committed
@@ -64,9 +71,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if o.Limit > 0 && (data.Limit == 0 || o.Limit < data.Limit) {
 		data.Limit = o.Limit
 	}
-	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display, Datasets: o.Datasets})
+	src, err := p.openCases(ctx, data, o)
 	if err != nil {
-		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
+		return nil, err
 	}
 	defer src.Close()
 	exp, err := p.startExperiment(ctx, o)
@@ -117,12 +124,32 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	return &Outcome{Experiment: exp, Summary: sum, Passed: passed}, runErr
 }
 
+// caseSource is where a run's cases come from: the eval's data, or the rows of
+// an experiment being rescored.
+type caseSource interface {
+	CaseSource
+	Skipped() int
+	Close() error
+}
+
+// openCases opens the eval's data, or the rows of o.Replay.
+func (p *Pipeline) openCases(ctx context.Context, data spec.Data, o ExperimentOptions) (caseSource, error) {
+	if o.Replay != nil {
+		return openReplay(ctx, o.Store, o.Replay), nil
+	}
+	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display, Datasets: o.Datasets})
+	if err != nil {
+		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
+	}
+	return src, nil
+}
+
 // summarize returns the run's summary: the in-flight one when it says it all,
 // else one read back from the store, with the trials reduced per case (trials
 // > 1), every row of a resumed experiment, the comparison with a base, and
 // only the rows stored when fromStore is set.
 func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *store.Experiment, inFlight *report.Summary, fromStore bool) (*report.Summary, error) {
-	if !fromStore && o.Base == nil && o.Resume == nil && p.Trials == 1 && p.Eval.Pass == nil {
+	if !fromStore && o.Base == nil && o.Resume == nil && o.Replay == nil && p.Trials == 1 && p.Eval.Pass == nil {
 		return inFlight, nil
 	}
 	red, err := report.ReductionOf(p.Eval, p.ExprOptions...)
@@ -156,12 +183,20 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 	}
 	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
 		Parameters: mustJSON(p.Parameters), SpecHash: SpecHash(p.Eval), Metadata: mustJSON(p.Eval.Metadata),
-		Dataset: p.Eval.Data.Dataset, Reduction: report.StoredReductionOf(p.Eval)}
+		Dataset: p.Eval.Data.Dataset, Reduction: report.StoredReductionOf(p.Eval),
+		Description: p.Eval.Description, Tags: p.Eval.Tags, CommitMessage: o.CommitMessage}
+	if o.Replay != nil {
+		exp.OutputsFrom = &store.Origin{ID: o.Replay.ID, Name: o.Replay.Name, Eval: o.Replay.Eval}
+		exp.Dataset = o.Replay.Dataset
+	}
 	if o.Base != nil {
 		exp.Base = o.Base.ID
 	}
 	if exp.Dataset != "" {
 		exp.DatasetVersion = p.Eval.Data.Version
+		if o.Replay != nil {
+			exp.DatasetVersion = o.Replay.DatasetVersion
+		}
 	}
 	if err := createUnique(ctx, o.Store, exp); err != nil {
 		return nil, err

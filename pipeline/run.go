@@ -66,8 +66,9 @@ type Stats struct {
 }
 
 type job struct {
-	c     *datasets.Case
-	trial int
+	c      *datasets.Case
+	trial  int
+	replay *replayed // the stored task answer of a rescore; nil when the task runs
 }
 
 // Run reads cases from src and runs each trial with at most Concurrency in
@@ -153,6 +154,9 @@ func (w *runner) finish(r *Result) {
 }
 
 func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job, ro RunOptions) (Stats, error) {
+	if rs, ok := src.(*replaySource); ok {
+		return p.produceReplay(ctx, rs, jobs, ro)
+	}
 	var st Stats
 	skip := ro.Skip
 	for {

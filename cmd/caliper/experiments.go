@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/caliperhq/caliper/internal/exitcode"
@@ -92,7 +93,24 @@ func showExperiment(st *State, e *store.Experiment, asJSON bool) error {
 		fmt.Fprint(st.Stdout, " (dirty)")
 	}
 	fmt.Fprintln(st.Stdout)
+	writeAbout(st.Stdout, e)
 	return nil
+}
+
+// writeAbout prints what the experiment records of its eval and origin.
+func writeAbout(w io.Writer, e *store.Experiment) {
+	if e.CommitMessage != "" {
+		fmt.Fprintf(w, "  commit message: %s\n", e.CommitMessage)
+	}
+	if e.Description != "" {
+		fmt.Fprintf(w, "  description: %s\n", e.Description)
+	}
+	if len(e.Tags) > 0 {
+		fmt.Fprintf(w, "  tags: %s\n", strings.Join(e.Tags, ", "))
+	}
+	if o := e.OutputsFrom; o != nil {
+		fmt.Fprintf(w, "  outputs from: experiment %s of %s (id %s), rescored without calling the task\n", o.Name, o.Eval, o.ID)
+	}
 }
 
 func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {

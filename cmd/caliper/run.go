@@ -36,6 +36,7 @@ type runFlags struct {
 	dryRun      bool
 	maxCost     float64
 	noCache     bool
+	rescore     string
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -68,6 +69,7 @@ exits at once.`,
 	fl.StringVar(&f.retryErrors, "retry-errors", "", "new experiment with the rows of EXPERIMENT that succeeded, re-running only its errored cases")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "count the cases and model calls and estimate tokens and cost, calling nothing")
 	fl.Float64Var(&f.maxCost, "max-cost", 0, "stop starting cases once the model calls have cost this much (USD)")
+	fl.StringVar(&f.rescore, "rescore", "", "score the stored outputs of EXPERIMENT (NAME, ID or EVAL/NAME) with the eval's current scorers into a new experiment, calling no task")
 	fl.BoolVar(&f.noCache, "no-cache", false, "call the models even for requests answered before")
 	f.reports = addReportFlags(fl)
 	return cmd
@@ -78,8 +80,8 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	if err != nil {
 		return err
 	}
-	if f.resume != "" && f.retryErrors != "" {
-		return exitcode.Invalidf("--resume and --retry-errors cannot be used together: pick one")
+	if n := countSet(f.resume, f.retryErrors, f.rescore); n > 1 {
+		return exitcode.Invalidf("--resume, --retry-errors and --rescore cannot be used together: pick one")
 	}
 	targets, err := f.reports.targets(st)
 	if err != nil {
@@ -217,6 +219,8 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 		note, err = p.PrepareResume(ctx, db, f.resume, &o)
 	case f.retryErrors != "":
 		note, err = p.PrepareRetry(ctx, db, f.retryErrors, &o)
+	case f.rescore != "":
+		note, err = p.PrepareRescore(ctx, db, f.rescore, &o)
 	}
 	if err != nil {
 		return o, err
@@ -240,6 +244,17 @@ func reportRun(ctx context.Context, ses *project.Session, proj *project.Project,
 	}
 	return report.Run{Eval: ev.Name, Experiment: o.Experiment.Name, Summary: o.Summary,
 		Rows: report.StoreRows(context.WithoutCancel(ctx), db, o.Experiment.ID), Reduction: red}, nil
+}
+
+// countSet counts the non-empty flags.
+func countSet(flags ...string) int {
+	n := 0
+	for _, f := range flags {
+		if f != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // parseParams reads repeated --param NAME=VALUE flags.
