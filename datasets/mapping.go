@@ -100,7 +100,7 @@ func (m *mapper) mapRow(r rawRow) (c Case, hashed bool, err error) {
 	if !isObject && m.input == nil {
 		return Case{}, false, fmt.Errorf("a row must be an object {id?, input, expected?, metadata?, tags?}, not %s", jsonType(r.value))
 	}
-	if isObject && !r.flat && !m.maps() {
+	if isObject && !r.flat && !r.stored && !m.maps() {
 		if err := checkRowKeys(row); err != nil {
 			return Case{}, false, err
 		}

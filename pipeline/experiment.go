@@ -137,7 +137,8 @@ func (p *Pipeline) openCases(ctx context.Context, data spec.Data, o ExperimentOp
 	if o.Replay != nil {
 		return openReplay(ctx, o.Store, o.Replay), nil
 	}
-	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display, Datasets: o.Datasets})
+	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display,
+		Datasets: o.Datasets, Experiments: StoreExperiments{DB: o.Store, Eval: p.Eval.Name}})
 	if err != nil {
 		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
 	}

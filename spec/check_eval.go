@@ -222,11 +222,17 @@ func (c *evalChecker) data() {
 	if rd.Dataset.IsSet() {
 		sources = append(sources, "dataset")
 	}
+	if rd.Experiment.IsSet() {
+		sources = append(sources, "experiment")
+	}
 	if rd.Inline != nil {
 		sources = append(sources, "inline")
 	}
-	if len(sources) != 1 && c.p.choiceClean([]string{"data"}, "file", "files", "dataset", "inline") {
-		c.exactlyOne([]string{"data"}, "data", sources, "file, files, dataset or inline")
+	if len(sources) != 1 && c.p.choiceClean([]string{"data"}, "file", "files", "dataset", "experiment", "inline") {
+		c.exactlyOne([]string{"data"}, "data", sources, "file, files, dataset, experiment or inline")
+	}
+	if rd.Experiment.IsSet() && c.p.clean("data", "experiment") {
+		d.Experiment = rd.Experiment.Value
 	}
 	if rd.File.IsSet() && c.p.clean("data", "file") {
 		d.File = c.dataFile(rd.File)

@@ -29,7 +29,7 @@ var badCases = []diagCase{
 		`unknown_top.bad.yaml:4:1: unknown key "colour" at the top level; allowed keys: base, data, description, env, error_score, experiment, functions, gates, max_concurrency, metadata, name, parameters, pass, pass_score, reduce, scorers, tags, task, thresholds, timeout, trials`,
 	}},
 	{file: "unknown_data.bad.yaml", want: []string{
-		`unknown_data.bad.yaml:4:3: unknown key "shuffle" in "data"; allowed keys: dataset, fields, file, files, filter, inline, limit, on_error, sample`,
+		`unknown_data.bad.yaml:4:3: unknown key "shuffle" in "data"; allowed keys: dataset, experiment, fields, file, files, filter, inline, limit, on_error, sample`,
 	}},
 	{file: "unknown_exec.bad.yaml", want: []string{
 		`unknown_exec.bad.yaml:6:5: unknown key "workers" in "task.exec"; did you mean "worker"?`,
@@ -81,10 +81,10 @@ var badCases = []diagCase{
 
 	// Data sources.
 	{file: "two_data_sources.bad.yaml", want: []string{
-		`two_data_sources.bad.yaml:4:3: "data" takes exactly one of file, files, dataset or inline, but sets file and inline: keep one`,
+		`two_data_sources.bad.yaml:4:3: "data" takes exactly one of file, files, dataset, experiment or inline, but sets file and inline: keep one`,
 	}},
 	{file: "no_data_source.bad.yaml", want: []string{
-		`no_data_source.bad.yaml:2:1: "data" needs one of file, files, dataset or inline`,
+		`no_data_source.bad.yaml:2:1: "data" needs one of file, files, dataset, experiment or inline`,
 	}},
 	{file: "missing_dataset.bad.yaml", want: []string{
 		`missing_dataset.bad.yaml:2:14: dataset file "datasets/missing.jsonl" does not exist (looked for datasets/missing.jsonl): paths are relative to the eval file`,

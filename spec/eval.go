@@ -52,12 +52,15 @@ type Data struct {
 	Files   []string // absolute glob patterns
 	Dataset string   // store dataset name
 	Version int      // pinned dataset version; 0 means latest
-	Inline  []any
-	Fields  Fields
-	Filter  *Expr
-	Limit   int
-	Sample  *Sample
-	OnError string // fail or skip
+	// Experiment is a stored experiment (NAME, ID or EVAL/NAME) whose cases,
+	// with their outputs visible to fields as row.output, are the eval's.
+	Experiment string
+	Inline     []any
+	Fields     Fields
+	Filter     *Expr
+	Limit      int
+	Sample     *Sample
+	OnError    string // fail or skip
 }
 
 // Fields are the optional row-to-case mappings.

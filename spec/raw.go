@@ -138,12 +138,14 @@ type RawData struct {
 	File    Scalar[string] `yaml:"file"`
 	Files   *StringOrList  `yaml:"files"`
 	Dataset Scalar[string] `yaml:"dataset"`
-	Inline  []any          `yaml:"inline"`
-	Fields  *RawFields     `yaml:"fields"`
-	Filter  Scalar[string] `yaml:"filter"`
-	Limit   Scalar[int]    `yaml:"limit"`
-	Sample  *RawSample     `yaml:"sample"`
-	OnError Scalar[string] `yaml:"on_error"`
+	// Experiment names a stored experiment whose cases become the eval's.
+	Experiment Scalar[string] `yaml:"experiment"`
+	Inline     []any          `yaml:"inline"`
+	Fields     *RawFields     `yaml:"fields"`
+	Filter     Scalar[string] `yaml:"filter"`
+	Limit      Scalar[int]    `yaml:"limit"`
+	Sample     *RawSample     `yaml:"sample"`
+	OnError    Scalar[string] `yaml:"on_error"`
 }
 
 // RawFields maps raw rows into cases.
