@@ -53,7 +53,11 @@ func (c *caseRun) task() bool {
 	req := &functions.Request{Input: cs.Input, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags, Parameters: c.p.Parameters, Trial: c.j.trial, Trace: c.tr}
 	ctx := c.ctx("task")
 	c.start = time.Now()
-	if rp := c.j.replay; rp != nil {
+	rp := c.j.replay
+	if rp == nil && c.p.replays != nil {
+		rp = c.p.replayOf(cs.ID, c.j.trial)
+	}
+	if rp != nil {
 		return c.afterTask(rp.output, rp.error())
 	}
 	call := func() (any, error) { return c.p.task.Call(ctx, req) }

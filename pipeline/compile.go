@@ -53,6 +53,10 @@ type Pipeline struct {
 	scorers       []scorerRunner
 	closers       []functions.Function
 	mask          *mask.Masker
+	// replays are the stored answers of task.replay by store.Key, loaded by
+	// RunExperiment from the experiment replayFrom names.
+	replays    map[string]*replayed
+	replayFrom string
 }
 
 // Compile builds the pipeline of a validated eval.
@@ -82,7 +86,9 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 			p.Close()
 		}
 	}()
-	if p.task, err = p.function(ev.Task, functions.RoleTask, opts); err != nil {
+	if ev.Task.Kind == spec.KindReplay {
+		p.task = replayTask{}
+	} else if p.task, err = p.function(ev.Task, functions.RoleTask, opts); err != nil {
 		return nil, fmt.Errorf("compiling the task of %s: %w", ev.Name, err)
 	}
 	p.taskInProcess = p.bodyKind(ev.Task) == spec.KindExpr

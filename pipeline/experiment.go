@@ -42,6 +42,9 @@ type ExperimentOptions struct {
 	// instead of calling the task (--rescore, task.replay): its rows are
 	// the cases and trials, and the eval's data is not read.
 	Replay *store.Experiment
+	// OutputsFrom is the experiment task.replay reads, recorded on the new
+	// experiment; RunExperiment sets it.
+	OutputsFrom *store.Experiment
 	// CommitMessage is the subject of the git commit the run is at.
 	CommitMessage string
 }
@@ -70,6 +73,13 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	data := p.Eval.Data
 	if o.Limit > 0 && (data.Limit == 0 || o.Limit < data.Limit) {
 		data.Limit = o.Limit
+	}
+	if p.Eval.Task.Kind == spec.KindReplay && o.Replay == nil {
+		from, replays, err := p.loadReplay(ctx, o.Store)
+		if err != nil {
+			return nil, err
+		}
+		p.replays, p.replayFrom, o.OutputsFrom = replays, from.Name, from
 	}
 	src, err := p.openCases(ctx, data, o)
 	if err != nil {
@@ -187,8 +197,11 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 		Dataset: p.Eval.Data.Dataset, Reduction: report.StoredReductionOf(p.Eval),
 		Description: p.Eval.Description, Tags: p.Eval.Tags, CommitMessage: o.CommitMessage}
 	if o.Replay != nil {
-		exp.OutputsFrom = &store.Origin{ID: o.Replay.ID, Name: o.Replay.Name, Eval: o.Replay.Eval}
 		exp.Dataset = o.Replay.Dataset
+		o.OutputsFrom = o.Replay
+	}
+	if f := o.OutputsFrom; f != nil {
+		exp.OutputsFrom = &store.Origin{ID: f.ID, Name: f.Name, Eval: f.Eval}
 	}
 	if o.Base != nil {
 		exp.Base = o.Base.ID

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/caliperhq/caliper/datasets"
+	"github.com/caliperhq/caliper/functions"
 	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/store"
 )
@@ -171,4 +172,46 @@ func (p *Pipeline) produceReplay(ctx context.Context, src *replaySource, jobs ch
 			return st, nil
 		}
 	}
+}
+
+// replayTask is the compiled task of task.replay: the outputs come from a
+// stored experiment (see loadReplay), so it is never called.
+type replayTask struct{}
+
+func (replayTask) Call(context.Context, *functions.Request) (any, error) {
+	return nil, errors.New("task.replay: the outputs of the experiment were not loaded; run through caliper run")
+}
+
+func (replayTask) Close() error { return nil }
+
+// loadReplay reads the stored outputs of the experiment task.replay names,
+// by case and trial: they are held in memory for the run.
+func (p *Pipeline) loadReplay(ctx context.Context, db store.Store) (*store.Experiment, map[string]*replayed, error) {
+	from, err := FindExperiment(ctx, db, p.Eval.Name, p.Eval.Task.Replay)
+	if err != nil {
+		return nil, nil, fmt.Errorf("task.replay: %w", err)
+	}
+	out := map[string]*replayed{}
+	err = db.Rows(ctx, from.ID, func(r *store.Row) error {
+		rp := &replayed{err: r.Error}
+		if r.Error == "" && len(r.Output) > 0 {
+			if err := json.Unmarshal(r.Output, &rp.output); err != nil {
+				return fmt.Errorf("case %s trial %d: its output is not JSON: %w", r.CaseID, r.Trial, err)
+			}
+		}
+		out[store.Key(r.CaseID, r.Trial)] = rp
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("task.replay: reading the outputs of %s: %w", from.Name, err)
+	}
+	return from, out, nil
+}
+
+// replayOf is the stored answer of a case and trial under task.replay.
+func (p *Pipeline) replayOf(id string, trial int) *replayed {
+	if rp, ok := p.replays[store.Key(id, trial)]; ok {
+		return rp
+	}
+	return &replayed{err: fmt.Sprintf("task.replay: experiment %s has no output for case %s trial %d", p.replayFrom, id, trial)}
 }

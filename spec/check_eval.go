@@ -333,8 +333,17 @@ func (c *evalChecker) task() {
 	if t == nil {
 		return
 	}
+	rb := bodyOf(t.Prompt, t.Function, t.Exec, t.HTTP, t.Expr)
+	if t.Replay.IsSet() {
+		if kinds := append(rb.kinds(), KindReplay); len(kinds) > 1 {
+			reportExactlyOne(c.p, []string{"task"}, "task", kinds, "prompt, function, exec, http, expr or replay")
+		} else if c.p.clean("task", "replay") {
+			c.ev.Task = Body{Kind: KindReplay, Replay: t.Replay.Value}
+		}
+		return
+	}
 	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs, env: c.envNames()}
-	c.ev.Task = b.check([]string{"task"}, "task", bodyOf(t.Prompt, t.Function, t.Exec, t.HTTP, t.Expr), "task")
+	c.ev.Task = b.check([]string{"task"}, "task", rb, "task")
 }
 
 func (c *evalChecker) settings() {

@@ -83,6 +83,9 @@ var badCases = []diagCase{
 	{file: "two_data_sources.bad.yaml", want: []string{
 		`two_data_sources.bad.yaml:4:3: "data" takes exactly one of file, files, dataset, experiment or inline, but sets file and inline: keep one`,
 	}},
+	{file: "replay_and_expr.bad.yaml", want: []string{
+		`replay_and_expr.bad.yaml:3:21: "task" takes exactly one of prompt, function, exec, http, expr or replay, but sets expr and replay: keep one`,
+	}},
 	{file: "no_data_source.bad.yaml", want: []string{
 		`no_data_source.bad.yaml:2:1: "data" needs one of file, files, dataset, experiment or inline`,
 	}},
@@ -288,7 +291,7 @@ var badCases = []diagCase{
 		bug: `a schema error anywhere in task or in a scorer skips every other check there: the unknown slug "ecco" and the "===" syntax error are not reported`,
 		want: []string{
 			`schema_error_hides_checks.bad.yaml:4:13: no function with slug "ecco"; did you mean "echo"?`,
-			`schema_error_hides_checks.bad.yaml:5:3: unknown key "retries" in "task"; allowed keys: exec, expr, function, http, prompt`,
+			`schema_error_hides_checks.bad.yaml:5:3: unknown key "retries" in "task"; allowed keys: exec, expr, function, http, prompt, replay`,
 			`schema_error_hides_checks.bad.yaml:8:20: expression: unexpected token Operator("=")`,
 			`schema_error_hides_checks.bad.yaml:9:5: unknown key "weight" in "scorers[0]"; allowed keys: exec, expr, function, http, name, prompt, reduce, use, with`,
 		}},

@@ -82,6 +82,8 @@ const (
 	KindHTTP     = "http"
 	KindExpr     = "expr"
 	KindBuiltin  = "use"
+	// KindReplay is a task only: the stored outputs of an experiment.
+	KindReplay = "replay"
 )
 
 // Body is one implementation: exactly one of its fields is set, as Kind says.
@@ -92,6 +94,7 @@ type Body struct {
 	Exec     *Exec
 	HTTP     *HTTP
 	Expr     *Expr
+	Replay   string // a stored experiment (NAME, ID or EVAL/NAME): task.replay
 }
 
 // Scorer is a validated scorer.

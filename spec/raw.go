@@ -170,6 +170,8 @@ type RawTask struct {
 	Exec     *RawExec       `yaml:"exec"`
 	HTTP     *RawHTTP       `yaml:"http"`
 	Expr     Scalar[string] `yaml:"expr"`
+	// Replay names a stored experiment whose outputs stand for the task's.
+	Replay Scalar[string] `yaml:"replay"`
 }
 
 // RawScorer is one item of `scorers`.

@@ -148,3 +148,59 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestTaskReplayScoresTheStoredOutputOfEachCase(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed: the test's task and judge are Python programs")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	writeRescoreEval(t, dir)
+	db := filepath.Join(dir, "s.db")
+	if code, out, errOut := run(t, dir, "run", "--store", db); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+	}
+	writeFile(t, filepath.Join(dir, "threshold"), "6")
+	writeFile(t, filepath.Join(dir, "replay", "replay.eval.yaml"), `name: replay
+experiment: judged
+data:
+  inline:
+    - {id: a, input: x}
+    - {id: b, input: xyz}
+    - {id: z, input: new}
+task: {replay: r/first}
+scorers:
+  - name: long
+    exec: {command: [python3, judge.py], dir: ..}
+`)
+	code, out, errOut := run(t, dir, "run", "replay", "--store", db)
+	if code != ExitOK || !strings.Contains(out, "3 cases, 3 rows · 1 error") {
+		t.Fatalf("replay: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := len(logged(t, filepath.Join(dir, "calls.log"))); got != 6 {
+		t.Errorf("task.replay called the task %d times", got-6)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	e, err := st.Experiment(context.Background(), "replay", "judged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.OutputsFrom == nil || e.OutputsFrom.Name != "first" {
+		t.Errorf("outputs_from = %+v, want first", e.OutputsFrom)
+	}
+	got := map[string]string{}
+	err = st.Rows(context.Background(), e.ID, func(r *store.Row) error {
+		got[r.CaseID] = string(r.Output) + "|" + r.Error
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["a"] != `"xx"|` || got["b"] != `"xyzxyz"|` || !strings.Contains(got["z"], "has no output for case z trial 0") {
+		t.Errorf("replayed rows %v", got)
+	}
+}
