@@ -100,7 +100,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if len(o.Done) > 0 {
 		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
 	}
-	stats, runErr := p.Run(ctx, src, sinks, ro)
+	issue, stopIssuing := p.withMaxDuration(ctx)
+	stats, runErr := p.Run(issue, src, sinks, ro)
+	timedOut := stopIssuing()
 	if closeErr := writer.Close(); closeErr != nil && !errors.Is(runErr, closeErr) {
 		runErr = errors.Join(runErr, closeErr)
 	}
@@ -125,6 +127,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if stats.OverBudget {
 		sum.Stopped = fmt.Sprintf("max cost: the model calls cost $%.4f, past the $%.4f allowed", p.Spent(), o.MaxCost)
 	}
+	if timedOut && stats.Interrupted && ctx.Err() == nil {
+		sum.Stopped = fmt.Sprintf("max_duration: the run reached its limit of %s", p.Eval.MaxDuration)
+	}
 	passed := report.Evaluate(sum, p.Eval.Thresholds, p.Gates)
 	// The final update must survive the Ctrl-C that cancelled ctx.
 	if err := o.Store.UpdateExperiment(context.WithoutCancel(ctx), exp.ID, sum.Status, mustJSON(sum)); err != nil {
@@ -132,6 +137,21 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	}
 	exp.Status = sum.Status
 	return &Outcome{Experiment: exp, Summary: sum, Passed: passed}, runErr
+}
+
+// withMaxDuration is ctx for issuing cases, cancelled once the eval's
+// max_duration passes. stop releases it and reports whether the limit was
+// reached.
+func (p *Pipeline) withMaxDuration(ctx context.Context) (context.Context, func() bool) {
+	if p.Eval.MaxDuration <= 0 {
+		return ctx, func() bool { return false }
+	}
+	issue, cancel := context.WithTimeout(ctx, p.Eval.MaxDuration)
+	return issue, func() bool {
+		reached := errors.Is(issue.Err(), context.DeadlineExceeded)
+		cancel()
+		return reached
+	}
 }
 
 // caseSource is where a run's cases come from: the eval's data, or the rows of

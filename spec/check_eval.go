@@ -351,6 +351,9 @@ func (c *evalChecker) settings() {
 	if d, ok := parseDuration(c.p, c.raw.Timeout, "timeout"); ok {
 		c.ev.Timeout = d
 	}
+	if d, ok := parseDuration(c.p, c.raw.MaxDuration, "max_duration"); ok {
+		c.ev.MaxDuration = d
+	}
 	if b := c.raw.Base; b.IsSet() && strings.HasPrefix(b.Value, "file:") {
 		path := resolve(c.dir, strings.TrimPrefix(b.Value, "file:"))
 		if _, err := c.s.v.fs.Stat(path); err != nil {

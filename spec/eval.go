@@ -18,6 +18,7 @@ type Eval struct {
 	Trials         int
 	MaxConcurrency int
 	Timeout        time.Duration
+	MaxDuration    time.Duration // the whole run's time limit; 0 is none
 	ErrorScore     string
 	Reduce         string  // how trial scores become a case's score: mean, min, max, median, pass_at_k, pass_all_k
 	PassScore      float64 // the score at which a trial passes, for pass_at_k and pass_all_k

@@ -115,6 +115,7 @@ type RawEval struct {
 	Trials         Scalar[int]           `yaml:"trials"`
 	MaxConcurrency Scalar[int]           `yaml:"max_concurrency"`
 	Timeout        Scalar[string]        `yaml:"timeout"`
+	MaxDuration    Scalar[string]        `yaml:"max_duration"`
 	Reduce         Scalar[string]        `yaml:"reduce"`
 	PassScore      *float64              `yaml:"pass_score"`
 	Pass           Scalar[string]        `yaml:"pass"`

@@ -149,6 +149,8 @@ func loadEvals(st *State, v *spec.Validator, paths []string, f runFlags) ([]*spe
 // stoppedEarly is the error of a run that ended before its last case.
 func stoppedEarly(ev *spec.Eval, o *pipeline.Outcome) error {
 	switch {
+	case strings.HasPrefix(o.Summary.Stopped, "max_duration"):
+		return fmt.Errorf("%s stopped early (%s): its %d finished rows are stored and the experiment is marked %s: run again with --resume=%s to finish", ev.Name, o.Summary.Stopped, o.Summary.Rows, o.Summary.Status, o.Experiment.Name)
 	case o.Summary.Stopped != "":
 		return fmt.Errorf("%s stopped early (%s): its %d finished rows are stored; raise --max-cost and run with --resume=%s to finish", ev.Name, o.Summary.Stopped, o.Summary.Rows, o.Experiment.Name)
 	case o.Summary.Status == store.StatusInterrupted:
