@@ -45,6 +45,10 @@ type ExperimentOptions struct {
 	// OutputsFrom is the experiment task.replay reads, recorded on the new
 	// experiment; RunExperiment sets it.
 	OutputsFrom *store.Experiment
+	// Reads is where stored experiments are read from (data.experiment,
+	// task.replay, --rescore); Store when nil. A run that stores nothing
+	// (--no-store) writes to a scratch store and reads from the project's.
+	Reads store.Store
 	// CommitMessage is the subject of the git commit the run is at.
 	CommitMessage string
 }
@@ -75,7 +79,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 		data.Limit = o.Limit
 	}
 	if p.Eval.Task.Kind == spec.KindReplay && o.Replay == nil {
-		from, replays, err := p.loadReplay(ctx, o.Store)
+		from, replays, err := p.loadReplay(ctx, o.reads())
 		if err != nil {
 			return nil, err
 		}
@@ -139,6 +143,14 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	return &Outcome{Experiment: exp, Summary: sum, Passed: passed}, runErr
 }
 
+// reads is the store stored experiments are read from.
+func (o *ExperimentOptions) reads() store.Store {
+	if o.Reads != nil {
+		return o.Reads
+	}
+	return o.Store
+}
+
 // withMaxDuration is ctx for issuing cases, cancelled once the eval's
 // max_duration passes. stop releases it and reports whether the limit was
 // reached.
@@ -165,10 +177,10 @@ type caseSource interface {
 // openCases opens the eval's data, or the rows of o.Replay.
 func (p *Pipeline) openCases(ctx context.Context, data spec.Data, o ExperimentOptions) (caseSource, error) {
 	if o.Replay != nil {
-		return openReplay(ctx, o.Store, o.Replay), nil
+		return openReplay(ctx, o.reads(), o.Replay), nil
 	}
 	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display,
-		Datasets: o.Datasets, Experiments: StoreExperiments{DB: o.Store, Eval: p.Eval.Name}})
+		Datasets: o.Datasets, Experiments: StoreExperiments{DB: o.reads(), Eval: p.Eval.Name}})
 	if err != nil {
 		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
 	}

@@ -37,6 +37,8 @@ type runFlags struct {
 	maxCost     float64
 	noCache     bool
 	rescore     string
+	noStore     bool
+	scratch     *scratchStores // the stores of --no-store runs
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -70,6 +72,7 @@ exits at once.`,
 	fl.BoolVar(&f.dryRun, "dry-run", false, "count the cases and model calls and estimate tokens and cost, calling nothing")
 	fl.Float64Var(&f.maxCost, "max-cost", 0, "stop starting cases once the model calls have cost this much (USD)")
 	fl.StringVar(&f.rescore, "rescore", "", "score the stored outputs of EXPERIMENT (NAME, ID or EVAL/NAME) with the eval's current scorers into a new experiment, calling no task")
+	fl.BoolVar(&f.noStore, "no-store", false, "run and report without writing an experiment to the store (a base is still read from it)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "call the models even for requests answered before")
 	f.reports = addReportFlags(fl)
 	return cmd
@@ -83,6 +86,11 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	if n := countSet(f.resume, f.retryErrors, f.rescore); n > 1 {
 		return exitcode.Invalidf("--resume, --retry-errors and --rescore cannot be used together: pick one")
 	}
+	if f.noStore && (f.resume != "" || f.retryErrors != "") {
+		return exitcode.Invalidf("--no-store cannot be used with --resume or --retry-errors, which add to stored experiments: drop one")
+	}
+	f.scratch = &scratchStores{}
+	defer func() { err = errors.Join(err, f.scratch.close()) }()
 	targets, err := f.reports.targets(st)
 	if err != nil {
 		return err
@@ -104,11 +112,15 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	defer func() { err = errors.Join(err, appendStepSummary(st, runs)) }()
 	for _, ev := range evals {
 		proj := project.Of(v, ev)
-		outcome, where, err := runOne(ctx, st, proj, ses, ev, params, f)
+		outcome, where, rowsDB, err := runOne(ctx, st, proj, ses, ev, params, f)
 		if outcome != nil {
 			report.WriteText(st.Stdout, outcome.Summary)
-			fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
-			run, rerr := reportRun(ctx, ses, proj, ev, outcome)
+			if f.noStore {
+				fmt.Fprintf(st.Stdout, "  not stored (--no-store): experiment %s was not written to %s\n\n", outcome.Experiment.Name, where)
+			} else {
+				fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
+			}
+			run, rerr := reportRun(ctx, rowsDB, ev, outcome)
 			if rerr != nil {
 				return errors.Join(err, rerr)
 			}
@@ -161,29 +173,38 @@ func stoppedEarly(ev *spec.Eval, o *pipeline.Outcome) error {
 
 // runOne runs one eval as an experiment in its project's store and says
 // where that store is.
-func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.Session, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, string, error) {
+// runOne runs one eval as an experiment in its project's store (a scratch
+// store under --no-store), says where that store is and returns the store
+// that holds the run's rows.
+func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.Session, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, string, store.Store, error) {
 	db, dsn, err := ses.Store(ctx, proj)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	client, err := ses.Client(ctx, proj)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	p, err := compileEval(st, ev, client, params, f)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	defer p.Close()
 	o, err := experimentOptions(ctx, st, db, p, f)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
+	}
+	if f.noStore {
+		if o.Store, err = f.scratch.open(ctx); err != nil {
+			return nil, "", nil, err
+		}
+		o.Reads = db
 	}
 	prog := newProgress(st, ev.Name)
 	defer prog.stop()
 	o.Progress = prog
 	outcome, err := p.RunExperiment(ctx, o)
-	return outcome, displayStore(st, db, dsn), err
+	return outcome, displayStore(st, db, dsn), o.Store, err
 }
 
 // displayStore names a store for messages: a file path relative to the
@@ -235,11 +256,7 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 }
 
 // reportRun is a finished run as the reporters read it, from its store.
-func reportRun(ctx context.Context, ses *project.Session, proj *project.Project, ev *spec.Eval, o *pipeline.Outcome) (report.Run, error) {
-	db, _, err := ses.Store(ctx, proj)
-	if err != nil {
-		return report.Run{}, err
-	}
+func reportRun(ctx context.Context, db store.Store, ev *spec.Eval, o *pipeline.Outcome) (report.Run, error) {
 	red, err := report.ReductionOf(ev, scorers.ExprFunctions()...)
 	if err != nil {
 		return report.Run{}, err
