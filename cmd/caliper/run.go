@@ -225,6 +225,9 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 		Store: db, Git: store.Git(git), Limit: f.limit, Abort: abortOf(ctx), MaxCost: f.maxCost,
 		Warn: func(msg string) { st.warn(p.Mask().String(msg)) }, Display: st.Display,
 	}
+	if git.Commit != "" {
+		o.CommitMessage = gitinfo.CommitMessage(ctx, filepath.Dir(ev.File), git.Commit)
+	}
 	var err error
 	if o.Name, err = p.ExperimentName(git, time.Now()); err != nil {
 		return o, err
