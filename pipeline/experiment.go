@@ -24,6 +24,9 @@ type ExperimentOptions struct {
 	Limit    int       // at most this many cases when > 0
 	Abort    context.Context
 	Progress Sink                // also receives every result, e.g. a progress display
+	// OnStart, when set, is called with the experiment once it is created
+	// (or resumed), before the first case starts.
+	OnStart func(*store.Experiment)
 	Warn     func(msg string)    // dataset warnings
 	Display  func(string) string // how file paths appear in messages
 	// Resume continues this experiment instead of creating one: the case trials
@@ -93,6 +96,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	exp, err := p.startExperiment(ctx, o)
 	if err != nil {
 		return nil, err
+	}
+	if o.OnStart != nil {
+		o.OnStart(exp)
 	}
 	writer := o.Store.NewWriter(exp.ID, store.WriterOptions{})
 	agg := report.NewAggregator(p.ScorerNames())

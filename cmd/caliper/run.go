@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/gitinfo"
 	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/internal/mask"
@@ -38,6 +39,7 @@ type runFlags struct {
 	noCache     bool
 	rescore     string
 	noStore     bool
+	progress    string // "" (a line on stderr) or json
 	scratch     *scratchStores // the stores of --no-store runs
 }
 
@@ -72,6 +74,7 @@ exits at once.`,
 	fl.BoolVar(&f.dryRun, "dry-run", false, "count the cases and model calls and estimate tokens and cost, calling nothing")
 	fl.Float64Var(&f.maxCost, "max-cost", 0, "stop starting cases once the model calls have cost this much (USD)")
 	fl.StringVar(&f.rescore, "rescore", "", "score the stored outputs of EXPERIMENT (NAME, ID or EVAL/NAME) with the eval's current scorers into a new experiment, calling no task")
+	fl.StringVar(&f.progress, "progress", "", "json: write the run's events to stderr as JSON Lines (start, row, error, summary) instead of the progress line")
 	fl.BoolVar(&f.noStore, "no-store", false, "run and report without writing an experiment to the store (a base is still read from it)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "call the models even for requests answered before")
 	f.reports = addReportFlags(fl)
@@ -88,6 +91,9 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	}
 	if f.noStore && (f.resume != "" || f.retryErrors != "") {
 		return exitcode.Invalidf("--no-store cannot be used with --resume or --retry-errors, which add to stored experiments: drop one")
+	}
+	if f.progress != "" && f.progress != "json" {
+		return exitcode.Invalidf("--progress %q: the one format is json", f.progress)
 	}
 	f.scratch = &scratchStores{}
 	defer func() { err = errors.Join(err, f.scratch.close()) }()
@@ -200,11 +206,45 @@ func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.
 		}
 		o.Reads = db
 	}
+	if f.progress == "json" {
+		jp := newJSONProgress(st.Stderr, ev.Name)
+		cases := countCases(ctx, st, p, o, f)
+		o.OnStart = func(e *store.Experiment) { jp.start(e, p, cases) }
+		o.Progress = jp
+		outcome, err := p.RunExperiment(ctx, o)
+		if outcome != nil {
+			jp.summary(outcome)
+		}
+		return outcome, displayStore(st, db, dsn), o.Store, err
+	}
 	prog := newProgress(st, ev.Name)
 	defer prog.stop()
 	o.Progress = prog
 	outcome, err := p.RunExperiment(ctx, o)
 	return outcome, displayStore(st, db, dsn), o.Store, err
+}
+
+// countCases counts the cases a run will read, for the start event of
+// --progress json, reading the data once before the run; -1 when they are
+// not counted (a rescore, or data that cannot be read ahead).
+func countCases(ctx context.Context, st *State, p *pipeline.Pipeline, o pipeline.ExperimentOptions, f runFlags) int {
+	if o.Replay != nil {
+		return -1
+	}
+	data := p.Eval.Data
+	if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
+		data.Limit = f.limit
+	}
+	reads := o.Store
+	if o.Reads != nil {
+		reads = o.Reads
+	}
+	d, err := p.DryRun(ctx, data, datasets.Options{Display: st.Display, Datasets: o.Datasets,
+		Experiments: pipeline.StoreExperiments{DB: reads, Eval: p.Eval.Name}})
+	if err != nil {
+		return -1
+	}
+	return d.Cases
 }
 
 // displayStore names a store for messages: a file path relative to the
