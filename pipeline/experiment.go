@@ -23,12 +23,12 @@ type ExperimentOptions struct {
 	Git      store.Git // the repository state the run is at
 	Limit    int       // at most this many cases when > 0
 	Abort    context.Context
-	Progress Sink                // also receives every result, e.g. a progress display
+	Progress Sink // also receives every result, e.g. a progress display
 	// OnStart, when set, is called with the experiment once it is created
 	// (or resumed), before the first case starts.
 	OnStart func(*store.Experiment)
-	Warn     func(msg string)    // dataset warnings
-	Display  func(string) string // how file paths appear in messages
+	Warn    func(msg string)    // dataset warnings
+	Display func(string) string // how file paths appear in messages
 	// Resume continues this experiment instead of creating one: the case trials
 	// it already holds are not run again.
 	Resume *store.Experiment

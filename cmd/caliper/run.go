@@ -39,7 +39,7 @@ type runFlags struct {
 	noCache     bool
 	rescore     string
 	noStore     bool
-	progress    string // "" (a line on stderr) or json
+	progress    string         // "" (a line on stderr) or json
 	scratch     *scratchStores // the stores of --no-store runs
 }
 
