@@ -145,6 +145,7 @@ func (c *caseRun) done() bool {
 	if c.tr != nil {
 		c.p.collect(c.tr, c.r)
 	}
+	c.p.release(c.j.reserved)
 	c.w.finish(c.r)
 	return true
 }

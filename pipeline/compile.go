@@ -50,6 +50,7 @@ type Pipeline struct {
 	taskInProcess bool
 	traced        bool          // cases carry a trace for model calls
 	spent         atomic.Uint64 // float64 bits: the estimated cost so far
+	reserved      atomic.Uint64 // float64 bits: the estimated cost of the cases in flight (--max-cost)
 	scorers       []scorerRunner
 	closers       []functions.Function
 	mask          *mask.Masker

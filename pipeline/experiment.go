@@ -121,7 +121,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	case runErr != nil:
 		status = store.StatusFailed
 		runErr = fmt.Errorf("%w: the rows stored are kept; fix the cause and finish the run with caliper run --resume=%s", runErr, exp.Name)
-	case stats.Interrupted, stats.OverBudget:
+	case stats.OverBudget:
+		status = store.StatusStopped
+	case stats.Interrupted:
 		status = store.StatusInterrupted
 	}
 	// A failed run may have lost rows the sinks took: count what the store holds.

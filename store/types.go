@@ -14,6 +14,8 @@ const (
 	StatusCompleted   = "completed"
 	StatusInterrupted = "interrupted"
 	StatusFailed      = "failed"
+	// StatusStopped is a run that --max-cost stopped before its last case.
+	StatusStopped = "stopped"
 )
 
 // Experiment is one run of one eval.

@@ -308,11 +308,11 @@ func fromUnixNano(n int64) time.Time {
 // checkStatus accepts the four experiment statuses.
 func checkStatus(status string) error {
 	switch status {
-	case store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed:
+	case store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed, store.StatusStopped:
 		return nil
 	}
-	return fmt.Errorf("unknown status %q: want %s, %s, %s or %s",
-		status, store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed)
+	return fmt.Errorf("unknown status %q: want %s, %s, %s, %s or %s",
+		status, store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed, store.StatusStopped)
 }
 
 // jsonText is the column value of an encoded JSON value: TEXT, so that

@@ -208,6 +208,7 @@ func testUpdateExperiment(t *testing.T, open Opener) {
 		{"status and summary", store.StatusInterrupted, json.RawMessage(`{"cases":3}`), store.StatusInterrupted, `{"cases":3}`},
 		{"status only", store.StatusCompleted, nil, store.StatusCompleted, `{"cases":3}`},
 		{"summary only", "", json.RawMessage(`{"cases":4}`), store.StatusCompleted, `{"cases":4}`},
+		{"stopped by --max-cost", store.StatusStopped, nil, store.StatusStopped, `{"cases":4}`},
 	} {
 		// Sequential: each case builds on the one before.
 		before, err := s.Experiment(ctx, "", e.ID)
