@@ -127,11 +127,14 @@ var migrations = []string{
 		created       BIGINT NOT NULL
 	);
 	CREATE INDEX feedback_case ON feedback (experiment_id, case_id, created);`,
+	// 3: what an experiment records besides its columns (store.About), as
+	// the SQLite store's schema version 5.
+	`ALTER TABLE experiments ADD COLUMN about TEXT;`,
 }
 
 // SchemaVersion is the schema version this package writes, kept in the
 // one-row table caliper_schema.
-const SchemaVersion = 1
+const SchemaVersion = 3
 
 // migrationLock is the first key of the advisory lock that serializes the
 // migrations of one schema; the second is the schema name's hash, so stores
