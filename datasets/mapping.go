@@ -100,7 +100,7 @@ func (m *mapper) mapRow(r rawRow) (c Case, hashed bool, err error) {
 	if !isObject && m.input == nil {
 		return Case{}, false, fmt.Errorf("a row must be an object {id?, input, expected?, metadata?, tags?}, not %s", jsonType(r.value))
 	}
-	if isObject && !r.flat && !m.maps() {
+	if isObject && !r.flat && !r.stored && !m.maps() {
 		if err := checkRowKeys(row); err != nil {
 			return Case{}, false, err
 		}
@@ -237,6 +237,9 @@ func checkRowKeys(row map[string]any) error {
 		return nil
 	}
 	slices.Sort(unknown)
+	if slices.Contains(unknown, "case_id") {
+		return errors.New(`unknown key "case_id" in the row: this looks like a row of caliper experiments export; write the cases with experiments export --as-dataset, which keeps the case ids as id`)
+	}
 	k := unknown[0]
 	if s := spec.Suggest(k, rowKeys); s != "" {
 		return fmt.Errorf("unknown key %q in the row; did you mean %q?", k, s)

@@ -18,6 +18,7 @@ type rawRow struct {
 	value  any    // a JSON value: map[string]any, []any, float64, string, bool or nil
 	source string // where it came from, as file:line or inline[i]
 	flat   bool   // a CSV row: columns other than id, input and expected are metadata
+	stored bool   // a stored experiment's case: its other keys, such as output, are not errors
 }
 
 // rowSource yields raw rows. next returns io.EOF at the end, a *RowError for a

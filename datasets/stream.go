@@ -26,6 +26,9 @@ type Options struct {
 	// Datasets opens the store datasets that data.dataset names. Nil means
 	// there is no store, and an eval that reads a store dataset fails to open.
 	Datasets DatasetSource
+	// Experiments opens the stored experiments that data.experiment names.
+	// Nil means there is no store.
+	Experiments ExperimentSource
 	// Display turns a file's absolute path into the name messages and
 	// Case.Source use, such as a path relative to the working directory. Nil
 	// shows paths as they are in spec.Data.
@@ -123,10 +126,12 @@ func Open(ctx context.Context, d spec.Data, opts Options) (*Stream, error) {
 		}
 	case d.Dataset != "":
 		s.src, err = openStore(ctx, opts.Datasets, d.Dataset, d.Version)
+	case d.Experiment != "":
+		s.src, err = openExperiment(ctx, opts.Experiments, d.Experiment)
 	case d.Inline != nil:
 		s.src = &inlineSource{rows: d.Inline}
 	default:
-		err = errors.New("data sets none of file, files, dataset and inline: set one")
+		err = errors.New("data sets none of file, files, dataset, experiment and inline: set one")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening data: %w", err)

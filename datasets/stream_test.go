@@ -64,7 +64,7 @@ func TestCompileErrors(t *testing.T) {
 		{"fields", spec.Data{File: qa, Fields: spec.Fields{Input: ex("row.")}}, "compiling data.fields.input: test.eval.yaml:1:"},
 		{"unknown name", spec.Data{File: qa, Fields: spec.Fields{Expected: ex("rows.answer")}}, `compiling data.fields.expected: test.eval.yaml:1:1: expression: unknown name "rows"; did you mean "row"?`},
 		{"filter", spec.Data{File: qa, Filter: ex("input +")}, "compiling data.filter: test.eval.yaml:1:"},
-		{"no source", spec.Data{}, "data sets none of file, files, dataset and inline"},
+		{"no source", spec.Data{}, "data sets none of file, files, dataset, experiment and inline"},
 		{"missing file", spec.Data{File: filepath.Join(t.TempDir(), "gone.jsonl")}, "opening data: opening dataset file: stat "},
 	}
 	for _, tt := range tests {

@@ -53,6 +53,13 @@ func (c *caseRun) task() bool {
 	req := &functions.Request{Input: cs.Input, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags, Parameters: c.p.Parameters, Trial: c.j.trial, Trace: c.tr}
 	ctx := c.ctx("task")
 	c.start = time.Now()
+	rp := c.j.replay
+	if rp == nil && c.p.replays != nil {
+		rp = c.p.replayOf(cs.ID, c.j.trial)
+	}
+	if rp != nil {
+		return c.afterTask(rp.output, rp.error())
+	}
 	call := func() (any, error) { return c.p.task.Call(ctx, req) }
 	if !c.p.taskInProcess {
 		out, err := protect(call)
@@ -138,6 +145,7 @@ func (c *caseRun) done() bool {
 	if c.tr != nil {
 		c.p.collect(c.tr, c.r)
 	}
+	c.p.release(c.j.reserved)
 	c.w.finish(c.r)
 	return true
 }

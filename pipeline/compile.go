@@ -51,12 +51,17 @@ type Pipeline struct {
 	taskInProcess bool
 	traced        bool          // cases carry a trace for model calls
 	spent         atomic.Uint64 // float64 bits: the estimated cost so far
+	reserved      atomic.Uint64 // float64 bits: the estimated cost of the cases in flight (--max-cost)
 	scorers       []scorerRunner
 	onError       *errorScorer // error_score
 	// attachments is the store of the run, which image parts read.
 	attachments atomic.Pointer[store.AttachmentStore]
 	closers     []functions.Function
 	mask        *mask.Masker
+	// replays are the stored answers of task.replay by store.Key, loaded by
+	// RunExperiment from the experiment replayFrom names.
+	replays    map[string]*replayed
+	replayFrom string
 }
 
 // Compile builds the pipeline of a validated eval.
@@ -86,7 +91,9 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 			p.Close()
 		}
 	}()
-	if p.task, err = p.function(ev.Task, functions.RoleTask, opts); err != nil {
+	if ev.Task.Kind == spec.KindReplay {
+		p.task = replayTask{}
+	} else if p.task, err = p.function(ev.Task, functions.RoleTask, opts); err != nil {
 		return nil, fmt.Errorf("compiling the task of %s: %w", ev.Name, err)
 	}
 	p.taskInProcess = p.bodyKind(ev.Task) == spec.KindExpr

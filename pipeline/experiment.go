@@ -12,6 +12,7 @@ import (
 
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -22,9 +23,12 @@ type ExperimentOptions struct {
 	Git      store.Git // the repository state the run is at
 	Limit    int       // at most this many cases when > 0
 	Abort    context.Context
-	Progress Sink                // also receives every result, e.g. a progress display
-	Warn     func(msg string)    // dataset warnings
-	Display  func(string) string // how file paths appear in messages
+	Progress Sink // also receives every result, e.g. a progress display
+	// OnStart, when set, is called with the experiment once it is created
+	// (or resumed), before the first case starts.
+	OnStart func(*store.Experiment)
+	Warn    func(msg string)    // dataset warnings
+	Display func(string) string // how file paths appear in messages
 	// Resume continues this experiment instead of creating one: the case trials
 	// it already holds are not run again.
 	Resume *store.Experiment
@@ -37,6 +41,19 @@ type ExperimentOptions struct {
 	Base *Base
 	// MaxCost stops starting cases once the model calls cost more (USD); 0 is no limit.
 	MaxCost float64
+	// Replay, when set, is the experiment whose stored outputs are scored
+	// instead of calling the task (--rescore, task.replay): its rows are
+	// the cases and trials, and the eval's data is not read.
+	Replay *store.Experiment
+	// OutputsFrom is the experiment task.replay reads, recorded on the new
+	// experiment; RunExperiment sets it.
+	OutputsFrom *store.Experiment
+	// Reads is where stored experiments are read from (data.experiment,
+	// task.replay, --rescore); Store when nil. A run that stores nothing
+	// (--no-store) writes to a scratch store and reads from the project's.
+	Reads store.Store
+	// CommitMessage is the subject of the git commit the run is at.
+	CommitMessage string
 }
 
 // Base is what a run is compared with: a stored experiment or a committed
@@ -64,9 +81,16 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if o.Limit > 0 && (data.Limit == 0 || o.Limit < data.Limit) {
 		data.Limit = o.Limit
 	}
-	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display, Datasets: o.Datasets})
+	if p.Eval.Task.Kind == spec.KindReplay && o.Replay == nil {
+		from, replays, err := p.loadReplay(ctx, o.reads())
+		if err != nil {
+			return nil, err
+		}
+		p.replays, p.replayFrom, o.OutputsFrom = replays, from.Name, from
+	}
+	src, err := p.openCases(ctx, data, o)
 	if err != nil {
-		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
+		return nil, err
 	}
 	defer src.Close()
 	var att store.AttachmentStore = o.Store
@@ -75,6 +99,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	exp, err := p.startExperiment(ctx, o)
 	if err != nil {
 		return nil, err
+	}
+	if o.OnStart != nil {
+		o.OnStart(exp)
 	}
 	writer := o.Store.NewWriter(exp.ID, store.WriterOptions{})
 	agg := report.NewAggregator(p.ScorerNames())
@@ -86,7 +113,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if len(o.Done) > 0 {
 		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
 	}
-	stats, runErr := p.Run(ctx, cases, sinks, ro)
+	issue, stopIssuing := p.withMaxDuration(ctx)
+	stats, runErr := p.Run(issue, cases, sinks, ro)
+	timedOut := stopIssuing()
 	if closeErr := writer.Close(); closeErr != nil && !errors.Is(runErr, closeErr) {
 		runErr = errors.Join(runErr, closeErr)
 	}
@@ -95,7 +124,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	case runErr != nil:
 		status = store.StatusFailed
 		runErr = fmt.Errorf("%w: the rows stored are kept; fix the cause and finish the run with caliper run --resume=%s", runErr, exp.Name)
-	case stats.Interrupted, stats.OverBudget:
+	case stats.OverBudget:
+		status = store.StatusStopped
+	case stats.Interrupted:
 		status = store.StatusInterrupted
 	}
 	// A failed run may have lost rows the sinks took: count what the store holds.
@@ -111,6 +142,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	if stats.OverBudget {
 		sum.Stopped = fmt.Sprintf("max cost: the model calls cost $%.4f, past the $%.4f allowed", p.Spent(), o.MaxCost)
 	}
+	if timedOut && stats.Interrupted && ctx.Err() == nil {
+		sum.Stopped = fmt.Sprintf("max_duration: the run reached its limit of %s", p.Eval.MaxDuration)
+	}
 	passed := report.Evaluate(sum, p.Eval.Thresholds, p.Gates)
 	// The final update must survive the Ctrl-C that cancelled ctx.
 	if err := o.Store.UpdateExperiment(context.WithoutCancel(ctx), exp.ID, sum.Status, mustJSON(sum)); err != nil {
@@ -120,12 +154,56 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	return &Outcome{Experiment: exp, Summary: sum, Passed: passed}, runErr
 }
 
+// reads is the store stored experiments are read from.
+func (o *ExperimentOptions) reads() store.Store {
+	if o.Reads != nil {
+		return o.Reads
+	}
+	return o.Store
+}
+
+// withMaxDuration is ctx for issuing cases, cancelled once the eval's
+// max_duration passes. stop releases it and reports whether the limit was
+// reached.
+func (p *Pipeline) withMaxDuration(ctx context.Context) (context.Context, func() bool) {
+	if p.Eval.MaxDuration <= 0 {
+		return ctx, func() bool { return false }
+	}
+	issue, cancel := context.WithTimeout(ctx, p.Eval.MaxDuration)
+	return issue, func() bool {
+		reached := errors.Is(issue.Err(), context.DeadlineExceeded)
+		cancel()
+		return reached
+	}
+}
+
+// caseSource is where a run's cases come from: the eval's data, or the rows of
+// an experiment being rescored.
+type caseSource interface {
+	CaseSource
+	Skipped() int
+	Close() error
+}
+
+// openCases opens the eval's data, or the rows of o.Replay.
+func (p *Pipeline) openCases(ctx context.Context, data spec.Data, o ExperimentOptions) (caseSource, error) {
+	if o.Replay != nil {
+		return openReplay(ctx, o.reads(), o.Replay), nil
+	}
+	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Warn: o.Warn, Display: o.Display,
+		Datasets: o.Datasets, Experiments: StoreExperiments{DB: o.reads(), Eval: p.Eval.Name}})
+	if err != nil {
+		return nil, fmt.Errorf("opening the data of %s: %w", p.Eval.Name, err)
+	}
+	return src, nil
+}
+
 // summarize returns the run's summary: the in-flight one when it says it all,
 // else one read back from the store, with the trials reduced per case (trials
 // > 1), every row of a resumed experiment, the comparison with a base, and
 // only the rows stored when fromStore is set.
 func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *store.Experiment, inFlight *report.Summary, fromStore bool) (*report.Summary, error) {
-	if !fromStore && o.Base == nil && o.Resume == nil && p.Trials == 1 && p.Eval.Pass == nil {
+	if !fromStore && o.Base == nil && o.Resume == nil && o.Replay == nil && p.Trials == 1 && p.Eval.Pass == nil {
 		return inFlight, nil
 	}
 	red, err := report.ReductionOf(p.Eval, p.ExprOptions...)
@@ -159,12 +237,23 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 	}
 	exp := &store.Experiment{Name: o.Name, Eval: p.Eval.Name, Status: store.StatusRunning, Git: o.Git,
 		Parameters: mustJSON(p.Parameters), SpecHash: SpecHash(p.Eval), Metadata: mustJSON(p.Eval.Metadata),
-		Dataset: p.Eval.Data.Dataset, Reduction: report.StoredReductionOf(p.Eval)}
+		Dataset: p.Eval.Data.Dataset, Reduction: report.StoredReductionOf(p.Eval),
+		Description: p.Eval.Description, Tags: p.Eval.Tags, CommitMessage: o.CommitMessage}
+	if o.Replay != nil {
+		exp.Dataset = o.Replay.Dataset
+		o.OutputsFrom = o.Replay
+	}
+	if f := o.OutputsFrom; f != nil {
+		exp.OutputsFrom = &store.Origin{ID: f.ID, Name: f.Name, Eval: f.Eval}
+	}
 	if o.Base != nil {
 		exp.Base = o.Base.ID
 	}
 	if exp.Dataset != "" {
 		exp.DatasetVersion = p.Eval.Data.Version
+		if o.Replay != nil {
+			exp.DatasetVersion = o.Replay.DatasetVersion
+		}
 	}
 	if err := createUnique(ctx, o.Store, exp); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/scorers"
 )
 
@@ -66,8 +67,12 @@ type Stats struct {
 }
 
 type job struct {
-	c     *datasets.Case
-	trial int
+	c      *datasets.Case
+	trial  int
+	replay *replayed // the stored task answer of a rescore; nil when the task runs
+	// reserved is the estimated cost held against --max-cost until the
+	// case is done.
+	reserved float64
 }
 
 // Run reads cases from src and runs each trial with at most Concurrency in
@@ -153,6 +158,9 @@ func (w *runner) finish(r *Result) {
 }
 
 func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job, ro RunOptions) (Stats, error) {
+	if rs, ok := src.(*replaySource); ok {
+		return p.produceReplay(ctx, rs, jobs, ro)
+	}
 	var st Stats
 	skip := ro.Skip
 	for {
@@ -182,12 +190,65 @@ func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job,
 				st.Skipped++
 				continue
 			}
+			j := job{c: &cp, trial: trial}
+			if ro.MaxCost > 0 {
+				if j.reserved = p.reserve(&cp, trial, ro.MaxCost); j.reserved < 0 {
+					st.OverBudget = true
+					return st, nil
+				}
+			}
 			select {
-			case jobs <- job{c: &cp, trial: trial}:
+			case jobs <- j:
 			case <-ctx.Done():
+				p.release(j.reserved)
 				st.Interrupted = true
 				return st, nil
 			}
+		}
+	}
+}
+
+// reserve holds the estimated cost of a case trial's model calls against
+// max before it starts, so the calls in flight cannot together pass it: it
+// returns the amount held, or -1 when the spent and held costs plus this one
+// would pass max while other cases are in flight.
+func (p *Pipeline) reserve(c *datasets.Case, trial int, max float64) float64 {
+	est := 0.0
+	if err := p.estimateCase(c, trial, func(ests []llm.Estimate) {
+		for _, e := range ests {
+			est += e.Cost
+		}
+	}); err != nil {
+		est = 0 // a case that cannot be estimated is held at nothing; its actual cost still counts
+	}
+	for {
+		old := p.reserved.Load()
+		held := math.Float64frombits(old)
+		// With nothing in flight a case may start whatever its estimate (the
+		// estimate counts max_tokens, an upper bound), so a run whose one
+		// case is estimated past the limit still goes on, one case at a time.
+		if est > 0 && held > 0 && p.Spent()+held+est > max {
+			return -1
+		}
+		if p.reserved.CompareAndSwap(old, math.Float64bits(held+est)) {
+			return est
+		}
+	}
+}
+
+// release returns a reservation once its case is done.
+func (p *Pipeline) release(usd float64) {
+	if usd > 0 {
+		p.addBits(&p.reserved, -usd)
+	}
+}
+
+// addBits adds usd to a float64 kept as bits.
+func (p *Pipeline) addBits(v *atomic.Uint64, usd float64) {
+	for {
+		old := v.Load()
+		if v.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+usd)) {
+			return
 		}
 	}
 }

@@ -223,11 +223,17 @@ func (c *evalChecker) data() {
 	if rd.Dataset.IsSet() {
 		sources = append(sources, "dataset")
 	}
+	if rd.Experiment.IsSet() {
+		sources = append(sources, "experiment")
+	}
 	if rd.Inline != nil {
 		sources = append(sources, "inline")
 	}
-	if len(sources) != 1 && c.p.choiceClean([]string{"data"}, "file", "files", "dataset", "inline") {
-		c.exactlyOne([]string{"data"}, "data", sources, "file, files, dataset or inline")
+	if len(sources) != 1 && c.p.choiceClean([]string{"data"}, "file", "files", "dataset", "experiment", "inline") {
+		c.exactlyOne([]string{"data"}, "data", sources, "file, files, dataset, experiment or inline")
+	}
+	if rd.Experiment.IsSet() && c.p.clean("data", "experiment") {
+		d.Experiment = rd.Experiment.Value
 	}
 	if rd.File.IsSet() && c.p.clean("data", "file") {
 		d.File = c.dataFile(rd.File)
@@ -328,14 +334,26 @@ func (c *evalChecker) task() {
 	if t == nil {
 		return
 	}
+	rb := bodyOf(t.Prompt, t.Function, t.Exec, t.HTTP, t.Expr)
+	if t.Replay.IsSet() {
+		if kinds := append(rb.kinds(), KindReplay); len(kinds) > 1 {
+			reportExactlyOne(c.p, []string{"task"}, "task", kinds, "prompt, function, exec, http, expr or replay")
+		} else if c.p.clean("task", "replay") {
+			c.ev.Task = Body{Kind: KindReplay, Replay: t.Replay.Value}
+		}
+		return
+	}
 	b := bodyChecker{s: c.s, p: c.p, dir: c.dir, params: c.paramNames(), funcs: c.ev.Functions, refs: &c.refs, env: c.envNames()}
-	c.ev.Task = b.check([]string{"task"}, "task", bodyOf(t.Prompt, t.Function, t.Exec, t.HTTP, t.Expr), "task")
+	c.ev.Task = b.check([]string{"task"}, "task", rb, "task")
 }
 
 func (c *evalChecker) settings() {
 	c.ev.Timeout = or64(c.ev.Timeout, DefaultTimeout)
 	if d, ok := parseDuration(c.p, c.raw.Timeout, "timeout"); ok {
 		c.ev.Timeout = d
+	}
+	if d, ok := parseDuration(c.p, c.raw.MaxDuration, "max_duration"); ok {
+		c.ev.MaxDuration = d
 	}
 	if b := c.raw.Base; b.IsSet() && strings.HasPrefix(b.Value, "file:") {
 		path := resolve(c.dir, strings.TrimPrefix(b.Value, "file:"))

@@ -26,10 +26,10 @@ type diagCase struct {
 var badCases = []diagCase{
 	// Unknown, misspelled and misplaced keys.
 	{file: "unknown_top.bad.yaml", want: []string{
-		`unknown_top.bad.yaml:4:1: unknown key "colour" at the top level; allowed keys: base, data, description, env, error_score, experiment, functions, gates, max_concurrency, metadata, name, parameters, pass, pass_score, reduce, scorers, tags, task, thresholds, timeout, trials`,
+		`unknown_top.bad.yaml:4:1: unknown key "colour" at the top level; allowed keys: base, data, description, env, error_score, experiment, functions, gates, max_concurrency, max_duration, metadata, name, parameters, pass, pass_score, reduce, scorers, tags, task, thresholds, timeout, trials`,
 	}},
 	{file: "unknown_data.bad.yaml", want: []string{
-		`unknown_data.bad.yaml:4:3: unknown key "shuffle" in "data"; allowed keys: dataset, fields, file, files, filter, inline, limit, on_error, sample`,
+		`unknown_data.bad.yaml:4:3: unknown key "shuffle" in "data"; allowed keys: dataset, experiment, fields, file, files, filter, inline, limit, on_error, sample`,
 	}},
 	{file: "unknown_exec.bad.yaml", want: []string{
 		`unknown_exec.bad.yaml:6:5: unknown key "workers" in "task.exec"; did you mean "worker"?`,
@@ -99,10 +99,13 @@ var badCases = []diagCase{
 
 	// Data sources.
 	{file: "two_data_sources.bad.yaml", want: []string{
-		`two_data_sources.bad.yaml:4:3: "data" takes exactly one of file, files, dataset or inline, but sets file and inline: keep one`,
+		`two_data_sources.bad.yaml:4:3: "data" takes exactly one of file, files, dataset, experiment or inline, but sets file and inline: keep one`,
+	}},
+	{file: "replay_and_expr.bad.yaml", want: []string{
+		`replay_and_expr.bad.yaml:3:21: "task" takes exactly one of prompt, function, exec, http, expr or replay, but sets expr and replay: keep one`,
 	}},
 	{file: "no_data_source.bad.yaml", want: []string{
-		`no_data_source.bad.yaml:2:1: "data" needs one of file, files, dataset or inline`,
+		`no_data_source.bad.yaml:2:1: "data" needs one of file, files, dataset, experiment or inline`,
 	}},
 	{file: "missing_dataset.bad.yaml", want: []string{
 		`missing_dataset.bad.yaml:2:14: dataset file "datasets/missing.jsonl" does not exist (looked for datasets/missing.jsonl): paths are relative to the eval file`,
@@ -306,7 +309,7 @@ var badCases = []diagCase{
 		bug: `a schema error anywhere in task or in a scorer skips every other check there: the unknown slug "ecco" and the "===" syntax error are not reported`,
 		want: []string{
 			`schema_error_hides_checks.bad.yaml:4:13: no function with slug "ecco"; did you mean "echo"?`,
-			`schema_error_hides_checks.bad.yaml:5:3: unknown key "retries" in "task"; allowed keys: exec, expr, function, http, prompt`,
+			`schema_error_hides_checks.bad.yaml:5:3: unknown key "retries" in "task"; allowed keys: exec, expr, function, http, prompt, replay`,
 			`schema_error_hides_checks.bad.yaml:8:20: expression: unexpected token Operator("=")`,
 			`schema_error_hides_checks.bad.yaml:9:5: unknown key "weight" in "scorers[0]"; allowed keys: exec, expr, function, http, name, prompt, reduce, use, with`,
 		}},

@@ -18,12 +18,13 @@ type Eval struct {
 	Trials         int
 	MaxConcurrency int
 	Timeout        time.Duration
-	ErrorScore     string  // zero, skip, value or expr (the ErrorScore* modes)
-	ErrorValue     float64 // the score of ErrorScoreValue
-	ErrorExpr      *Expr   // the expression of ErrorScoreExpr, in ScopeErrorScore
-	Reduce         string  // how trial scores become a case's score: mean, min, max, median, pass_at_k, pass_all_k
-	PassScore      float64 // the score at which a trial passes, for pass_at_k and pass_all_k
-	Pass           *Expr   // whether a case passed; nil means no error and every score at least 0.5
+	MaxDuration    time.Duration // the whole run's time limit; 0 is none
+	ErrorScore     string        // zero, skip, value or expr (the ErrorScore* modes)
+	ErrorValue     float64       // the score of ErrorScoreValue
+	ErrorExpr      *Expr         // the expression of ErrorScoreExpr, in ScopeErrorScore
+	Reduce         string        // how trial scores become a case's score: mean, min, max, median, pass_at_k, pass_all_k
+	PassScore      float64       // the score at which a trial passes, for pass_at_k and pass_all_k
+	Pass           *Expr         // whether a case passed; nil means no error and every score at least 0.5
 	Base           string
 	Thresholds     []Threshold
 	Gates          []Expr
@@ -54,12 +55,15 @@ type Data struct {
 	Files   []string // absolute glob patterns
 	Dataset string   // store dataset name
 	Version int      // pinned dataset version; 0 means latest
-	Inline  []any
-	Fields  Fields
-	Filter  *Expr
-	Limit   int
-	Sample  *Sample
-	OnError string // fail or skip
+	// Experiment is a stored experiment (NAME, ID or EVAL/NAME) whose cases,
+	// with their outputs visible to fields as row.output, are the eval's.
+	Experiment string
+	Inline     []any
+	Fields     Fields
+	Filter     *Expr
+	Limit      int
+	Sample     *Sample
+	OnError    string // fail or skip
 }
 
 // Fields are the optional row-to-case mappings.
@@ -81,6 +85,8 @@ const (
 	KindHTTP     = "http"
 	KindExpr     = "expr"
 	KindBuiltin  = "use"
+	// KindReplay is a task only: the stored outputs of an experiment.
+	KindReplay = "replay"
 )
 
 // Body is one implementation: exactly one of its fields is set, as Kind says.
@@ -91,6 +97,7 @@ type Body struct {
 	Exec     *Exec
 	HTTP     *HTTP
 	Expr     *Expr
+	Replay   string // a stored experiment (NAME, ID or EVAL/NAME): task.replay
 }
 
 // Scorer is a validated scorer.

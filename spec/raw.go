@@ -115,6 +115,7 @@ type RawEval struct {
 	Trials         Scalar[int]           `yaml:"trials"`
 	MaxConcurrency Scalar[int]           `yaml:"max_concurrency"`
 	Timeout        Scalar[string]        `yaml:"timeout"`
+	MaxDuration    Scalar[string]        `yaml:"max_duration"`
 	Reduce         Scalar[string]        `yaml:"reduce"`
 	PassScore      *float64              `yaml:"pass_score"`
 	Pass           Scalar[string]        `yaml:"pass"`
@@ -138,12 +139,14 @@ type RawData struct {
 	File    Scalar[string] `yaml:"file"`
 	Files   *StringOrList  `yaml:"files"`
 	Dataset Scalar[string] `yaml:"dataset"`
-	Inline  []any          `yaml:"inline"`
-	Fields  *RawFields     `yaml:"fields"`
-	Filter  Scalar[string] `yaml:"filter"`
-	Limit   Scalar[int]    `yaml:"limit"`
-	Sample  *RawSample     `yaml:"sample"`
-	OnError Scalar[string] `yaml:"on_error"`
+	// Experiment names a stored experiment whose cases become the eval's.
+	Experiment Scalar[string] `yaml:"experiment"`
+	Inline     []any          `yaml:"inline"`
+	Fields     *RawFields     `yaml:"fields"`
+	Filter     Scalar[string] `yaml:"filter"`
+	Limit      Scalar[int]    `yaml:"limit"`
+	Sample     *RawSample     `yaml:"sample"`
+	OnError    Scalar[string] `yaml:"on_error"`
 }
 
 // RawFields maps raw rows into cases.
@@ -168,6 +171,8 @@ type RawTask struct {
 	Exec     *RawExec       `yaml:"exec"`
 	HTTP     *RawHTTP       `yaml:"http"`
 	Expr     Scalar[string] `yaml:"expr"`
+	// Replay names a stored experiment whose outputs stand for the task's.
+	Replay Scalar[string] `yaml:"replay"`
 }
 
 // RawScorer is one item of `scorers`.

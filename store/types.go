@@ -14,6 +14,8 @@ const (
 	StatusCompleted   = "completed"
 	StatusInterrupted = "interrupted"
 	StatusFailed      = "failed"
+	// StatusStopped is a run that --max-cost stopped before its last case.
+	StatusStopped = "stopped"
 )
 
 // Experiment is one run of one eval.
@@ -39,7 +41,49 @@ type Experiment struct {
 	// experiment was created, so a later comparison does not depend on
 	// today's eval file; nil for experiments stored before it was kept.
 	Reduction *Reduction `json:"reduction,omitempty"`
-	Rows      int        `json:"rows"` // filled when read back
+	// Description and Tags are the eval's description and tags when the
+	// experiment was created.
+	Description string   `json:"description,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	// CommitMessage is the subject line of the git commit the run was at.
+	CommitMessage string `json:"commit_message,omitempty"`
+	// OutputsFrom is the experiment whose stored outputs this one scored
+	// (caliper run --rescore, task.replay) instead of calling the task; nil
+	// when the task ran.
+	OutputsFrom *Origin `json:"outputs_from,omitempty"`
+	Rows        int     `json:"rows"` // filled when read back
+}
+
+// Origin names another stored experiment.
+type Origin struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Eval string `json:"eval"`
+}
+
+// About is what an experiment records besides its columns: Description,
+// Tags, CommitMessage and OutputsFrom, as one JSON value a backend may keep
+// in a single column.
+type About struct {
+	Description   string   `json:"description,omitempty"`
+	Tags          []string `json:"tags,omitempty"`
+	CommitMessage string   `json:"commit_message,omitempty"`
+	OutputsFrom   *Origin  `json:"outputs_from,omitempty"`
+}
+
+// AboutOf returns the About of e; IsZero reports an empty one.
+func AboutOf(e *Experiment) About {
+	return About{Description: e.Description, Tags: e.Tags, CommitMessage: e.CommitMessage, OutputsFrom: e.OutputsFrom}
+}
+
+// IsZero reports whether a records nothing.
+func (a About) IsZero() bool {
+	return a.Description == "" && len(a.Tags) == 0 && a.CommitMessage == "" && a.OutputsFrom == nil
+}
+
+// Apply sets the fields of e that a holds.
+func (a About) Apply(e *Experiment) {
+	e.Description, e.Tags, e.CommitMessage, e.OutputsFrom = a.Description, a.Tags, a.CommitMessage, a.OutputsFrom
 }
 
 // Reduction is how the trials of a case reduce to its scores and its pass or

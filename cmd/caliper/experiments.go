@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/caliperhq/caliper/internal/exitcode"
@@ -92,13 +93,31 @@ func showExperiment(st *State, e *store.Experiment, asJSON bool) error {
 		fmt.Fprint(st.Stdout, " (dirty)")
 	}
 	fmt.Fprintln(st.Stdout)
+	writeAbout(st.Stdout, e)
 	return nil
+}
+
+// writeAbout prints what the experiment records of its eval and origin.
+func writeAbout(w io.Writer, e *store.Experiment) {
+	if e.CommitMessage != "" {
+		fmt.Fprintf(w, "  commit message: %s\n", e.CommitMessage)
+	}
+	if e.Description != "" {
+		fmt.Fprintf(w, "  description: %s\n", e.Description)
+	}
+	if len(e.Tags) > 0 {
+		fmt.Fprintf(w, "  tags: %s\n", strings.Join(e.Tags, ", "))
+	}
+	if o := e.OutputsFrom; o != nil {
+		fmt.Fprintf(w, "  outputs from: experiment %s of %s (id %s), rescored without calling the task\n", o.Name, o.Eval, o.ID)
+	}
 }
 
 func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {
 	var eval, out string
+	var asDataset bool
 	cmd := &cobra.Command{
-		Use:   "export EXPERIMENT [--out FILE]",
+		Use:   "export EXPERIMENT [--out FILE] [--as-dataset]",
 		Short: "Write every row of an experiment as JSON Lines (stdout by default)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -107,10 +126,14 @@ func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if asDataset {
+					return exportCases(cmd.Context(), st, db, e, out)
+				}
 				return exportExperiment(cmd.Context(), st, db, e, out)
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&asDataset, "as-dataset", false, "write the cases in the dataset format {id, input, expected, metadata, tags}, one per case, for datasets push or data.file")
 	cmd.Flags().StringVar(&eval, "eval", "", "the eval, when several have an experiment of that name")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the file to write (default stdout)")
 	return cmd
@@ -126,6 +149,24 @@ func exportExperiment(ctx context.Context, st *State, db store.Store, e *store.E
 		return err
 	}
 	fmt.Fprintf(st.Stdout, "wrote %d rows of %s to %s\n", e.Rows, e.Name, out)
+	return nil
+}
+
+// exportCases writes the cases of e in the dataset format to out ("" or "-": stdout).
+func exportCases(ctx context.Context, st *State, db store.Store, e *store.Experiment, out string) error {
+	if out == "" || out == "-" {
+		_, err := pipeline.WriteDatasetRows(ctx, db, e.ID, st.Stdout)
+		return err
+	}
+	n := 0
+	err := st.WriteFile(out, func(w io.Writer) (err error) {
+		n, err = pipeline.WriteDatasetRows(ctx, db, e.ID, w)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(st.Stdout, "wrote the %d cases of %s to %s in the dataset format\n", n, e.Name, out)
 	return nil
 }
 

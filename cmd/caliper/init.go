@@ -13,14 +13,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-//go:embed initproject
+//go:embed all:initproject
 var initProject embed.FS
 
 func newInitCommand(st *State) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
-		Short: "Write a small working eval project (caliper.yaml, an eval, a dataset, a prompt)",
+		Short: "Write a small working eval project (caliper.yaml, a model eval and an offline one, a dataset, a prompt, a .gitignore)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := st.Dir
@@ -42,7 +42,8 @@ func newInitCommand(st *State) *cobra.Command {
 				}
 				fmt.Fprintf(st.Stdout, "created %s\n", filepath.Join(st.Display(dir), f))
 			}
-			fmt.Fprintf(st.Stdout, "\nNext:\n  caliper validate %s\n  OPENAI_API_KEY=... caliper run %s\n", st.Display(dir), st.Display(dir))
+			fmt.Fprintf(st.Stdout, "\nNext:\n  caliper validate %s\n  caliper run %s   # no key needed\n  OPENAI_API_KEY=... caliper run %s\n",
+				st.Display(dir), filepath.Join(st.Display(dir), "offline.eval.yaml"), st.Display(dir))
 			return nil
 		},
 	}

@@ -62,14 +62,22 @@ func TestInitWritesAProjectThatValidates(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("init: exit %d\n%s%s", code, out, errOut)
 	}
-	for _, f := range []string{"caliper.yaml", "qa.eval.yaml", "datasets/qa.jsonl", "prompts/answer.prompt.yaml"} {
+	for _, f := range []string{"caliper.yaml", "qa.eval.yaml", "offline.eval.yaml", ".gitignore", "datasets/qa.jsonl", "prompts/answer.prompt.yaml"} {
 		if _, err := os.Stat(filepath.Join(dir, "proj", f)); err != nil {
 			t.Errorf("init did not write %s: %v", f, err)
 		}
 	}
 	code, out, _ = run(t, dir, "validate", "proj")
-	if code != ExitOK || out != "3 files valid\n" {
+	if code != ExitOK || out != "4 files valid\n" {
 		t.Fatalf("validate after init: exit %d, %q", code, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "proj", ".gitignore")); err != nil || !strings.Contains(string(b), ".caliper/") {
+		t.Errorf("the .gitignore of init: %v %q; want .caliper/ ignored", err, b)
+	}
+	// With no key in the environment, the offline example runs and passes.
+	code, out, errOut = run(t, dir, "run", "proj/offline.eval.yaml")
+	if code != ExitOK || !strings.Contains(out, "3 cases") {
+		t.Fatalf("run of the offline example after init: exit %d\n%s%s", code, out, errOut)
 	}
 	code, _, errOut = run(t, dir, "init", "proj")
 	if code != ExitInvalid || !strings.Contains(errOut, "--force") {

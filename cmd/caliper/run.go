@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/gitinfo"
 	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/internal/mask"
@@ -36,6 +37,10 @@ type runFlags struct {
 	dryRun      bool
 	maxCost     float64
 	noCache     bool
+	rescore     string
+	noStore     bool
+	progress    string         // "" (a line on stderr) or json
+	scratch     *scratchStores // the stores of --no-store runs
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -68,6 +73,9 @@ exits at once.`,
 	fl.StringVar(&f.retryErrors, "retry-errors", "", "new experiment with the rows of EXPERIMENT that succeeded, re-running only its errored cases")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "count the cases and model calls and estimate tokens and cost, calling nothing")
 	fl.Float64Var(&f.maxCost, "max-cost", 0, "stop starting cases once the model calls have cost this much (USD)")
+	fl.StringVar(&f.rescore, "rescore", "", "score the stored outputs of EXPERIMENT (NAME, ID or EVAL/NAME) with the eval's current scorers into a new experiment, calling no task")
+	fl.StringVar(&f.progress, "progress", "", "json: write the run's events to stderr as JSON Lines (start, row, error, summary) instead of the progress line")
+	fl.BoolVar(&f.noStore, "no-store", false, "run and report without writing an experiment to the store (a base is still read from it)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "call the models even for requests answered before")
 	f.reports = addReportFlags(fl)
 	return cmd
@@ -78,9 +86,17 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	if err != nil {
 		return err
 	}
-	if f.resume != "" && f.retryErrors != "" {
-		return exitcode.Invalidf("--resume and --retry-errors cannot be used together: pick one")
+	if n := countSet(f.resume, f.retryErrors, f.rescore); n > 1 {
+		return exitcode.Invalidf("--resume, --retry-errors and --rescore cannot be used together: pick one")
 	}
+	if f.noStore && (f.resume != "" || f.retryErrors != "") {
+		return exitcode.Invalidf("--no-store cannot be used with --resume or --retry-errors, which add to stored experiments: drop one")
+	}
+	if f.progress != "" && f.progress != "json" {
+		return exitcode.Invalidf("--progress %q: the one format is json", f.progress)
+	}
+	f.scratch = &scratchStores{}
+	defer func() { err = errors.Join(err, f.scratch.close()) }()
 	targets, err := f.reports.targets(st)
 	if err != nil {
 		return err
@@ -102,11 +118,15 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	defer func() { err = errors.Join(err, appendStepSummary(st, runs)) }()
 	for _, ev := range evals {
 		proj := project.Of(v, ev)
-		outcome, where, err := runOne(ctx, st, proj, ses, ev, params, f)
+		outcome, where, rowsDB, err := runOne(ctx, st, proj, ses, ev, params, f)
 		if outcome != nil {
 			report.WriteText(st.Stdout, outcome.Summary)
-			fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
-			run, rerr := reportRun(ctx, ses, proj, ev, outcome)
+			if f.noStore {
+				fmt.Fprintf(st.Stdout, "  not stored (--no-store): experiment %s was not written to %s\n\n", outcome.Experiment.Name, where)
+			} else {
+				fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
+			}
+			run, rerr := reportRun(ctx, rowsDB, ev, outcome)
 			if rerr != nil {
 				return errors.Join(err, rerr)
 			}
@@ -147,6 +167,8 @@ func loadEvals(st *State, v *spec.Validator, paths []string, f runFlags) ([]*spe
 // stoppedEarly is the error of a run that ended before its last case.
 func stoppedEarly(ev *spec.Eval, o *pipeline.Outcome) error {
 	switch {
+	case strings.HasPrefix(o.Summary.Stopped, "max_duration"):
+		return fmt.Errorf("%s stopped early (%s): its %d finished rows are stored and the experiment is marked %s: run again with --resume=%s to finish", ev.Name, o.Summary.Stopped, o.Summary.Rows, o.Summary.Status, o.Experiment.Name)
 	case o.Summary.Stopped != "":
 		return fmt.Errorf("%s stopped early (%s): its %d finished rows are stored; raise --max-cost and run with --resume=%s to finish", ev.Name, o.Summary.Stopped, o.Summary.Rows, o.Experiment.Name)
 	case o.Summary.Status == store.StatusInterrupted:
@@ -157,29 +179,72 @@ func stoppedEarly(ev *spec.Eval, o *pipeline.Outcome) error {
 
 // runOne runs one eval as an experiment in its project's store and says
 // where that store is.
-func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.Session, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, string, error) {
+// runOne runs one eval as an experiment in its project's store (a scratch
+// store under --no-store), says where that store is and returns the store
+// that holds the run's rows.
+func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.Session, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, string, store.Store, error) {
 	db, dsn, err := ses.Store(ctx, proj)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	client, err := ses.Client(ctx, proj)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	p, err := compileEval(st, ev, client, params, f)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	defer p.Close()
 	o, err := experimentOptions(ctx, st, db, p, f)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
+	}
+	if f.noStore {
+		if o.Store, err = f.scratch.open(ctx); err != nil {
+			return nil, "", nil, err
+		}
+		o.Reads = db
+	}
+	if f.progress == "json" {
+		jp := newJSONProgress(st.Stderr, ev.Name)
+		cases := countCases(ctx, st, p, o, f)
+		o.OnStart = func(e *store.Experiment) { jp.start(e, p, cases) }
+		o.Progress = jp
+		outcome, err := p.RunExperiment(ctx, o)
+		if outcome != nil {
+			jp.summary(outcome)
+		}
+		return outcome, displayStore(st, db, dsn), o.Store, err
 	}
 	prog := newProgress(st, ev.Name)
 	defer prog.stop()
 	o.Progress = prog
 	outcome, err := p.RunExperiment(ctx, o)
-	return outcome, displayStore(st, db, dsn), err
+	return outcome, displayStore(st, db, dsn), o.Store, err
+}
+
+// countCases counts the cases a run will read, for the start event of
+// --progress json, reading the data once before the run; -1 when they are
+// not counted (a rescore, or data that cannot be read ahead).
+func countCases(ctx context.Context, st *State, p *pipeline.Pipeline, o pipeline.ExperimentOptions, f runFlags) int {
+	if o.Replay != nil {
+		return -1
+	}
+	data := p.Eval.Data
+	if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
+		data.Limit = f.limit
+	}
+	reads := o.Store
+	if o.Reads != nil {
+		reads = o.Reads
+	}
+	d, err := p.DryRun(ctx, data, datasets.Options{Display: st.Display, Datasets: o.Datasets,
+		Experiments: pipeline.StoreExperiments{DB: reads, Eval: p.Eval.Name}})
+	if err != nil {
+		return -1
+	}
+	return d.Cases
 }
 
 // displayStore names a store for messages: a file path relative to the
@@ -200,6 +265,9 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 		Store: db, Git: store.Git(git), Limit: f.limit, Abort: abortOf(ctx), MaxCost: f.maxCost,
 		Warn: func(msg string) { st.warn(p.Mask().String(msg)) }, Display: st.Display,
 	}
+	if git.Commit != "" {
+		o.CommitMessage = gitinfo.CommitMessage(ctx, filepath.Dir(ev.File), git.Commit)
+	}
 	var err error
 	if o.Name, err = p.ExperimentName(git, time.Now()); err != nil {
 		return o, err
@@ -217,6 +285,8 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 		note, err = p.PrepareResume(ctx, db, f.resume, &o)
 	case f.retryErrors != "":
 		note, err = p.PrepareRetry(ctx, db, f.retryErrors, &o)
+	case f.rescore != "":
+		note, err = p.PrepareRescore(ctx, db, f.rescore, &o)
 	}
 	if err != nil {
 		return o, err
@@ -229,17 +299,24 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 }
 
 // reportRun is a finished run as the reporters read it, from its store.
-func reportRun(ctx context.Context, ses *project.Session, proj *project.Project, ev *spec.Eval, o *pipeline.Outcome) (report.Run, error) {
-	db, _, err := ses.Store(ctx, proj)
-	if err != nil {
-		return report.Run{}, err
-	}
+func reportRun(ctx context.Context, db store.Store, ev *spec.Eval, o *pipeline.Outcome) (report.Run, error) {
 	red, err := report.ReductionOf(ev, scorers.ExprFunctions()...)
 	if err != nil {
 		return report.Run{}, err
 	}
 	return report.Run{Eval: ev.Name, Experiment: o.Experiment.Name, Summary: o.Summary,
 		Rows: report.StoreRows(context.WithoutCancel(ctx), db, o.Experiment.ID), Reduction: red}, nil
+}
+
+// countSet counts the non-empty flags.
+func countSet(flags ...string) int {
+	n := 0
+	for _, f := range flags {
+		if f != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // parseParams reads repeated --param NAME=VALUE flags.

@@ -23,7 +23,7 @@ const pgUniqueViolation = "23505"
 // experiments aliased e; the row count comes last.
 const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status, e.git_commit, e.git_branch,
 	e.git_dirty, e.git_tag, e.git_author, e.git_commit_time, e.parameters, e.spec_hash, e.metadata, e.summary,
-	e.dataset, e.dataset_version, e.base, e.reduction,
+	e.dataset, e.dataset_version, e.base, e.reduction, e.about,
 	(SELECT count(*) FROM rows r WHERE r.experiment_id = e.id)`
 
 // CreateExperiment stores a new experiment. It fills ID with a new
@@ -68,14 +68,20 @@ func (s *Postgres) CreateExperiment(ctx context.Context, e *store.Experiment) (e
 			return fmt.Errorf("creating experiment %q of eval %q: encoding its reduction: %w", e.Name, e.Eval, err)
 		}
 	}
+	var about []byte
+	if a := store.AboutOf(e); !a.IsZero() {
+		if about, err = json.Marshal(a); err != nil {
+			return fmt.Errorf("creating experiment %q of eval %q: encoding its description, tags and origin: %w", e.Name, e.Eval, err)
+		}
+	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
 		git_commit, git_branch, git_dirty, git_tag, git_author, git_commit_time,
-		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction, about)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		e.ID, e.Name, e.Eval, e.Created.UnixNano(), e.Updated.UnixNano(), e.Status,
 		e.Git.Commit, e.Git.Branch, e.Git.Dirty, e.Git.Tag, e.Git.Author, unixNano(e.Git.CommitTime),
 		jsonText(e.Parameters), e.SpecHash, jsonText(e.Metadata), jsonText(e.Summary),
-		e.Dataset, e.DatasetVersion, e.Base, jsonText(reduction))
+		e.Dataset, e.DatasetVersion, e.Base, jsonText(reduction), jsonText(about))
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == pgUniqueViolation && pe.ConstraintName == "experiments_eval_name" {
@@ -203,11 +209,11 @@ func scanExperiment(sc pgx.Row) (*store.Experiment, error) {
 		e                            store.Experiment
 		created, updated, commitTime int64
 		params, metadata, summary    *string
-		reduction                    []byte
+		reduction, about             []byte
 	)
 	err := sc.Scan(&e.ID, &e.Name, &e.Eval, &created, &updated, &e.Status,
 		&e.Git.Commit, &e.Git.Branch, &e.Git.Dirty, &e.Git.Tag, &e.Git.Author, &commitTime,
-		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &reduction, &e.Rows)
+		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &reduction, &about, &e.Rows)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +222,13 @@ func scanExperiment(sc pgx.Row) (*store.Experiment, error) {
 		if err := json.Unmarshal(reduction, e.Reduction); err != nil {
 			return nil, fmt.Errorf("experiment %q: reduction: %w", e.ID, err)
 		}
+	}
+	if len(about) > 0 {
+		var a store.About
+		if err := json.Unmarshal(about, &a); err != nil {
+			return nil, fmt.Errorf("experiment %q: about: %w", e.ID, err)
+		}
+		a.Apply(&e)
 	}
 	e.Created = time.Unix(0, created).UTC()
 	e.Updated = time.Unix(0, updated).UTC()
@@ -275,14 +288,14 @@ func fromUnixNano(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// checkStatus accepts the four experiment statuses.
+// checkStatus accepts the five experiment statuses.
 func checkStatus(status string) error {
 	switch status {
-	case store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed:
+	case store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed, store.StatusStopped:
 		return nil
 	}
-	return fmt.Errorf("unknown status %q: want %s, %s, %s or %s",
-		status, store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed)
+	return fmt.Errorf("unknown status %q: want %s, %s, %s, %s or %s",
+		status, store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed, store.StatusStopped)
 }
 
 // jsonText is the column value of an encoded JSON value: the text, or NULL

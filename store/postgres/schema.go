@@ -136,11 +136,14 @@ var migrations = []string{
 		data       BYTEA NOT NULL,
 		created    BIGINT NOT NULL
 	);`,
+	// 4: what an experiment records besides its columns (store.About), as
+	// the SQLite store's schema version 6.
+	`ALTER TABLE experiments ADD COLUMN about TEXT;`,
 }
 
 // SchemaVersion is the schema version this package writes, kept in the
 // one-row table caliper_schema.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrationLock is the first key of the advisory lock that serializes the
 // migrations of one schema; the second is the schema name's hash, so stores

@@ -21,7 +21,7 @@ const sqliteConstraintUnique = 2067
 // experiments aliased e; the row count comes last.
 const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status, e.git_commit, e.git_branch,
 	e.git_dirty, e.git_tag, e.git_author, e.git_commit_time, e.parameters, e.spec_hash, e.metadata, e.summary,
-	e.dataset, e.dataset_version, e.base, e.reduction,
+	e.dataset, e.dataset_version, e.base, e.reduction, e.about,
 	(SELECT count(*) FROM rows r WHERE r.experiment_id = e.id)`
 
 // CreateExperiment stores a new experiment. It fills ID with a new
@@ -67,14 +67,18 @@ func (s *SQLite) CreateExperiment(ctx context.Context, e *store.Experiment) erro
 		}
 		reduction = string(b)
 	}
+	var about any
+	if a := store.AboutOf(e); !a.IsZero() {
+		about = string(mustMarshal(a))
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
 		git_commit, git_branch, git_dirty, git_tag, git_author, git_commit_time,
-		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction, about)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Name, e.Eval, e.Created.UnixNano(), e.Updated.UnixNano(), e.Status,
 		e.Git.Commit, e.Git.Branch, e.Git.Dirty, e.Git.Tag, e.Git.Author, unixNano(e.Git.CommitTime),
 		jsonText(e.Parameters), e.SpecHash, jsonText(e.Metadata), jsonText(e.Summary),
-		e.Dataset, e.DatasetVersion, e.Base, reduction)
+		e.Dataset, e.DatasetVersion, e.Base, reduction, about)
 	if err != nil {
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code() == sqliteConstraintUnique {
@@ -210,11 +214,11 @@ func scanExperiment(sc interface{ Scan(...any) error }) (*store.Experiment, erro
 		e                            store.Experiment
 		created, updated, commitTime int64
 		params, metadata, summary    []byte
-		reduction                    []byte
+		reduction, about             []byte
 	)
 	err := sc.Scan(&e.ID, &e.Name, &e.Eval, &created, &updated, &e.Status,
 		&e.Git.Commit, &e.Git.Branch, &e.Git.Dirty, &e.Git.Tag, &e.Git.Author, &commitTime,
-		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &reduction, &e.Rows)
+		&params, &e.SpecHash, &metadata, &summary, &e.Dataset, &e.DatasetVersion, &e.Base, &reduction, &about, &e.Rows)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +234,20 @@ func scanExperiment(sc interface{ Scan(...any) error }) (*store.Experiment, erro
 			return nil, fmt.Errorf("experiment %q: reduction: %w", e.ID, err)
 		}
 	}
+	if len(about) > 0 {
+		var a store.About
+		if err := json.Unmarshal(about, &a); err != nil {
+			return nil, fmt.Errorf("experiment %q: about: %w", e.ID, err)
+		}
+		a.Apply(&e)
+	}
 	return &e, nil
+}
+
+// mustMarshal encodes a value that always encodes.
+func mustMarshal(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
 
 // LatestCompleted finds the base of an experiment by git ancestry: among the
@@ -291,11 +308,11 @@ func fromUnixNano(n int64) time.Time {
 // checkStatus accepts the four experiment statuses.
 func checkStatus(status string) error {
 	switch status {
-	case store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed:
+	case store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed, store.StatusStopped:
 		return nil
 	}
-	return fmt.Errorf("unknown status %q: want %s, %s, %s or %s",
-		status, store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed)
+	return fmt.Errorf("unknown status %q: want %s, %s, %s, %s or %s",
+		status, store.StatusRunning, store.StatusCompleted, store.StatusInterrupted, store.StatusFailed, store.StatusStopped)
 }
 
 // jsonText is the column value of an encoded JSON value: TEXT, so that

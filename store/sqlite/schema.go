@@ -137,6 +137,10 @@ var migrations = []string{
 		data       BLOB NOT NULL,
 		created    INTEGER NOT NULL
 	);`,
+	// 6: what an experiment records besides its columns (store.About: the
+	// eval's description and tags, the commit message, the experiment whose
+	// outputs a rescore scored), one JSON object.
+	`ALTER TABLE experiments ADD COLUMN about TEXT;`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -145,7 +149,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.

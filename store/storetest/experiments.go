@@ -208,6 +208,7 @@ func testUpdateExperiment(t *testing.T, open Opener) {
 		{"status and summary", store.StatusInterrupted, json.RawMessage(`{"cases":3}`), store.StatusInterrupted, `{"cases":3}`},
 		{"status only", store.StatusCompleted, nil, store.StatusCompleted, `{"cases":3}`},
 		{"summary only", "", json.RawMessage(`{"cases":4}`), store.StatusCompleted, `{"cases":4}`},
+		{"stopped by --max-cost", store.StatusStopped, nil, store.StatusStopped, `{"cases":4}`},
 	} {
 		// Sequential: each case builds on the one before.
 		before, err := s.Experiment(ctx, "", e.ID)
@@ -300,6 +301,8 @@ func testExperimentMetadataRoundTrip(t *testing.T, open Opener) {
 		{"nothing", store.Experiment{}},
 		{"git without time", store.Experiment{Git: store.Git{Commit: "abc", Author: "Ünï Cødé"}}},
 		{"base only", store.Experiment{Base: "other"}},
+		{"about", store.Experiment{Description: "Answers", Tags: []string{"smoke", "nightly"}, CommitMessage: "fix the judge",
+			OutputsFrom: &store.Origin{ID: "0190-src", Name: "main", Eval: "support"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -327,6 +330,9 @@ func testExperimentMetadataRoundTrip(t *testing.T, open Opener) {
 			if !reflect.DeepEqual(got.Reduction, tc.e.Reduction) {
 				t.Errorf("reduction read back as %+v, want %+v", got.Reduction, tc.e.Reduction)
 			}
+			if !reflect.DeepEqual(store.AboutOf(got), store.AboutOf(&tc.e)) {
+				t.Errorf("description, tags, commit message and outputs_from read back as %+v, want %+v", store.AboutOf(got), store.AboutOf(&tc.e))
+			}
 			// The listing reads the same columns.
 			list, err := s.Experiments(ctx, store.ListOptions{Eval: "meta"})
 			if err != nil {
@@ -334,7 +340,7 @@ func testExperimentMetadataRoundTrip(t *testing.T, open Opener) {
 			}
 			for _, l := range list {
 				if l.ID == got.ID && (l.Base != got.Base || l.Git.Tag != got.Git.Tag || l.DatasetVersion != got.DatasetVersion ||
-					!reflect.DeepEqual(l.Reduction, got.Reduction)) {
+					!reflect.DeepEqual(l.Reduction, got.Reduction) || !reflect.DeepEqual(store.AboutOf(&l), store.AboutOf(got))) {
 					t.Errorf("listed as %+v, read as %+v", l, got)
 				}
 			}
