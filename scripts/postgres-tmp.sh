@@ -9,7 +9,7 @@ set -euo pipefail
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ "${1:-}" = stop ]; then
-  runuser -u postgres -- "$bindir/pg_ctl" -D "$2" -m immediate stop >/dev/null 2>&1 || true
+  runuser -u postgres -- "$bindir/pg_ctl" -D "$2/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$2"
   exit 0
 fi
