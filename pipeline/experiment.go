@@ -37,6 +37,9 @@ type ExperimentOptions struct {
 	Base *Base
 	// MaxCost stops starting cases once the model calls cost more (USD); 0 is no limit.
 	MaxCost float64
+	// Shard, when set, runs only this shard's cases into the experiment of
+	// its run, shared with the other shards.
+	Shard *Shard
 }
 
 // Base is what a run is compared with: a stored experiment or a committed
@@ -52,6 +55,9 @@ type Outcome struct {
 	Experiment *store.Experiment
 	Summary    *report.Summary
 	Passed     bool // every threshold and gate passed
+	// Pending says why Summary is this shard's alone: the other shards of
+	// the run have not all finished. Empty otherwise.
+	Pending string
 }
 
 // RunExperiment runs the pipeline over its eval's data as a new experiment,
@@ -72,7 +78,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	var att store.AttachmentStore = o.Store
 	p.attachments.Store(&att)
 	cases := p.withAttachments(ctx, src, o.Store)
-	exp, err := p.startExperiment(ctx, o)
+	exp, err := p.startExperiment(ctx, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -83,12 +89,19 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 		sinks = append(sinks, o.Progress)
 	}
 	ro := RunOptions{Abort: o.Abort, MaxCost: o.MaxCost}
-	if len(o.Done) > 0 {
+	held := 0
+	switch {
+	case o.Shard != nil:
+		ro.Skip = shardSkip(o.Shard, o.Done, &held)
+	case len(o.Done) > 0:
 		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
 	}
 	stats, runErr := p.Run(ctx, cases, sinks, ro)
 	if closeErr := writer.Close(); closeErr != nil && !errors.Is(runErr, closeErr) {
 		runErr = errors.Join(runErr, closeErr)
+	}
+	if o.Shard != nil {
+		return p.finishShard(ctx, o, exp, agg.Summary(stats.Cases), stats, held, runErr)
 	}
 	status := store.StatusCompleted
 	switch {
@@ -147,8 +160,8 @@ func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *stor
 }
 
 // startExperiment creates the experiment, or marks the one being resumed as running.
-func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*store.Experiment, error) {
-	if o.Resume != nil {
+func (p *Pipeline) startExperiment(ctx context.Context, o *ExperimentOptions) (*store.Experiment, error) {
+	if o.Resume != nil && o.Shard == nil {
 		if o.Resume.Eval != p.Eval.Name {
 			return nil, fmt.Errorf("experiment %s belongs to eval %s, not %s: resume it from its own eval", o.Resume.Name, o.Resume.Eval, p.Eval.Name)
 		}
@@ -165,6 +178,9 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 	}
 	if exp.Dataset != "" {
 		exp.DatasetVersion = p.Eval.Data.Version
+	}
+	if o.Shard != nil {
+		return p.joinShardRun(ctx, o, exp)
 	}
 	if err := createUnique(ctx, o.Store, exp); err != nil {
 		return nil, err

@@ -15,10 +15,10 @@ const (
 // Shard is one of the N processes of a sharded run (caliper run --shard K/N)
 // that write into one experiment.
 type Shard struct {
-	Index    int       `json:"shard"`  // K, from 1 to Of
-	Of       int       `json:"of"`     // N
-	State    string    `json:"state"`  // running, finished or failed
-	Host     string    `json:"host"`   // the machine it ran on
+	Index    int       `json:"shard"` // K, from 1 to Of
+	Of       int       `json:"of"`    // N
+	State    string    `json:"state"` // running, finished or failed
+	Host     string    `json:"host"`  // the machine it ran on
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished,omitzero"` // zero while running
 	Rows     int       `json:"rows"`              // the rows it stored, when it stopped

@@ -36,6 +36,9 @@ type runFlags struct {
 	dryRun      bool
 	maxCost     float64
 	noCache     bool
+	shard       string
+	runID       string
+	wait        bool
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -69,6 +72,9 @@ exits at once.`,
 	fl.BoolVar(&f.dryRun, "dry-run", false, "count the cases and model calls and estimate tokens and cost, calling nothing")
 	fl.Float64Var(&f.maxCost, "max-cost", 0, "stop starting cases once the model calls have cost this much (USD)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "call the models even for requests answered before")
+	fl.StringVar(&f.shard, "shard", "", "run only shard K of N of the cases (K/N), into the experiment the N shards of one run share")
+	fl.StringVar(&f.runID, "run-id", "", "the id the shards of one run share (default: $CALIPER_RUN_ID, else the CI's run id)")
+	fl.BoolVar(&f.wait, "wait", false, "with --shard: wait for the other shards and report the whole experiment")
 	f.reports = addReportFlags(fl)
 	return cmd
 }
@@ -77,6 +83,9 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	params, err := parseParams(f.params)
 	if err != nil {
 		return err
+	}
+	if f.wait && f.shard == "" {
+		return exitcode.Invalidf("--wait waits for the other shards of a run: use it with --shard K/N")
 	}
 	if f.resume != "" && f.retryErrors != "" {
 		return exitcode.Invalidf("--resume and --retry-errors cannot be used together: pick one")
@@ -103,6 +112,10 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	for _, ev := range evals {
 		proj := project.Of(v, ev)
 		outcome, where, err := runOne(ctx, st, proj, ses, ev, params, f)
+		if outcome != nil && outcome.Pending != "" && err == nil {
+			fmt.Fprintf(st.Stdout, "%s: %s\n  stored in %s in experiment %s (id %s)\n\n", ev.Name, outcome.Pending, where, outcome.Experiment.Name, outcome.Experiment.ID)
+			continue
+		}
 		if outcome != nil {
 			report.WriteText(st.Stdout, outcome.Summary)
 			fmt.Fprintf(st.Stdout, "  stored in %s as experiment %s (id %s)\n\n", where, outcome.Experiment.Name, outcome.Experiment.ID)
@@ -210,6 +223,9 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 	}
 	if o.Base, err = pipeline.ResolveBase(ctx, db, ev, pipeline.BaseOptions{Ref: ref, Env: st.Env, Warn: st.warn}); err != nil {
 		return o, err
+	}
+	if f.shard != "" {
+		return o, shardOptions(st, f, &o)
 	}
 	var note string
 	switch {
