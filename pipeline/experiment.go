@@ -47,7 +47,9 @@ type ExperimentOptions struct {
 type Base struct {
 	Name string
 	ID   string // the stored experiment's id; empty for a baseline file
-	Rows report.RowSource
+	// Reason says why base: auto chose it; empty for a base named.
+	Reason string
+	Rows   report.RowSource
 }
 
 // Outcome is what a logged run produced.
@@ -149,7 +151,7 @@ func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *stor
 	rows := report.StoreRows(ctx, o.Store, exp.ID)
 	var sum *report.Summary
 	if o.Base != nil {
-		sum, err = report.Compare(rows, o.Base.Rows, report.CompareOptions{SummaryOptions: opts, Base: o.Base.Name})
+		sum, err = report.Compare(rows, o.Base.Rows, report.CompareOptions{SummaryOptions: opts, Base: o.Base.Name, BaseReason: o.Base.Reason})
 	} else {
 		sum, err = report.Summarize(rows, opts)
 	}
@@ -202,6 +204,9 @@ func createUnique(ctx context.Context, st store.Store, exp *store.Experiment) er
 		exp.Name = fmt.Sprintf("%s-%d", base, i)
 	}
 }
+
+// ParametersJSON is the run's parameters as its experiment stores them.
+func (p *Pipeline) ParametersJSON() json.RawMessage { return mustJSON(p.Parameters) }
 
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)

@@ -221,7 +221,7 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 	if path, ok := strings.CutPrefix(ref, "file:"); ok {
 		ref = "file:" + st.Path(path)
 	}
-	if o.Base, err = pipeline.ResolveBase(ctx, db, ev, pipeline.BaseOptions{Ref: ref, Env: st.Env, Warn: st.warn}); err != nil {
+	if o.Base, err = pipeline.ResolveBase(ctx, db, ev, pipeline.BaseOptions{Ref: ref, Env: st.Env, Warn: st.warn, Parameters: p.ParametersJSON()}); err != nil {
 		return o, err
 	}
 	if f.shard != "" {
