@@ -29,9 +29,9 @@ type Eval struct {
 	// is no base (the default); false makes them pass vacuously.
 	BaseRequired bool
 	Thresholds   []Threshold
-	Gates          []Expr
-	Project        *Project // the caliper.yaml that applies, or nil
-	Env            []string // the environment variables the eval lists in env: (caliper.yaml's are in Project.Env)
+	Gates        []Expr
+	Project      *Project // the caliper.yaml that applies, or nil
+	Env          []string // the environment variables the eval lists in env: (caliper.yaml's are in Project.Env)
 }
 
 // Defaults of an eval that does not set them.
