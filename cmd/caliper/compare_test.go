@@ -152,8 +152,8 @@ func TestCommittedBaseline(t *testing.T) {
 	dir := t.TempDir()
 	writeRegressEval(t, dir)
 	db := filepath.Join(dir, "s.db")
-	if code, _, errOut := run(t, dir, "run", "--store", db); code != ExitOK {
-		t.Fatalf("first run: %s", errOut)
+	if code, _, errOut := run(t, dir, "run", "--store", db); code != ExitFailed {
+		t.Fatalf("first run, whose gates on regressions have no base: exit %d, want 1: %s", code, errOut)
 	}
 	code, out, errOut := run(t, dir, "baseline", "save", "--store", db, "broken-false", "--out", "baselines/regress.jsonl")
 	if code != ExitOK || !strings.Contains(out, "saved 200 rows") {
