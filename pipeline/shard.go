@@ -167,7 +167,9 @@ func (p *Pipeline) finishShard(ctx context.Context, o ExperimentOptions, exp *st
 			runErr = fmt.Errorf("%w: the rows stored are kept; finish this shard with caliper run --resume --shard %s --run-id %s", runErr, sh, sh.RunID)
 		}
 		own.Status = status
-		own.Stopped = fmt.Sprintf("shard %s stopped before its last case: finish it with caliper run --resume --shard %s --run-id %s", sh, sh, sh.RunID)
+		if runErr == nil {
+			runErr = fmt.Errorf("shard %s stopped before its last case: its %d rows are stored; finish it with caliper run --resume --shard %s --run-id %s", sh, rows, sh, sh.RunID)
+		}
 		if err := o.Store.UpdateExperiment(ctx, exp.ID, status, nil); err != nil {
 			runErr = errors.Join(runErr, err)
 		}

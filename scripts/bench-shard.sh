@@ -34,7 +34,7 @@ now() { date +%s.%N; }
 rate() { python3 -c "import sys; w=float(sys.argv[2])-float(sys.argv[1]); print(f'{w:6.2f}s  {int(sys.argv[3])/w:>9,.0f} cases/s')" "$@"; }
 
 t0=$(now)
-bin/caliper run --store "$(store whole)" "$work/w1.eval.yaml" >/dev/null
+bin/caliper run --store "$(store whole)" "$work/w1.eval.yaml" >/dev/null 2>&1
 t1=$(now)
 echo "w1 unsharded   $n cases  $(rate "$t0" "$t1" "$n")"
 

@@ -84,11 +84,11 @@ func TestShardProcesses(t *testing.T) {
 	const cases = 120
 	// One input in five is answered wrong: right's mean is 0.8 and the gate fails.
 	extra := "trials: 2\nmax_concurrency: 2\ngates: [\"scores.right.mean >= 0.9\"]\n"
-	for _, name := range []string{"whole", "together", "killed"} {
+	for _, name := range []string{"whole", "together", "killed", "waited"} {
 		writeTrustEval(t, dir, name, cases, extra)
 	}
 	rename := func(name string) string { return name + suffix }
-	for _, name := range []string{"whole", "together", "killed"} {
+	for _, name := range []string{"whole", "together", "killed", "waited"} {
 		path := filepath.Join(dir, name, name+".eval.yaml")
 		b, _ := os.ReadFile(path)
 		writeFile(t, path, strings.Replace(string(b), "name: "+name, "name: "+rename(name), 1))
@@ -136,6 +136,27 @@ func TestShardProcesses(t *testing.T) {
 			t.Errorf("%d shards exited 1, want exactly the last one", failed)
 		}
 		checkShardedExperiment(t, dsn, rename("together"), cases, want)
+	})
+
+	t.Run("wait", func(t *testing.T) {
+		var procs []*exec.Cmd
+		var outs []*strings.Builder
+		for k := 1; k <= 2; k++ {
+			cmd := trustCmd(bin, dir, env("waited", fmt.Sprintf("waited%d.log", k), 0.002*float64(k)),
+				"run", "--store", dsn, "--shard", fmt.Sprintf("%d/2", k), "--run-id", "waited-"+suffix, "--wait", "waited")
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			procs, outs = append(procs, cmd), append(outs, &out)
+		}
+		for i, cmd := range procs {
+			code := waitExit(t, cmd, 2*time.Minute, fmt.Sprintf("shard %d/2", i+1))
+			if code != 1 || !strings.Contains(outs[i].String(), fmt.Sprintf("%d cases, %d rows", cases, 2*cases)) {
+				t.Errorf("shard %d/2 with --wait: exit %d, want 1 and the whole experiment:\n%s", i+1, code, outs[i])
+			}
+		}
 	})
 
 	t.Run("killed and resumed", func(t *testing.T) {
