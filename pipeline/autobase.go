@@ -144,10 +144,3 @@ func branchName(b string) string {
 	}
 	return "branch " + b
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
