@@ -32,6 +32,7 @@ demo: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./spec ./pipeline ./store ./scorers ./datasets ./functions
 	scripts/bench.sh
+	scripts/bench-shard.sh
 
 ## bench-postgres: the PostgreSQL store's figures on the server CALIPER_TEST_POSTGRES
 ## names (rows/s of one writer; W1 end to end on SQLite and PostgreSQL);

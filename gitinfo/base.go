@@ -57,32 +57,50 @@ var (
 // ErrNoCommits, ErrNoDefaultBranch or ErrNoCommonAncestor when they apply, and
 // say what to do.
 func BaseCommits(ctx context.Context, dir string, env map[string]string, limit int) ([]string, error) {
+	h, err := BaseHistory(ctx, dir, env, limit)
+	return h.Commits, err
+}
+
+// History is where base: auto looks for a base: the default branch HEAD is
+// compared with, and the commits BaseCommits returns.
+type History struct {
+	Branch  string   // the default branch's name, e.g. main
+	Commits []string // newest first
+}
+
+// BaseHistory is BaseCommits with the name of the default branch they are on.
+func BaseHistory(ctx context.Context, dir string, env map[string]string, limit int) (History, error) {
+	commits, branch, err := baseCommits(ctx, dir, env, limit)
+	return History{Branch: branch, Commits: commits}, err
+}
+
+func baseCommits(ctx context.Context, dir string, env map[string]string, limit int) ([]string, string, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	head, err := git(ctx, dir, "rev-parse", "-q", "--verify", "HEAD^{commit}")
 	if err != nil {
-		return nil, headError(dir, err)
+		return nil, "", headError(dir, err)
 	}
 	name, refs, err := baseBranch(ctx, dir, env)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	mb, err := git(ctx, dir, append([]string{"merge-base", "HEAD"}, refs...)...)
 	if err != nil {
 		var ge *gitError
 		if errors.As(err, &ge) && ge.code == 1 {
-			return nil, fmt.Errorf("%w: HEAD and %s share no commit in this clone: "+
+			return nil, name, fmt.Errorf("%w: HEAD and %s share no commit in this clone: "+
 				"if it is shallow, fetch the history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)",
 				ErrNoCommonAncestor, name)
 		}
-		return nil, fmt.Errorf("finding the merge-base of HEAD and %s: %w", name, err)
+		return nil, name, fmt.Errorf("finding the merge-base of HEAD and %s: %w", name, err)
 	}
 	args := []string{"rev-list", "--first-parent", fmt.Sprintf("--max-count=%d", limit)}
 	if mb == head {
 		dirty, err := isDirty(ctx, dir, env)
 		if err != nil {
-			return nil, err
+			return nil, name, err
 		}
 		if !dirty {
 			args = append(args, "--skip=1")
@@ -90,12 +108,12 @@ func BaseCommits(ctx context.Context, dir string, env map[string]string, limit i
 	}
 	out, err := git(ctx, dir, append(args, mb, "--")...)
 	if err != nil {
-		return nil, fmt.Errorf("listing the ancestors of %s: %w", mb, err)
+		return nil, name, fmt.Errorf("listing the ancestors of %s: %w", mb, err)
 	}
 	if out == "" {
-		return nil, nil
+		return nil, name, nil
 	}
-	return strings.Split(out, "\n"), nil
+	return strings.Split(out, "\n"), name, nil
 }
 
 // headError explains why HEAD could not be read.

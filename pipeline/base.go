@@ -2,13 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/caliperhq/caliper/baseline"
-	"github.com/caliperhq/caliper/gitinfo"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
@@ -23,6 +22,10 @@ type BaseOptions struct {
 	Env map[string]string
 	// Warn says why a run goes on without a base.
 	Warn func(msg string)
+	// Parameters are the run's parameters, encoded as experiments store
+	// them (Pipeline.ParametersJSON): base auto prefers experiments that ran
+	// with the same.
+	Parameters json.RawMessage
 }
 
 // ResolveBase finds what ev's run is compared with: o.Ref, else the eval's
@@ -37,36 +40,13 @@ func ResolveBase(ctx context.Context, db store.Store, ev *spec.Eval, o BaseOptio
 	case ref == "":
 		return nil, nil
 	case ref == "auto":
-		return autoBase(ctx, db, ev, o)
+		return autoBase(ctx, db, ev, o.Parameters, o)
 	case strings.HasPrefix(ref, "file:"):
 		return fileBase(ev, strings.TrimPrefix(ref, "file:"))
 	}
 	e, err := db.Experiment(ctx, ev.Name, ref)
 	if err != nil {
 		return nil, fmt.Errorf("base %q: %w: name an experiment of %s (caliper experiments list), auto, or file:PATH", ref, err, ev.Name)
-	}
-	return &Base{Name: e.Name, ID: e.ID, Rows: report.StoreRows(ctx, db, e.ID)}, nil
-}
-
-// autoBase is the newest completed experiment of the eval on the merge-base of
-// HEAD with the default branch, or on its nearest first-parent ancestor.
-func autoBase(ctx context.Context, db store.Store, ev *spec.Eval, o BaseOptions) (*Base, error) {
-	warn := o.Warn
-	if warn == nil {
-		warn = func(string) {}
-	}
-	commits, err := gitinfo.BaseCommits(ctx, filepath.Dir(ev.File), o.Env, 0)
-	if err != nil {
-		warn(fmt.Sprintf("%s: base auto: %v; running without a base", ev.Name, err))
-		return nil, nil
-	}
-	e, err := db.LatestCompleted(ctx, ev.Name, commits)
-	if errors.Is(err, store.ErrNotFound) {
-		warn(fmt.Sprintf("%s: base auto: no completed experiment of %s on the merge-base with the default branch or its ancestors; running without a base", ev.Name, ev.Name))
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("base auto: %w", err)
 	}
 	return &Base{Name: e.Name, ID: e.ID, Rows: report.StoreRows(ctx, db, e.ID)}, nil
 }

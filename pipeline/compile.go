@@ -107,7 +107,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	if p.onError, err = newErrorScorer(ev, p.ExprOptions); err != nil {
 		return nil, fmt.Errorf("compiling %s: %w", ev.Name, err)
 	}
-	if p.Gates, err = report.CompileGates(ev.Gates); err != nil {
+	if p.Gates, err = report.CompileGates(ev.Gates, ev.BaseRequired); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -54,6 +54,9 @@ type ExperimentOptions struct {
 	Reads store.Store
 	// CommitMessage is the subject of the git commit the run is at.
 	CommitMessage string
+	// Shard, when set, runs only this shard's cases into the experiment of
+	// its run, shared with the other shards.
+	Shard *Shard
 }
 
 // Base is what a run is compared with: a stored experiment or a committed
@@ -61,7 +64,9 @@ type ExperimentOptions struct {
 type Base struct {
 	Name string
 	ID   string // the stored experiment's id; empty for a baseline file
-	Rows report.RowSource
+	// Reason says why base: auto chose it; empty for a base named.
+	Reason string
+	Rows   report.RowSource
 }
 
 // Outcome is what a logged run produced.
@@ -69,6 +74,9 @@ type Outcome struct {
 	Experiment *store.Experiment
 	Summary    *report.Summary
 	Passed     bool // every threshold and gate passed
+	// Pending says why Summary is this shard's alone: the other shards of
+	// the run have not all finished. Empty otherwise.
+	Pending string
 }
 
 // RunExperiment runs the pipeline over its eval's data as a new experiment,
@@ -96,7 +104,7 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	var att store.AttachmentStore = o.Store
 	p.attachments.Store(&att)
 	cases := p.withAttachments(ctx, src, o.Store)
-	exp, err := p.startExperiment(ctx, o)
+	exp, err := p.startExperiment(ctx, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +118,11 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 		sinks = append(sinks, o.Progress)
 	}
 	ro := RunOptions{Abort: o.Abort, MaxCost: o.MaxCost}
-	if len(o.Done) > 0 {
+	held := 0
+	switch {
+	case o.Shard != nil:
+		ro.Skip = shardSkip(o.Shard, o.Done, &held)
+	case len(o.Done) > 0:
 		ro.Skip = func(id string, trial int) bool { _, done := o.Done[store.Key(id, trial)]; return done }
 	}
 	issue, stopIssuing := p.withMaxDuration(ctx)
@@ -118,6 +130,9 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	timedOut := stopIssuing()
 	if closeErr := writer.Close(); closeErr != nil && !errors.Is(runErr, closeErr) {
 		runErr = errors.Join(runErr, closeErr)
+	}
+	if o.Shard != nil {
+		return p.finishShard(ctx, o, exp, agg.Summary(stats.Cases), stats, held, runErr)
 	}
 	status := store.StatusCompleted
 	switch {
@@ -214,7 +229,7 @@ func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *stor
 	rows := report.StoreRows(ctx, o.Store, exp.ID)
 	var sum *report.Summary
 	if o.Base != nil {
-		sum, err = report.Compare(rows, o.Base.Rows, report.CompareOptions{SummaryOptions: opts, Base: o.Base.Name})
+		sum, err = report.Compare(rows, o.Base.Rows, report.CompareOptions{SummaryOptions: opts, Base: o.Base.Name, BaseReason: o.Base.Reason})
 	} else {
 		sum, err = report.Summarize(rows, opts)
 	}
@@ -225,8 +240,8 @@ func (p *Pipeline) summarize(ctx context.Context, o ExperimentOptions, exp *stor
 }
 
 // startExperiment creates the experiment, or marks the one being resumed as running.
-func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*store.Experiment, error) {
-	if o.Resume != nil {
+func (p *Pipeline) startExperiment(ctx context.Context, o *ExperimentOptions) (*store.Experiment, error) {
+	if o.Resume != nil && o.Shard == nil {
 		if o.Resume.Eval != p.Eval.Name {
 			return nil, fmt.Errorf("experiment %s belongs to eval %s, not %s: resume it from its own eval", o.Resume.Name, o.Resume.Eval, p.Eval.Name)
 		}
@@ -255,6 +270,9 @@ func (p *Pipeline) startExperiment(ctx context.Context, o ExperimentOptions) (*s
 			exp.DatasetVersion = o.Replay.DatasetVersion
 		}
 	}
+	if o.Shard != nil {
+		return p.joinShardRun(ctx, o, exp)
+	}
 	if err := createUnique(ctx, o.Store, exp); err != nil {
 		return nil, err
 	}
@@ -275,6 +293,9 @@ func createUnique(ctx context.Context, st store.Store, exp *store.Experiment) er
 		exp.Name = fmt.Sprintf("%s-%d", base, i)
 	}
 }
+
+// ParametersJSON is the run's parameters as its experiment stores them.
+func (p *Pipeline) ParametersJSON() json.RawMessage { return mustJSON(p.Parameters) }
 
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)

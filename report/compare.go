@@ -24,9 +24,11 @@ const (
 // Comparison is an experiment compared with its base, case by case: cases
 // are matched by id, and differences are taken over the paired cases only.
 type Comparison struct {
-	Base      string `json:"base"`         // the base experiment
-	BaseCases int    `json:"base_cases"`   // distinct cases of the base
-	Paired    int    `json:"paired_cases"` // cases in both
+	Base string `json:"base"` // the base experiment
+	// BaseReason says why base: auto chose Base; empty for a base named.
+	BaseReason string `json:"base_reason,omitempty"`
+	BaseCases  int    `json:"base_cases"`   // distinct cases of the base
+	Paired     int    `json:"paired_cases"` // cases in both
 	// OnlyCurrent counts the cases of this experiment that the base does not
 	// have; OnlyCurrentIDs lists the first MaxListedCases of them by id.
 	OnlyCurrent    int      `json:"only_current"`
@@ -102,6 +104,7 @@ type ScoreChange struct {
 type CompareOptions struct {
 	SummaryOptions        // the current experiment; its Reduction reduces both
 	Base           string // the base experiment's name, for display
+	BaseReason     string // why it is the base, when base: auto chose it
 	// Confidence is the level of the intervals; 0.95 when 0.
 	Confidence float64
 	// Resamples is the number of bootstrap resamples; MinResamples when
@@ -394,7 +397,7 @@ func (m *merger) noteRegressed(id string, drop float64) {
 
 // comparison computes the intervals and assembles the Comparison.
 func (m *merger) comparison(opts CompareOptions) *Comparison {
-	c := &Comparison{Base: opts.Base, BaseCases: m.baseAcc.cases, Paired: m.paired,
+	c := &Comparison{Base: opts.Base, BaseReason: opts.BaseReason, BaseCases: m.baseAcc.cases, Paired: m.paired,
 		OnlyCurrent: m.nOnlyCur, OnlyCurrentIDs: m.onlyCur, OnlyBase: m.nOnlyBas, OnlyBaseIDs: m.onlyBas,
 		Confidence: opts.Confidence, Resamples: opts.Resamples, Seed: opts.Seed, Regressed: m.worst}
 	cols := append(append([][]float64(nil), m.scores.diffs...), m.metrics.diffs...)

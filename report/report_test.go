@@ -16,7 +16,7 @@ func gates(t *testing.T, srcs ...string) []Gate {
 	for _, s := range srcs {
 		exprs = append(exprs, spec.Expr{Code: s, File: "x.eval.yaml", Pos: spec.Pos{Line: 1, Col: 1}})
 	}
-	g, err := CompileGates(exprs)
+	g, err := CompileGates(exprs, true)
 	if err != nil {
 		t.Fatal(err)
 	}

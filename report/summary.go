@@ -188,6 +188,15 @@ func (s *Summary) GateEnv() spec.GateEnv {
 			st.SignificantRegression = d.SignificantRegression
 			env.Scores[d.Name] = st
 		}
+		for _, d := range s.Comparison.Metrics {
+			m := env.Metrics[d.Name]
+			m.HasBase = d.HasBase()
+			m.BaseMean, m.Diff = d.BaseMean, d.Diff
+			m.Improvements, m.Regressions = d.Improvements, d.Regressions
+			m.CILow, m.CIHigh = d.CILow, d.CIHigh
+			m.SignificantRegression = d.SignificantRegression
+			env.Metrics[d.Name] = m
+		}
 	}
 	return env
 }

@@ -107,6 +107,9 @@ func writeComparedText(w io.Writer, s *Summary) {
 		fmt.Fprintf(w, " · %d only in %s", c.OnlyBase, c.Base)
 	}
 	fmt.Fprintln(w)
+	if c.BaseReason != "" {
+		fmt.Fprintf(w, "  base auto: %s\n", c.BaseReason)
+	}
 	deltas := map[string]Delta{}
 	for _, d := range c.Scores {
 		deltas[d.Name] = d

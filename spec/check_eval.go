@@ -27,6 +27,7 @@ func (s *session) evalFile(abs string) *Eval {
 	if raw.PassScore != nil {
 		ev.PassScore = *raw.PassScore
 	}
+	ev.BaseRequired = raw.BaseRequired == nil || *raw.BaseRequired
 	c := &evalChecker{s: s, p: p, dir: dir, raw: &raw, ev: ev}
 	if proj := s.projectFor(dir); proj != nil {
 		ev.Project = proj

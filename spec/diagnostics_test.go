@@ -26,7 +26,7 @@ type diagCase struct {
 var badCases = []diagCase{
 	// Unknown, misspelled and misplaced keys.
 	{file: "unknown_top.bad.yaml", want: []string{
-		`unknown_top.bad.yaml:4:1: unknown key "colour" at the top level; allowed keys: base, data, description, env, error_score, experiment, functions, gates, max_concurrency, max_duration, metadata, name, parameters, pass, pass_score, reduce, scorers, tags, task, thresholds, timeout, trials`,
+		`unknown_top.bad.yaml:4:1: unknown key "colour" at the top level; allowed keys: base, base_required, data, description, env, error_score, experiment, functions, gates, max_concurrency, max_duration, metadata, name, parameters, pass, pass_score, reduce, scorers, tags, task, thresholds, timeout, trials`,
 	}},
 	{file: "unknown_data.bad.yaml", want: []string{
 		`unknown_data.bad.yaml:4:3: unknown key "shuffle" in "data"; allowed keys: dataset, experiment, fields, file, files, filter, inline, limit, on_error, sample`,

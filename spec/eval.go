@@ -26,10 +26,13 @@ type Eval struct {
 	PassScore      float64       // the score at which a trial passes, for pass_at_k and pass_all_k
 	Pass           *Expr         // whether a case passed; nil means no error and every score at least 0.5
 	Base           string
-	Thresholds     []Threshold
-	Gates          []Expr
-	Project        *Project // the caliper.yaml that applies, or nil
-	Env            []string // the environment variables the eval lists in env: (caliper.yaml's are in Project.Env)
+	// BaseRequired makes the gates that read a comparison fail when there
+	// is no base (the default); false makes them pass vacuously.
+	BaseRequired bool
+	Thresholds   []Threshold
+	Gates        []Expr
+	Project      *Project // the caliper.yaml that applies, or nil
+	Env          []string // the environment variables the eval lists in env: (caliper.yaml's are in Project.Env)
 }
 
 // Defaults of an eval that does not set them.

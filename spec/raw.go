@@ -121,6 +121,7 @@ type RawEval struct {
 	Pass           Scalar[string]        `yaml:"pass"`
 	ErrorScore     RawErrorScore         `yaml:"error_score"`
 	Base           Scalar[string]        `yaml:"base"`
+	BaseRequired   *bool                 `yaml:"base_required"`
 	Thresholds     Entries[float64]      `yaml:"thresholds"`
 	Gates          List[Scalar[string]]  `yaml:"gates"`
 	Env            List[Scalar[string]]  `yaml:"env"`

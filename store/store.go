@@ -16,6 +16,7 @@ type Store interface {
 	DatasetStore
 	FeedbackStore
 	AttachmentStore
+	ShardStore
 	// CreateExperiment stores a new experiment, filling its ID, Created,
 	// Updated and Status when they are empty. A name already used in the same
 	// eval is an error wrapping ErrNameTaken.

@@ -65,8 +65,9 @@ func TestRegressionIsCaught(t *testing.T) {
 	dir := t.TempDir()
 	writeRegressEval(t, dir)
 	db := filepath.Join(dir, "s.db")
-	if code, out, errOut := run(t, dir, "run", "--store", db); code != ExitOK {
-		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+	// Without a base, the gates on regressions fail: there is nothing to compare.
+	if code, out, errOut := run(t, dir, "run", "--store", db); code != ExitFailed || !strings.Contains(out, "no base experiment") {
+		t.Fatalf("first run: exit %d, want 1 and \"no base experiment\"\n%s%s", code, out, errOut)
 	}
 	code, out, errOut := run(t, dir, "run", "--store", db, "--param", "broken=true", "--base", "broken-false",
 		"--json", "out/r.json", "--jsonl", "out/r.jsonl", "--junit", "out/r.xml", "--markdown", "out/r.md")
@@ -151,8 +152,8 @@ func TestCommittedBaseline(t *testing.T) {
 	dir := t.TempDir()
 	writeRegressEval(t, dir)
 	db := filepath.Join(dir, "s.db")
-	if code, _, errOut := run(t, dir, "run", "--store", db); code != ExitOK {
-		t.Fatalf("first run: %s", errOut)
+	if code, _, errOut := run(t, dir, "run", "--store", db); code != ExitFailed {
+		t.Fatalf("first run, whose gates on regressions have no base: exit %d, want 1: %s", code, errOut)
 	}
 	code, out, errOut := run(t, dir, "baseline", "save", "--store", db, "broken-false", "--out", "baselines/regress.jsonl")
 	if code != ExitOK || !strings.Contains(out, "saved 200 rows") {
@@ -192,7 +193,7 @@ func TestAutoBase(t *testing.T) {
 	git(t, dir, "add", ".")
 	git(t, dir, "commit", "-q", "-m", "eval")
 	db := filepath.Join(dir, "s.db")
-	if code, _, errOut := run(t, dir, "run", "--store", db, "--base", "auto"); code != ExitOK || !strings.Contains(errOut, "running without a base") {
+	if code, _, errOut := run(t, dir, "run", "--store", db, "--base", "auto"); code != ExitFailed || !strings.Contains(errOut, "running without a base") {
 		t.Fatalf("first run on main: exit %d, %s", code, errOut)
 	}
 	git(t, dir, "checkout", "-q", "-b", "feature")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/caliperhq/caliper/internal/exitcode"
 	"github.com/caliperhq/caliper/pipeline"
@@ -58,7 +59,11 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := showExperiment(st, e, asJSON); err != nil {
+				shards, err := db.Shards(cmd.Context(), e.ID)
+				if err != nil {
+					return err
+				}
+				if err := showExperiment(st, e, shards, asJSON); err != nil {
 					return err
 				}
 				return cases.show(cmd.Context(), st, db, e)
@@ -73,11 +78,14 @@ func newExperimentsCommand(st *State, storeFlag *string) *cobra.Command {
 }
 
 // showExperiment prints an experiment's stored summary.
-func showExperiment(st *State, e *store.Experiment, asJSON bool) error {
+func showExperiment(st *State, e *store.Experiment, shards []store.Shard, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(st.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(e)
+		return enc.Encode(struct {
+			*store.Experiment
+			Shards []store.Shard `json:"shards,omitempty"`
+		}{e, shards})
 	}
 	var sum report.Summary
 	if len(e.Summary) > 0 {
@@ -94,7 +102,29 @@ func showExperiment(st *State, e *store.Experiment, asJSON bool) error {
 	}
 	fmt.Fprintln(st.Stdout)
 	writeAbout(st.Stdout, e)
+	writeShards(st, shards)
 	return nil
+}
+
+// writeShards lists the shards of a sharded experiment and their state.
+func writeShards(st *State, shards []store.Shard) {
+	if len(shards) == 0 {
+		return
+	}
+	finished := 0
+	for _, s := range shards {
+		if s.State == store.ShardFinished {
+			finished++
+		}
+	}
+	fmt.Fprintf(st.Stdout, "  shards: %d of %d finished\n", finished, shards[0].Of)
+	for _, s := range shards {
+		fmt.Fprintf(st.Stdout, "    %d/%d  %-8s  %6d rows  %s  started %s", s.Index, s.Of, s.State, s.Rows, s.Host, s.Started.Local().Format("15:04:05"))
+		if !s.Finished.IsZero() {
+			fmt.Fprintf(st.Stdout, "  took %s", s.Finished.Sub(s.Started).Round(time.Millisecond))
+		}
+		fmt.Fprintln(st.Stdout)
+	}
 }
 
 // writeAbout prints what the experiment records of its eval and origin.

@@ -41,6 +41,9 @@ type runFlags struct {
 	noStore     bool
 	progress    string         // "" (a line on stderr) or json
 	scratch     *scratchStores // the stores of --no-store runs
+	shard       string
+	runID       string
+	wait        bool
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -77,6 +80,9 @@ exits at once.`,
 	fl.StringVar(&f.progress, "progress", "", "json: write the run's events to stderr as JSON Lines (start, row, error, summary) instead of the progress line")
 	fl.BoolVar(&f.noStore, "no-store", false, "run and report without writing an experiment to the store (a base is still read from it)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "call the models even for requests answered before")
+	fl.StringVar(&f.shard, "shard", "", "run only shard K of N of the cases (K/N), into the experiment the N shards of one run share")
+	fl.StringVar(&f.runID, "run-id", "", "the id the shards of one run share (default: $CALIPER_RUN_ID, else the CI's run id)")
+	fl.BoolVar(&f.wait, "wait", false, "with --shard: wait for the other shards and report the whole experiment")
 	f.reports = addReportFlags(fl)
 	return cmd
 }
@@ -88,6 +94,9 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	}
 	if n := countSet(f.resume, f.retryErrors, f.rescore); n > 1 {
 		return exitcode.Invalidf("--resume, --retry-errors and --rescore cannot be used together: pick one")
+	}
+	if f.wait && f.shard == "" {
+		return exitcode.Invalidf("--wait waits for the other shards of a run: use it with --shard K/N")
 	}
 	if f.noStore && (f.resume != "" || f.retryErrors != "") {
 		return exitcode.Invalidf("--no-store cannot be used with --resume or --retry-errors, which add to stored experiments: drop one")
@@ -119,6 +128,10 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	for _, ev := range evals {
 		proj := project.Of(v, ev)
 		outcome, where, rowsDB, err := runOne(ctx, st, proj, ses, ev, params, f)
+		if outcome != nil && outcome.Pending != "" && err == nil {
+			fmt.Fprintf(st.Stdout, "%s: %s\n  stored in %s in experiment %s (id %s)\n\n", ev.Name, outcome.Pending, where, outcome.Experiment.Name, outcome.Experiment.ID)
+			continue
+		}
 		if outcome != nil {
 			report.WriteText(st.Stdout, outcome.Summary)
 			if f.noStore {
@@ -276,8 +289,11 @@ func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeli
 	if path, ok := strings.CutPrefix(ref, "file:"); ok {
 		ref = "file:" + st.Path(path)
 	}
-	if o.Base, err = pipeline.ResolveBase(ctx, db, ev, pipeline.BaseOptions{Ref: ref, Env: st.Env, Warn: st.warn}); err != nil {
+	if o.Base, err = pipeline.ResolveBase(ctx, db, ev, pipeline.BaseOptions{Ref: ref, Env: st.Env, Warn: st.warn, Parameters: p.ParametersJSON()}); err != nil {
 		return o, err
+	}
+	if f.shard != "" {
+		return o, shardOptions(st, f, &o)
 	}
 	var note string
 	switch {

@@ -32,6 +32,16 @@ const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status,
 // an error wrapping ErrNameTaken.
 func (s *Postgres) CreateExperiment(ctx context.Context, e *store.Experiment) (err error) {
 	defer s.scrubErr(&err)
+	return createExperiment(ctx, s.pool, e)
+}
+
+// execer runs a statement: the pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// createExperiment is CreateExperiment on the pool or in a transaction.
+func createExperiment(ctx context.Context, ex execer, e *store.Experiment) (err error) {
 	if e.Eval == "" {
 		return errors.New("creating experiment: the eval name is empty")
 	}
@@ -74,7 +84,7 @@ func (s *Postgres) CreateExperiment(ctx context.Context, e *store.Experiment) (e
 			return fmt.Errorf("creating experiment %q of eval %q: encoding its description, tags and origin: %w", e.Name, e.Eval, err)
 		}
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
+	_, err = ex.Exec(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
 		git_commit, git_branch, git_dirty, git_tag, git_author, git_commit_time,
 		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction, about)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,

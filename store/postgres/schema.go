@@ -139,11 +139,31 @@ var migrations = []string{
 	// 4: what an experiment records besides its columns (store.About), as
 	// the SQLite store's schema version 6.
 	`ALTER TABLE experiments ADD COLUMN about TEXT;`,
+	// 5: sharded runs, as the SQLite store's schema version 7: runs makes a
+	// run id name one experiment per eval; shards keeps each shard's state.
+	`CREATE TABLE runs (
+		eval          TEXT COLLATE "C" NOT NULL,
+		run_id        TEXT COLLATE "C" NOT NULL,
+		experiment_id TEXT COLLATE "C" NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+		PRIMARY KEY (eval, run_id)
+	);
+	CREATE INDEX runs_experiment ON runs (experiment_id);
+	CREATE TABLE shards (
+		experiment_id TEXT COLLATE "C" NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+		shard         INTEGER NOT NULL,
+		of            INTEGER NOT NULL,
+		state         TEXT NOT NULL,
+		host          TEXT NOT NULL DEFAULT '',
+		started       BIGINT NOT NULL,
+		finished      BIGINT NOT NULL DEFAULT 0,
+		row_count     INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (experiment_id, shard)
+	);`,
 }
 
 // SchemaVersion is the schema version this package writes, kept in the
 // one-row table caliper_schema.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrationLock is the first key of the advisory lock that serializes the
 // migrations of one schema; the second is the schema name's hash, so stores

@@ -29,6 +29,16 @@ const experimentColumns = `e.id, e.name, e.eval, e.created, e.updated, e.status,
 // StatusRunning when they are empty. A name already used in the same eval is
 // an error wrapping ErrNameTaken.
 func (s *SQLite) CreateExperiment(ctx context.Context, e *store.Experiment) error {
+	return createExperiment(ctx, s.db, e)
+}
+
+// execer runs a statement: the database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// createExperiment is CreateExperiment on the database or in a transaction.
+func createExperiment(ctx context.Context, ex execer, e *store.Experiment) error {
 	if e.Eval == "" {
 		return errors.New("creating experiment: the eval name is empty")
 	}
@@ -71,7 +81,7 @@ func (s *SQLite) CreateExperiment(ctx context.Context, e *store.Experiment) erro
 	if a := store.AboutOf(e); !a.IsZero() {
 		about = string(mustMarshal(a))
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
+	_, err := ex.ExecContext(ctx, `INSERT INTO experiments (id, name, eval, created, updated, status,
 		git_commit, git_branch, git_dirty, git_tag, git_author, git_commit_time,
 		parameters, spec_hash, metadata, summary, dataset, dataset_version, base, reduction, about)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

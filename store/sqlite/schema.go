@@ -141,6 +141,27 @@ var migrations = []string{
 	// eval's description and tags, the commit message, the experiment whose
 	// outputs a rescore scored), one JSON object.
 	`ALTER TABLE experiments ADD COLUMN about TEXT;`,
+	// 7: sharded runs. runs makes a run id name one experiment per eval, so
+	// the N shards of caliper run --shard K/N agree on it; shards keeps the
+	// state of each shard.
+	`CREATE TABLE runs (
+		eval          TEXT NOT NULL,
+		run_id        TEXT NOT NULL,
+		experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+		PRIMARY KEY (eval, run_id)
+	) WITHOUT ROWID;
+	CREATE INDEX runs_experiment ON runs (experiment_id);
+	CREATE TABLE shards (
+		experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+		shard         INTEGER NOT NULL,
+		of            INTEGER NOT NULL,
+		state         TEXT NOT NULL,
+		host          TEXT NOT NULL DEFAULT '',
+		started       INTEGER NOT NULL,
+		finished      INTEGER NOT NULL DEFAULT 0,
+		row_count     INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (experiment_id, shard)
+	) WITHOUT ROWID;`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -149,7 +170,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.

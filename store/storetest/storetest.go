@@ -51,6 +51,8 @@ func Run(t *testing.T, open Opener) {
 		{"PushDatasetErrors", testPushDatasetErrors},
 		{"PushDatasetConcurrent", testPushDatasetConcurrent},
 		{"DatasetLargePush", testDatasetLargePush},
+		{"JoinRun", testJoinRun},
+		{"Shards", testShards},
 		{"Cache", testCache},
 		{"CacheConcurrent", testCacheConcurrent},
 		{"FeedbackRoundTrip", testFeedbackRoundTrip},
