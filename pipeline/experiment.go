@@ -103,7 +103,12 @@ func (p *Pipeline) RunExperiment(ctx context.Context, o ExperimentOptions) (*Out
 	defer src.Close()
 	var att store.AttachmentStore = o.Store
 	p.attachments.Store(&att)
-	cases := p.withAttachments(ctx, src, o.Store)
+	var cases CaseSource = src
+	if _, stored := src.(*replaySource); !stored {
+		// A rescore's cases come from stored rows, whose attachments are
+		// references already.
+		cases = p.withAttachments(ctx, src, o.Store)
+	}
 	exp, err := p.startExperiment(ctx, &o)
 	if err != nil {
 		return nil, err

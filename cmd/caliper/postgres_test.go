@@ -70,8 +70,9 @@ func TestCommandsOnPostgres(t *testing.T) {
 	writeRegressEval(t, dir)
 	sqlite := filepath.Join(dir, "s.db")
 	for _, s := range []string{pg, sqlite} {
-		if code, out := binary(t, bin, dir, pw, nil, "run", "--store", s, "regress.eval.yaml"); code != ExitOK {
-			t.Fatalf("first run into %s: exit %d\n%s", store.RedactDSN(s), code, out)
+		// The first run has no base, so its gates on regressions fail.
+		if code, out := binary(t, bin, dir, pw, nil, "run", "--store", s, "regress.eval.yaml"); code != ExitFailed || !strings.Contains(out, "no base experiment") {
+			t.Fatalf("first run into %s: exit %d, want %d for gates with no base\n%s", store.RedactDSN(s), code, ExitFailed, out)
 		}
 	}
 	code, out := binary(t, bin, dir, pw, nil, "run", "--store", pg, "--param", "broken=true", "--base", "broken-false", "regress.eval.yaml")
@@ -309,7 +310,7 @@ func TestProjectStoreOnPostgres(t *testing.T) {
 	dir := t.TempDir()
 	writeRegressEval(t, dir)
 	writeFile(t, filepath.Join(dir, "caliper.yaml"), "store: '"+pg+"'\n")
-	if code, out, errOut := run(t, dir, "run", "regress.eval.yaml"); code != ExitOK || !strings.Contains(out, "stored in postgres://") {
+	if code, out, errOut := run(t, dir, "run", "regress.eval.yaml"); code != ExitFailed || !strings.Contains(out, "stored in postgres://") {
 		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
 	}
 	if code, out, errOut := run(t, dir, "experiments", "list"); code != ExitOK || !strings.Contains(out, "broken-false") {
