@@ -229,7 +229,7 @@ func TestStoreCopyRoundTrip(t *testing.T) {
 		}
 		return out
 	}
-	mustRun(ExitOK, "run", "--store", a)
+	mustRun(ExitFailed, "run", "--store", a) // no base yet: its regression gates fail
 	mustRun(ExitFailed, "run", "--store", a, "--param", "broken=true", "--base", "broken-false")
 	writeFile(t, filepath.Join(dir, "qa.jsonl"), qaV1)
 	writeFile(t, filepath.Join(dir, "qa2.jsonl"), qaV2)
