@@ -42,27 +42,9 @@ scorer function gets --output to score and prints its scores.`,
 			if !ok {
 				return exitcode.With(ExitInvalid, fmt.Errorf("no function with slug %q here: known slugs are %s", args[0], strings.Join(slugs(funcs), ", ")))
 			}
-			req := &functions.Request{Trial: trial}
-			for _, v := range []struct {
-				flag, raw string
-				dst       *any
-			}{{"--input", input, &req.Input}, {"--expected", expected, &req.Expected}, {"--output", output, &req.Output}} {
-				if err := parseJSONFlag(v.flag, v.raw, v.dst); err != nil {
-					return exitcode.With(ExitInvalid, err)
-				}
-			}
-			if metadata != "" {
-				if err := json.Unmarshal([]byte(metadata), &req.Metadata); err != nil {
-					return exitcode.With(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
-				}
-			}
-			p, err := parseParams(params)
+			req, err := requestFromFlags(input, expected, output, metadata, params, trial)
 			if err != nil {
-				return exitcode.With(ExitInvalid, err)
-			}
-			req.Parameters = map[string]any{}
-			for k, v := range p {
-				req.Parameters[k] = v
+				return err
 			}
 			_, proj, _ := validator.Project(".") // its problems are the function files' own
 			return invoke(cmd, st, f, req, proj)
@@ -190,4 +172,32 @@ func slugs(funcs map[string]*spec.Function) []string {
 		return []string{"(none: add functions/*.yaml)"}
 	}
 	return out
+}
+
+// requestFromFlags builds the request of a function call from the JSON flags
+// of invoke and prompt render; a flag that does not parse is a usage error.
+func requestFromFlags(input, expected, output, metadata string, params []string, trial int) (*functions.Request, error) {
+	req := &functions.Request{Trial: trial}
+	for _, v := range []struct {
+		flag, raw string
+		dst       *any
+	}{{"--input", input, &req.Input}, {"--expected", expected, &req.Expected}, {"--output", output, &req.Output}} {
+		if err := parseJSONFlag(v.flag, v.raw, v.dst); err != nil {
+			return nil, exitcode.With(ExitInvalid, err)
+		}
+	}
+	if metadata != "" {
+		if err := json.Unmarshal([]byte(metadata), &req.Metadata); err != nil {
+			return nil, exitcode.With(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
+		}
+	}
+	p, err := parseParams(params)
+	if err != nil {
+		return nil, exitcode.With(ExitInvalid, err)
+	}
+	req.Parameters = map[string]any{}
+	for k, v := range p {
+		req.Parameters[k] = v
+	}
+	return req, nil
 }

@@ -49,27 +49,9 @@ sees --output.`,
 			if len(diags) > 0 {
 				return exitcode.With(ExitInvalid, fmt.Errorf("fix the prompt file first"))
 			}
-			req := &functions.Request{Trial: trial}
-			for _, v := range []struct {
-				flag, raw string
-				dst       *any
-			}{{"--input", input, &req.Input}, {"--expected", expected, &req.Expected}, {"--output", output, &req.Output}} {
-				if err := parseJSONFlag(v.flag, v.raw, v.dst); err != nil {
-					return exitcode.With(ExitInvalid, err)
-				}
-			}
-			if metadata != "" {
-				if err := json.Unmarshal([]byte(metadata), &req.Metadata); err != nil {
-					return exitcode.With(ExitInvalid, fmt.Errorf("--metadata: want a JSON object: %w", err))
-				}
-			}
-			p, err := parseParams(params)
+			req, err := requestFromFlags(input, expected, output, metadata, params, trial)
 			if err != nil {
-				return exitcode.With(ExitInvalid, err)
-			}
-			req.Parameters = map[string]any{}
-			for k, v := range p {
-				req.Parameters[k] = v
+				return err
 			}
 			role := functions.RoleTask
 			if len(pr.Choices) > 0 {
