@@ -32,11 +32,11 @@ scorers:
 		{"the real registry", testCatalog, nil},
 		{"an empty catalog", EmptyCatalog{}, []string{
 			`x.eval.yaml:5:10: no built-in scorer "levenshtein" in this build; none is registered`,
-			`x.eval.yaml:7:11: expression: unknown name "levenshtein"; available: input, output, expected, metadata, tags, trial, parameters, metrics`,
+			`x.eval.yaml:7:11: expression: unknown name "levenshtein"; available: input, output, expected, metadata, tags, trial, parameters, metrics, messages, tool_calls`,
 		}},
 		{"nil is the empty catalog", nil, []string{
 			`x.eval.yaml:5:10: no built-in scorer "levenshtein" in this build; none is registered`,
-			`x.eval.yaml:7:11: expression: unknown name "levenshtein"; available: input, output, expected, metadata, tags, trial, parameters, metrics`,
+			`x.eval.yaml:7:11: expression: unknown name "levenshtein"; available: input, output, expected, metadata, tags, trial, parameters, metrics, messages, tool_calls`,
 		}},
 		{"a body kind the build lacks", noHTTP{testCatalog}, []string{
 			`x.eval.yaml:3:8: task: this build of caliper cannot run http bodies; use another kind`,

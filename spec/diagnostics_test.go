@@ -159,7 +159,7 @@ var badCases = []diagCase{
 	}},
 	{file: "expr_unknown_var.bad.yaml", want: []string{
 		`expr_unknown_var.bad.yaml:6:11: expression: unknown name "ouput"; did you mean "output"?`,
-		`expr_unknown_var.bad.yaml:8:11: expression: unknown name "response"; available: input, output, expected, metadata, tags, trial, parameters, metrics, levenshtein, numeric_diff, json_diff, exact_match, valid_json, list_contains, rouge_n, parse_json, to_json`,
+		`expr_unknown_var.bad.yaml:8:11: expression: unknown name "response"; available: input, output, expected, metadata, tags, trial, parameters, metrics, messages, tool_calls, levenshtein, numeric_diff, json_diff, exact_match, valid_json, list_contains, rouge_n, parse_json, to_json`,
 	}},
 	{file: "param_undeclared.bad.yaml", want: []string{
 		`param_undeclared.bad.yaml:6:20: expression: no parameter named "modle"; did you mean "model"?`,

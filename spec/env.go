@@ -42,6 +42,11 @@ type ScorerEnv struct {
 	Trial      int                `expr:"trial"`
 	Parameters map[string]any     `expr:"parameters"`
 	Metrics    map[string]float64 `expr:"metrics"`
+	// Messages is the transcript of an agent or conversation task (each a
+	// {role, content, ...} object); nil for a single-answer task.
+	Messages []map[string]any `expr:"messages"`
+	// ToolCalls are the tool calls the task made, in order; nil when none.
+	ToolCalls []ToolCall `expr:"tool_calls"`
 }
 
 // HTTPOutputEnv is what http.output sees: the response and the case.
