@@ -202,6 +202,9 @@ func (p *Prompt) RenderContext(ctx context.Context, req *Request, extra map[stri
 		}
 		out.Messages = append(out.Messages, llm.Message{Role: m.role, Content: text})
 	}
+	if out.Messages, err = p.appendConversation(out.Messages, req); err != nil {
+		return llm.ChatRequest{}, err
+	}
 	return out, nil
 }
 

@@ -150,6 +150,7 @@ func (j *judge) request(env *spec.ScorerEnv) (llm.ChatRequest, error) {
 		}
 		j.fromCase(env, vars)
 	}
+	vars = withTranscript(vars, env, out)
 	req := &functions.Request{Input: env.Input, Expected: exp, Metadata: env.Metadata, Tags: env.Tags,
 		Parameters: env.Parameters, Trial: env.Trial, Output: out, Metrics: env.Metrics}
 	cr, err := j.prompt.Render(req, vars)

@@ -158,6 +158,7 @@ Is the submitted translation written in {{language}}, and does it mean the same 
 
 Choose A if the answer declares the task impossible or declines it. Choose B if the answer takes the task on: it gives a solution, steps, a list or a direct answer.`,
 	},
+	conversationJudge,
 }
 
 // RegisterJudges registers the built-in LLM judges (factuality, closed_qa,

@@ -176,11 +176,13 @@ var referenceChoices = map[string]map[string]float64{
 	"summary":     {"A": 0, "B": 1},
 	"translation": {"Y": 1, "N": 0},
 	"possible":    {"A": 0, "B": 1},
+	// Caliper's own: the choices of closed_qa over the whole conversation.
+	"conversation_judge": {"Y": 1, "N": 0},
 }
 
 func TestEveryBuiltinJudgeMapsItsChoices(t *testing.T) {
 	t.Parallel()
-	with := map[string]map[string]any{"closed_qa": {"criteria": "Is it polite?"}, "translation": {"language": "French"}}
+	with := map[string]map[string]any{"closed_qa": {"criteria": "Is it polite?"}, "translation": {"language": "French"}, "conversation_judge": {"criteria": "Is it polite?"}}
 	reg := judgeRegistry()
 	for _, name := range Default().Names() {
 		args, ok := reg.Builtin(name)

@@ -183,6 +183,10 @@ var builtinRecords = []Builtin{
 	jsonSchemaBuiltin,
 	rougeNBuiltin,
 	embeddingSimilarityBuiltin,
+	toolCalledBuiltin,
+	toolArgsMatchBuiltin,
+	toolSequenceBuiltin,
+	toolCallF1Builtin,
 }
 
 // helperRecords are the helper functions that belong to no built-in scorer.
