@@ -138,13 +138,16 @@ func argString(sc spec.Scorer, key string) (string, bool, error) {
 	return s, true, nil
 }
 
-// argStrings reads a list-of-strings argument and says whether it is set.
+// argStrings reads a string_list argument (a list of strings, or one
+// string) and says whether it is set.
 func argStrings(sc spec.Scorer, key string) ([]string, bool, error) {
 	raw, ok := sc.With[key]
 	if !ok {
 		return nil, false, nil
 	}
 	switch v := raw.(type) {
+	case string: // a string_list may be one string
+		return []string{v}, true, nil
 	case []string:
 		return v, true, nil
 	case []any:

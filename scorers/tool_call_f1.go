@@ -10,8 +10,8 @@ import (
 var toolCallF1Builtin = Builtin{
 	Name: "tool_call_f1",
 	Description: "The F1 of the tools called against the expected tools (with.tools, with.expected or expected.tool_calls), as promptfoo's tool-call-f1: " +
-		"by default over the *sets* of tool names (order and repeats do not count), precision = |called ∩ expected| / |called|, recall = |called ∩ expected| / |expected|, " +
-		"F1 = 2PR / (P + R), 0 when nothing matches; expected {a, b} against called {a, b, c} is 0.8, against {a} 0.66667. " +
+		"by default over the *sets* of tool names (order and repeats do not count): precision P = names both called and expected / names called, " +
+		"recall R = names both called and expected / names expected, F1 = 2PR / (P + R), 0 when nothing matches; expected {a, b} against called {a, b, c} is 0.8, against {a} 0.66667. " +
 		"With compare: exact, subset or json_diff the calls themselves are matched one to one, arguments included, and repeats count. " +
 		"No expected and no call scores 1 (promptfoo refuses an empty list). The metadata holds precision, recall, matched, missing and extra.",
 	Args: []spec.Arg{argTools, argCompare, argThreshold, argExpected, argCalls},

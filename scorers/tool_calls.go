@@ -228,11 +228,20 @@ func (s callSource) actual(env *spec.ScorerEnv) ([]toolCall, error) {
 	return nil, nil
 }
 
-// looksLikeCalls reports whether an output is a list of tool calls (objects),
-// or an OpenAI message holding one.
+// looksLikeCalls reports whether an output holds tool calls: a list of
+// objects, an OpenAI message {tool_calls}, one Anthropic tool_use block or
+// OpenAI Responses function_call item, or the JSON text of one of them.
 func looksLikeCalls(v any) bool {
 	v = normalize(v)
+	if s, ok := v.(string); ok {
+		if v, ok = parseContainer(s); !ok {
+			return false
+		}
+	}
 	if m, ok := v.(map[string]any); ok {
+		if isCallBlock(m) {
+			return true
+		}
 		v = normalize(m["tool_calls"])
 	}
 	list, ok := v.([]any)
@@ -245,6 +254,12 @@ func looksLikeCalls(v any) bool {
 		}
 	}
 	return true
+}
+
+// isCallBlock reports whether m is one call written on its own: Anthropic's
+// {type: tool_use} or the OpenAI Responses API's {type: function_call}.
+func isCallBlock(m map[string]any) bool {
+	return m["type"] == "tool_use" || m["type"] == "function_call"
 }
 
 // expectedSource reads the calls a case expects: with.tools (names, fixed in
@@ -336,11 +351,12 @@ func (s expectedSource) expected(env *spec.ScorerEnv) ([]toolCall, error) {
 }
 
 // parseCalls reads a list of tool calls in any of the shapes tools calls are
-// written in: {name, arguments} (Caliper's, arguments as a value or as the
-// JSON text OpenAI sends), {function: {name, arguments}} (OpenAI's),
-// {type: tool_use, name, input} (Anthropic's), a list of spec.ToolCall, an
-// OpenAI message {tool_calls: [...]}, or the JSON text of any of them.
-// Expected calls may also be bare names. nil is no call.
+// written in: {name, arguments} (Caliper's and the OpenAI Responses API's,
+// arguments as a value or as the JSON text OpenAI sends), {function: {name,
+// arguments}} (OpenAI chat's), {type: tool_use, name, input} (Anthropic's;
+// the text blocks of its answer are skipped), a list of spec.ToolCall, an
+// OpenAI message {tool_calls: [...]}, one call block on its own, or the JSON
+// text of any of them. Expected calls may also be bare names. nil is no call.
 func parseCalls(v any, expected bool) ([]toolCall, error) {
 	if tcs, ok := v.([]spec.ToolCall); ok {
 		out := make([]toolCall, len(tcs))
@@ -361,6 +377,10 @@ func parseCalls(v any, expected bool) ([]toolCall, error) {
 		if inner, ok := m["tool_calls"]; ok {
 			return parseCalls(inner, expected)
 		}
+		if isCallBlock(m) {
+			c, err := parseCall(m, expected)
+			return []toolCall{c}, err
+		}
 		return nil, errors.New("an object is not a list of tool calls: give a list of {name, arguments}")
 	}
 	if v == nil {
@@ -372,6 +392,9 @@ func parseCalls(v any, expected bool) ([]toolCall, error) {
 	}
 	out := make([]toolCall, 0, len(list))
 	for i, item := range list {
+		if m, ok := normalize(item).(map[string]any); ok && m["type"] == "text" && !expected {
+			continue // the text block of an Anthropic answer
+		}
 		c, err := parseCall(item, expected)
 		if err != nil {
 			return nil, fmt.Errorf("[%d]: %w", i, err)
