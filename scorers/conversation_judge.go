@@ -44,7 +44,8 @@ func withTranscript(vars map[string]any, env *spec.ScorerEnv, out any) map[strin
 
 // transcriptOf returns the messages of a case: the transcript an agent task
 // recorded; else the conversation of the input (or the input as one user
-// message) followed by the output as the assistant's answer.
+// message) followed by the output as the assistant's answer (its tool calls,
+// when the output is the tool calls of a one-turn prompt).
 func transcriptOf(env *spec.ScorerEnv, out any) []map[string]any {
 	if len(env.Messages) > 0 {
 		return env.Messages
@@ -55,7 +56,15 @@ func transcriptOf(env *spec.ScorerEnv, out any) []map[string]any {
 	} else if env.Input != nil {
 		msgs = append(msgs, map[string]any{"role": "user", "content": env.Input})
 	}
-	if out != nil {
+	switch {
+	case looksLikeCalls(out):
+		calls, _ := parseCalls(out, false)
+		list := make([]any, len(calls))
+		for i, c := range calls {
+			list[i] = c.view()
+		}
+		msgs = append(msgs, map[string]any{"role": "assistant", "tool_calls": list})
+	case out != nil:
 		msgs = append(msgs, map[string]any{"role": "assistant", "content": out})
 	}
 	return msgs

@@ -78,6 +78,8 @@ func TestTranscriptOfACaseWithoutAgent(t *testing.T) {
 		{"a conversation case", spec.ScorerEnv{Input: conv, Output: "Done: refund issued."},
 			"user: Hi\n\nassistant: Hello! How can I help?\n\nuser: Refund order 7.\n\nassistant: Done: refund issued."},
 		{"a single question", spec.ScorerEnv{Input: map[string]any{"q": "2+2"}, Output: 4.0}, "user: {\"q\":\"2+2\"}\n\nassistant: 4"},
+		{"a one-turn prompt that called tools", spec.ScorerEnv{Input: "Where is order 42?", Output: []any{map[string]any{"name": "lookup_order", "arguments": map[string]any{"id": 42.0}}}},
+			"user: Where is order 42?\n\nassistant called lookup_order {\"id\":42}"},
 		{"an agent's transcript wins", spec.ScorerEnv{Input: conv, Output: "x", Messages: agentTranscript}, agentTranscriptText},
 	}
 	for _, tt := range tests {
@@ -133,8 +135,8 @@ func TestConversationJudgeNeedsCriteria(t *testing.T) {
 }
 
 // TestPromptJudgeRendersMessages: a judge prompt of the team's own (choice
-// scores over {{messages}}) gets the transcript, and with.vars cannot be
-// overridden by an input field named messages.
+// scores over {{messages}}) gets the transcript, not the input field of the
+// same name.
 func TestPromptJudgeRendersMessages(t *testing.T) {
 	t.Parallel()
 	s := newJudgeServer(t, false, choose("resolved", "Refund issued."))
