@@ -258,9 +258,18 @@ func buildBuiltin(sc spec.Scorer, reg *Registry, deps Deps) (Scorer, error) {
 	}
 	s, err := b.New(sc, deps)
 	if err != nil {
-		return nil, fmt.Errorf("building scorer %q (%s): %w", sc.Name, sc.Builtin, err)
+		return nil, fmt.Errorf("%sbuilding scorer %q (%s): %w", positionOf(deps.File, sc.Pos), sc.Name, sc.Builtin, err)
 	}
 	return s, nil
+}
+
+// positionOf is "file:line:col: " of a scorer in its eval file, or "" when
+// either is unknown.
+func positionOf(file string, pos spec.Pos) string {
+	if file == "" || !pos.IsKnown() {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d: ", file, pos.Line, pos.Col)
 }
 
 func sortedKeys(m map[string]any) []string {

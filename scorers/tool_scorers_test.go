@@ -274,3 +274,13 @@ func TestStringListArgumentMayBeOneString(t *testing.T) {
 		t.Fatalf("contains with values: world: %+v %v", got, err)
 	}
 }
+
+// TestBuiltinArgumentErrorsHaveAPosition: a `with:` combination that only the
+// scorer's factory can refuse is reported at the scorer's file:line:col.
+func TestBuiltinArgumentErrorsHaveAPosition(t *testing.T) {
+	t.Parallel()
+	_, err := Build(useSpec("f1", "tool_call_f1", obj{"compare": "exact", "tools": "a"}), Builtins(), Deps{File: "agent.eval.yaml"})
+	if err == nil || !strings.HasPrefix(err.Error(), `agent.eval.yaml:7:5: building scorer "f1" (tool_call_f1): with.tools names tools only`) {
+		t.Errorf("error %v", err)
+	}
+}
