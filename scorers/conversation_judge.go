@@ -56,18 +56,15 @@ func transcriptOf(env *spec.ScorerEnv, out any) []map[string]any {
 	} else if env.Input != nil {
 		msgs = append(msgs, map[string]any{"role": "user", "content": env.Input})
 	}
-	switch {
-	case looksLikeCalls(out):
-		calls, _ := parseCalls(out, false)
-		list := make([]any, len(calls))
-		for i, c := range calls {
-			list[i] = c.view()
-		}
-		msgs = append(msgs, map[string]any{"role": "assistant", "tool_calls": list})
-	case out != nil:
-		msgs = append(msgs, map[string]any{"role": "assistant", "content": out})
+	if out == nil {
+		return msgs
 	}
-	return msgs
+	if looksLikeCalls(out) {
+		if calls, err := parseCalls(out, false); err == nil && len(calls) > 0 {
+			return append(msgs, map[string]any{"role": "assistant", "tool_calls": callViews(calls)})
+		}
+	}
+	return append(msgs, map[string]any{"role": "assistant", "content": out})
 }
 
 // Transcript writes messages as the text a judge reads in {{messages}}: one
@@ -150,7 +147,8 @@ func toolNameOf(m map[string]any, names map[string]string) string {
 	return names[id]
 }
 
-// contentText is the text of a message's content.
+// contentText is the text of a message's content: a list of parts is their
+// texts, one per line; any other value that is not a string is its JSON.
 func contentText(v any) string {
 	switch c := normalize(v).(type) {
 	case nil:
@@ -158,6 +156,9 @@ func contentText(v any) string {
 	case string:
 		return c
 	case []any:
+		if !allParts(c) {
+			return jsonText(c)
+		}
 		lines := make([]string, 0, len(c))
 		for _, p := range c {
 			part, _ := normalize(p).(map[string]any)
@@ -174,4 +175,19 @@ func contentText(v any) string {
 		return strings.Join(lines, "\n")
 	}
 	return jsonText(v)
+}
+
+// allParts reports whether every item of a content list is a part, an
+// object with a type.
+func allParts(list []any) bool {
+	for _, p := range list {
+		part, ok := normalize(p).(map[string]any)
+		if !ok {
+			return false
+		}
+		if _, typed := part["type"].(string); !typed {
+			return false
+		}
+	}
+	return true
 }

@@ -80,6 +80,8 @@ func TestTranscriptOfACaseWithoutAgent(t *testing.T) {
 		{"a single question", spec.ScorerEnv{Input: map[string]any{"q": "2+2"}, Output: 4.0}, "user: {\"q\":\"2+2\"}\n\nassistant: 4"},
 		{"a one-turn prompt that called tools", spec.ScorerEnv{Input: "Where is order 42?", Output: []any{map[string]any{"name": "lookup_order", "arguments": map[string]any{"id": 42.0}}}},
 			"user: Where is order 42?\n\nassistant called lookup_order {\"id\":42}"},
+		{"a list of objects that are not calls", spec.ScorerEnv{Input: "List them", Output: []any{map[string]any{"a": 1.0}}},
+			"user: List them\n\nassistant: [{\"a\":1}]"},
 		{"an agent's transcript wins", spec.ScorerEnv{Input: conv, Output: "x", Messages: agentTranscript}, agentTranscriptText},
 	}
 	for _, tt := range tests {
