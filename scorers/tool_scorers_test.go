@@ -96,7 +96,6 @@ func TestToolCalled(t *testing.T) {
 var (
 	searchShoes = obj{"name": "search", "arguments": obj{"q": "shoes"}}
 	fetch3      = obj{"name": "fetch", "arguments": obj{"id": 3}}
-	other       = obj{"name": "log", "arguments": obj{}}
 )
 
 func expectCalls(items ...any) any { return obj{"tool_calls": list(items)} }
