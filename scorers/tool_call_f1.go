@@ -16,6 +16,19 @@ var toolCallF1Builtin = Builtin{
 		"No expected and no call scores 1 (promptfoo refuses an empty list). The metadata holds precision, recall, matched, missing and extra.",
 	Args: []spec.Arg{argTools, argCompare, argThreshold, argExpected, argCalls},
 	New:  newToolCallF1,
+	Helper: &spec.Helper{
+		Name: "tool_call_f1", Signature: "tool_call_f1(called, expected) float",
+		Description: "tool_call_f1 of two lists of tool names (or calls), as sets of names.",
+		Func: func(p ...any) (any, error) {
+			called, expected, err := namesArgs("tool_call_f1", p)
+			if err != nil {
+				return nil, err
+			}
+			f1, _, _ := ToolCallF1(called, expected)
+			return f1, nil
+		},
+		Types: []any{new(func(any, any) float64)},
+	},
 }
 
 // ToolCallF1 is promptfoo's tool-call-f1 over tool names: precision, recall

@@ -283,3 +283,32 @@ func TestBuiltinArgumentErrorsHaveAPosition(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestTrajectoryHelpers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		expr string
+		env  spec.ScorerEnv
+		want float64
+	}{
+		{`tool_sequence(map(tool_calls, .name), ["search", "fetch", "answer"])`, spec.ScorerEnv{ToolCalls: calls("search", nil, "answer", nil)}, 2.0 / 3},
+		{`tool_sequence(tool_calls, expected.tool_calls)`, spec.ScorerEnv{ToolCalls: calls("a", nil, "b", nil), Expected: expectCalls("b", "a")}, 0.5},
+		{`tool_call_f1(tool_calls, ["get_weather", "book_flight"])`, spec.ScorerEnv{ToolCalls: calls("get_weather", nil)}, 2.0 / 3},
+		{`tool_call_f1([], [])`, spec.ScorerEnv{}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			t.Parallel()
+			s := mustBuild(t, exprSpec("h", tt.expr))
+			env := tt.env
+			got, err := s.Score(context.Background(), &env)
+			if err != nil || math.Abs(got[0].Value-tt.want) > 1e-9 {
+				t.Fatalf("%s = %+v, %v; want %v", tt.expr, got, err, tt.want)
+			}
+		})
+	}
+	s := mustBuild(t, exprSpec("h", `tool_call_f1(42, [])`))
+	if _, err := s.Score(context.Background(), &spec.ScorerEnv{}); err == nil || !strings.Contains(err.Error(), "tool_call_f1: called: number 42 is not a list of tool calls") {
+		t.Errorf("error %v", err)
+	}
+}

@@ -1,6 +1,8 @@
 package scorers
 
 import (
+	"fmt"
+
 	"github.com/caliperhq/caliper/spec"
 )
 
@@ -12,6 +14,32 @@ var toolSequenceBuiltin = Builtin{
 		"Expected [search, fetch, answer] against [search, answer] is 2/3. The metadata holds the subsequence.",
 	Args: []spec.Arg{argTools, argExpected, argCalls},
 	New:  newToolSequence,
+	Helper: &spec.Helper{
+		Name: "tool_sequence", Signature: "tool_sequence(called, expected) float",
+		Description: "tool_sequence of two lists of tool names (or calls): |LCS| / the longer length.",
+		Func: func(p ...any) (any, error) {
+			called, expected, err := namesArgs("tool_sequence", p)
+			if err != nil {
+				return nil, err
+			}
+			v, _ := ToolSequence(called, expected)
+			return v, nil
+		},
+		Types: []any{new(func(any, any) float64)},
+	},
+}
+
+// namesArgs reads the two lists of tool names (or calls) of a helper.
+func namesArgs(helper string, p []any) (called, expected []string, err error) {
+	c, err := parseCalls(p[0], true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: called: %w", helper, err)
+	}
+	e, err := parseCalls(p[1], true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: expected: %w", helper, err)
+	}
+	return callNames(c), callNames(e), nil
 }
 
 // ToolSequence scores the order of the names called against the expected
