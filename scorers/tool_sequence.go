@@ -16,7 +16,7 @@ var toolSequenceBuiltin = Builtin{
 	New:  newToolSequence,
 	Helper: &spec.Helper{
 		Name: "tool_sequence", Signature: "tool_sequence(called, expected) float",
-		Description: "tool_sequence of two lists of tool names (or calls): |LCS| / the longer length.",
+		Description: "tool_sequence of two lists of tool names (or calls): the length of their longest common subsequence over the longer length.",
 		Func: func(p ...any) (any, error) {
 			called, expected, err := namesArgs("tool_sequence", p)
 			if err != nil {
