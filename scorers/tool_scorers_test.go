@@ -312,3 +312,20 @@ func TestTrajectoryHelpers(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestDescriptionsKeepTheReadmeTable: a description goes into a cell of the
+// README's generated Markdown table, where a bare | would split it.
+func TestDescriptionsKeepTheReadmeTable(t *testing.T) {
+	t.Parallel()
+	reg := Default()
+	for _, name := range reg.Names() {
+		if b, _ := reg.Builtin(name); strings.Contains(b.Description, "|") {
+			t.Errorf("the description of %s holds a |", name)
+		}
+	}
+	for _, h := range reg.Helpers() {
+		if strings.Contains(h.Description+h.Signature, "|") {
+			t.Errorf("the helper %s holds a |", h.Name)
+		}
+	}
+}
