@@ -1,10 +1,8 @@
 package scorers
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/caliperhq/caliper/spec"
@@ -13,31 +11,7 @@ import (
 
 // What the trajectory scorers (tool_called, tool_args_match, tool_sequence,
 // tool_call_f1) share: reading the tool calls a case made and the calls it
-// expected, and comparing one call with another.
-
-// The ways of comparing the arguments of two calls of the same tool (with.compare).
-const (
-	compareName     = "name"      // the tool names alone
-	compareExact    = "exact"     // arguments equal as JSON (key order and 1 vs 1.0 do not matter)
-	compareSubset   = "subset"    // every expected argument is given, with an equal value
-	compareJSONDiff = "json_diff" // json_diff of the arguments at least with.threshold
-)
-
-// defaultArgThreshold is the json_diff score at which two argument objects
-// match when with.threshold is not set: 1 would be exact equality.
-const defaultArgThreshold = 0.8
-
-var (
-	argCalls = spec.Arg{Name: "calls", Type: spec.ArgExpression,
-		Description: "Score these tool calls instead of the task's (an expression giving a list of {name, arguments})."}
-	argCompare = spec.Arg{Name: "compare", Type: spec.ArgEnum,
-		Description: "How arguments are compared: name (not at all), exact (JSON equality), subset (every expected argument given, equal) or json_diff (json_diff ≥ threshold).",
-		Enum:        []string{compareName, compareExact, compareSubset, compareJSONDiff}}
-	argThreshold = spec.Arg{Name: "threshold", Type: spec.ArgNumber,
-		Description: "With compare: json_diff, the json_diff score at which two argument objects match (default 0.8)."}
-	argTools = spec.Arg{Name: "tools", Type: spec.ArgStrings,
-		Description: "The expected tool names, instead of the names of the expected calls (a list, or one comma-separated string)."}
-)
+// expected (tool_match.go compares them, tool_scorer.go scores them).
 
 // toolCall is one call as the trajectory scorers compare it. An expected call
 // written as a bare name, or without arguments, has hasArgs false and matches
@@ -71,122 +45,6 @@ func callViews(calls []toolCall) []any {
 		out[i] = c.view()
 	}
 	return out
-}
-
-// argComparer compares the arguments of an actual call with an expected one.
-type argComparer struct {
-	mode      string
-	threshold float64
-}
-
-// newArgComparer reads with.compare (def when absent) and with.threshold.
-func newArgComparer(sc spec.Scorer, def string) (argComparer, error) {
-	c := argComparer{mode: def, threshold: defaultArgThreshold}
-	if mode, ok, err := argString(sc, "compare"); err != nil {
-		return c, err
-	} else if ok {
-		if !slices.Contains(argCompare.Enum, mode) {
-			return c, fmt.Errorf("with.compare %q is not a way of comparing arguments; use %s", mode, strings.Join(argCompare.Enum, ", "))
-		}
-		c.mode = mode
-	}
-	if raw, ok := sc.With["threshold"]; ok {
-		if c.mode != compareJSONDiff {
-			return c, fmt.Errorf("with.threshold applies to compare: json_diff only, and compare is %s: remove it or set compare: json_diff", c.mode)
-		}
-		f, isNum := number(raw)
-		if !isNum || f < 0 || f > 1 {
-			return c, fmt.Errorf("with.threshold must be a number in [0, 1], not %s", describe(raw))
-		}
-		c.threshold = f
-	}
-	return c, nil
-}
-
-// matches reports whether the actual call satisfies the expected one: the
-// same tool and, unless the comparison is by name or the expected call has
-// no arguments, arguments that compare as c says.
-func (c argComparer) matches(actual, expected toolCall) bool {
-	if actual.name != expected.name {
-		return false
-	}
-	if c.mode == compareName || !expected.hasArgs {
-		return true
-	}
-	switch c.mode {
-	case compareSubset:
-		return argsSubset(actual.args, expected.args)
-	case compareJSONDiff:
-		return JSONDiff(actual.args, expected.args) >= c.threshold
-	}
-	return jsonEqual(actual.args, expected.args, false)
-}
-
-// argsSubset reports whether every key of the expected arguments is in the
-// actual ones with an equal value. Arguments that are not objects compare
-// by JSON equality.
-func argsSubset(actual, expected any) bool {
-	e, eok := normalize(expected).(map[string]any)
-	a, aok := normalize(actual).(map[string]any)
-	if !eok || !aok {
-		return jsonEqual(actual, expected, false)
-	}
-	for k, ev := range e {
-		av, ok := a[k]
-		if !ok || !jsonEqual(av, ev, false) {
-			return false
-		}
-	}
-	return true
-}
-
-// matchCalls pairs actual calls with expected calls one to one so that as
-// many pairs as possible match (a maximum bipartite matching, by the
-// Hungarian algorithm over 0/1 weights). pairs[i] is the expected call of
-// actual call i, or -1.
-func matchCalls(actual, expected []toolCall, c argComparer) (pairs []int, n int) {
-	pairs = make([]int, len(actual))
-	for i := range pairs {
-		pairs[i] = -1
-	}
-	if len(actual) == 0 || len(expected) == 0 {
-		return pairs, 0
-	}
-	w := make([][]float64, len(actual))
-	for i, a := range actual {
-		w[i] = make([]float64, len(expected))
-		for j, e := range expected {
-			if c.matches(a, e) {
-				w[i][j] = 1
-			}
-		}
-	}
-	for i, j := range maxAssignment(w) {
-		if j >= 0 && w[i][j] == 1 {
-			pairs[i] = j
-			n++
-		}
-	}
-	return pairs, n
-}
-
-// unmatched returns the actual calls without a pair and the expected calls
-// no actual call was paired with.
-func unmatched(actual, expected []toolCall, pairs []int) (extra, missing []toolCall) {
-	used := make([]bool, len(expected))
-	for i, j := range pairs {
-		if j < 0 {
-			extra = append(extra, actual[i])
-			continue
-		}
-		used[j] = true
-	}
-	for j, u := range used {
-		if !u {
-			missing = append(missing, expected[j])
-		}
-	}
-	return extra, missing
 }
 
 // callSource reads the tool calls a case made: with.calls when set, else the
@@ -437,39 +295,4 @@ func argumentsValue(v any) any {
 		}
 	}
 	return v
-}
-
-// trajectoryScorer is a scorer over the tool calls of a case.
-type trajectoryScorer struct {
-	name  string
-	calls callSource
-	score func(env *spec.ScorerEnv, actual []toolCall) (float64, map[string]any, error)
-}
-
-// newTrajectoryScorer compiles with.calls for a trajectory scorer.
-func newTrajectoryScorer(sc spec.Scorer, deps Deps, score func(env *spec.ScorerEnv, actual []toolCall) (float64, map[string]any, error)) (Scorer, error) {
-	calls, err := newCallSource(sc, deps)
-	if err != nil {
-		return nil, err
-	}
-	return &trajectoryScorer{name: sc.Name, calls: calls, score: score}, nil
-}
-
-// Name returns the name of the score.
-func (s *trajectoryScorer) Name() string { return s.name }
-
-// Score scores the tool calls of one case; short CPU work that does not watch ctx.
-func (s *trajectoryScorer) Score(_ context.Context, env *spec.ScorerEnv) ([]Score, error) {
-	if env == nil {
-		env = &spec.ScorerEnv{}
-	}
-	actual, err := s.calls.actual(env)
-	if err != nil {
-		return nil, err
-	}
-	v, md, err := s.score(env, actual)
-	if err != nil {
-		return nil, err
-	}
-	return []Score{{Name: s.name, Value: v, Metadata: md}}, nil
 }
