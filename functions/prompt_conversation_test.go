@@ -3,10 +3,14 @@ package functions
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/spec"
 )
 
@@ -120,5 +124,49 @@ func TestConversationErrorNamesThePrompt(t *testing.T) {
 	}
 	if r, err := c.Render(&Request{Input: map[string]any{"shop": "Acme"}}, nil); err != nil || !reflect.DeepEqual(len(r.Messages), 1) {
 		t.Errorf("not a conversation: %+v %v", r.Messages, err)
+	}
+}
+
+// TestConversationOnAnthropic sends a conversation case to a server speaking
+// Anthropic's messages API: the prompt's system message becomes `system`
+// and the conversation the `messages`, in order.
+func TestConversationOnAnthropic(t *testing.T) {
+	t.Parallel()
+	var got map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewDecoder(r.Body).Decode(&got)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+			"content": [{"type": "text", "text": "Order 42 shipped."}], "stop_reason": "end_turn", "stop_sequence": null,
+			"usage": {"input_tokens": 30, "output_tokens": 5}}`)
+	}))
+	defer srv.Close()
+	client, err := llm.NewClient(llm.Config{
+		Providers: map[string]llm.ProviderConfig{"claude": {Type: llm.TypeAnthropic, BaseURL: srv.URL, APIKeyEnv: "K"}},
+		Env:       map[string]string{"K": "sk-ant-test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := conversationPrompt()
+	p.Model = "claude/claude-haiku-4-5"
+	p.Params = map[string]any{"max_tokens": 100}
+	fn := mustNew(t, spec.Body{Kind: spec.KindPrompt, Prompt: p}, Options{LLM: client})
+	out, err := fn.Call(context.Background(), &Request{Input: map[string]any{"shop": "Acme", "messages": []any{
+		map[string]any{"role": "user", "content": "Where is my order?"},
+		map[string]any{"role": "assistant", "content": "Which one?"},
+		map[string]any{"role": "user", "content": "42"},
+	}}})
+	if err != nil || out != "Order 42 shipped." {
+		t.Fatalf("output %#v, %v", out, err)
+	}
+	system, _ := json.Marshal(got["system"])
+	msgs, _ := json.Marshal(got["messages"])
+	if !strings.Contains(string(system), "You are the support agent of Acme.") {
+		t.Errorf("system %s", system)
+	}
+	want := `[{"content":[{"text":"Where is my order?","type":"text"}],"role":"user"},{"content":[{"text":"Which one?","type":"text"}],"role":"assistant"},{"content":[{"text":"42","type":"text"}],"role":"user"}]`
+	if string(msgs) != want {
+		t.Errorf("messages\n%s\nwant\n%s", msgs, want)
 	}
 }

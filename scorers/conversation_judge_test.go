@@ -100,31 +100,59 @@ func TestConversationJudge(t *testing.T) {
 	t.Parallel()
 	for choice, want := range map[string]float64{"Y": 1, "N": 0} {
 		s := newJudgeServer(t, false, choose(choice, "It looked the order up first."))
-		sc := buildJudge(t, s, "conversation_judge", map[string]any{"criteria": "The assistant checks the order before answering."})
-		got, err := sc.Score(context.Background(), &spec.ScorerEnv{Input: "Where is order 42?", Output: "It shipped and arrives Monday.", Messages: agentTranscript})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantScores := []Score{{Name: "conversation_judge", Value: want, Metadata: map[string]any{"choice": choice, "rationale": "It looked the order up first."}}}
-		if !reflect.DeepEqual(got, wantScores) {
-			t.Errorf("scores %+v, want %+v", got, wantScores)
-		}
-		req := s.requests()[0]
-		msgs := req["messages"].([]any)
-		content := msgs[0].(map[string]any)["content"].(string)
-		for _, part := range []string{
-			"[Conversation]\n" + agentTranscriptText + "\n\n[Criterion]\nThe assistant checks the order before answering.\n",
-			"Choose Y if it does, N if it does not.",
-			"set `choice` to one of: Y, N.",
-		} {
-			if !strings.Contains(content, part) {
-				t.Errorf("the judge's prompt lacks %q:\n%s", part, content)
-			}
-		}
-		if req["model"] != "gpt-4o-mini" || req["temperature"] != 0.0 {
+		testConversationJudge(t, s, choice, want)
+		if req := s.requests()[0]; req["model"] != "gpt-4o-mini" || req["temperature"] != 0.0 {
 			t.Errorf("model %v temperature %v", req["model"], req["temperature"])
 		}
 	}
+}
+
+// TestConversationJudgeOnAnthropic: the same judge over Anthropic's
+// messages API, answering with a tool_use block.
+func TestConversationJudgeOnAnthropic(t *testing.T) {
+	t.Parallel()
+	s := newJudgeServer(t, true, choose("Y", "It looked the order up first."))
+	testConversationJudge(t, s, "Y", 1)
+}
+
+func testConversationJudge(t *testing.T, s *judgeServer, choice string, want float64) {
+	t.Helper()
+	sc := buildJudge(t, s, "conversation_judge", map[string]any{"criteria": "The assistant checks the order before answering."})
+	got, err := sc.Score(context.Background(), &spec.ScorerEnv{Input: "Where is order 42?", Output: "It shipped and arrives Monday.", Messages: agentTranscript})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantScores := []Score{{Name: "conversation_judge", Value: want, Metadata: map[string]any{"choice": choice, "rationale": "It looked the order up first."}}}
+	if !reflect.DeepEqual(got, wantScores) {
+		t.Errorf("scores %+v, want %+v", got, wantScores)
+	}
+	content := firstMessageText(s.requests()[0])
+	for _, part := range []string{
+		"[Conversation]\n" + agentTranscriptText + "\n\n[Criterion]\nThe assistant checks the order before answering.\n",
+		"Choose Y if it does, N if it does not.",
+		"set `choice` to one of: Y, N.",
+	} {
+		if !strings.Contains(content, part) {
+			t.Errorf("the judge's prompt lacks %q:\n%s", part, content)
+		}
+	}
+}
+
+// firstMessageText is the text of the first message of a request in either
+// wire format: a string (OpenAI) or text blocks (Anthropic).
+func firstMessageText(req map[string]any) string {
+	switch c := req["messages"].([]any)[0].(map[string]any)["content"].(type) {
+	case string:
+		return c
+	case []any:
+		var b strings.Builder
+		for _, block := range c {
+			text, _ := block.(map[string]any)["text"].(string)
+			b.WriteString(text)
+		}
+		return b.String()
+	}
+	return ""
 }
 
 func TestConversationJudgeNeedsCriteria(t *testing.T) {
