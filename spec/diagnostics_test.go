@@ -89,7 +89,7 @@ var badCases = []diagCase{
 		`error_score_both.bad.yaml:6:25: unknown key "exprr" in "error_score"; did you mean "expr"?`,
 	}},
 	{file: "enum_use.bad.yaml", want: []string{
-		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, rouge_n, embedding_similarity, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, not "levenstein"; did you mean "levenshtein"?`,
+		`enum_use.bad.yaml:5:10: "scorers[0].use" must be one of exact_match, levenshtein, numeric_diff, json_diff, valid_json, list_contains, contains, regex, json_schema, rouge_n, embedding_similarity, tool_called, tool_args_match, tool_sequence, tool_call_f1, factuality, closed_qa, battle, humor, security, sql, summary, translation, possible, conversation_judge, not "levenstein"; did you mean "levenshtein"?`,
 	}},
 	{file: "missing_required.bad.yaml", want: []string{
 		`missing_required.bad.yaml:1:1: the file is missing the required key "data"`,
@@ -159,7 +159,7 @@ var badCases = []diagCase{
 	}},
 	{file: "expr_unknown_var.bad.yaml", want: []string{
 		`expr_unknown_var.bad.yaml:6:11: expression: unknown name "ouput"; did you mean "output"?`,
-		`expr_unknown_var.bad.yaml:8:11: expression: unknown name "response"; available: input, output, expected, metadata, tags, trial, parameters, metrics, messages, tool_calls, levenshtein, numeric_diff, json_diff, exact_match, valid_json, list_contains, rouge_n, parse_json, to_json`,
+		`expr_unknown_var.bad.yaml:8:11: expression: unknown name "response"; available: input, output, expected, metadata, tags, trial, parameters, metrics, messages, tool_calls, levenshtein, numeric_diff, json_diff, exact_match, valid_json, list_contains, rouge_n, tool_sequence, tool_call_f1, parse_json, to_json`,
 	}},
 	{file: "param_undeclared.bad.yaml", want: []string{
 		`param_undeclared.bad.yaml:6:20: expression: no parameter named "modle"; did you mean "model"?`,
