@@ -329,3 +329,32 @@ func TestDescriptionsKeepTheReadmeTable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTrajectoryScorers scores a trajectory of 50 calls against 50
+// expected calls, in reverse order, with each trajectory scorer.
+func BenchmarkTrajectoryScorers(b *testing.B) {
+	var made []spec.ToolCall
+	var expected list
+	for i := range 50 {
+		made = append(made, spec.ToolCall{Name: "tool" + string(rune('a'+i%26)), Arguments: obj{"i": float64(i)}})
+		expected = append(list{obj{"name": "tool" + string(rune('a'+i%26)), "arguments": obj{"i": i}}}, expected...)
+	}
+	env := &spec.ScorerEnv{ToolCalls: made, Expected: obj{"tool_calls": expected}}
+	for _, sc := range []spec.Scorer{
+		useSpec("unordered", "tool_args_match", obj{"mode": "unordered", "compare": "json_diff"}),
+		useSpec("sequence", "tool_sequence", nil),
+		useSpec("f1", "tool_call_f1", obj{"compare": "exact"}),
+	} {
+		s, err := Build(sc, Builtins(), Deps{File: "x.eval.yaml"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(sc.Name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Score(context.Background(), env); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
