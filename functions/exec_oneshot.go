@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/caliperhq/caliper/spec"
 )
@@ -55,6 +56,7 @@ func (f *oneShot) Call(ctx context.Context, req *Request) (any, error) {
 	out.onFull = func() { killGroup(cmd.Process) }
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Stdout = out
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, p.startError(err)
 	}
@@ -75,7 +77,15 @@ func (f *oneShot) Call(ctx context.Context, req *Request) (any, error) {
 	default:
 		return nil, fmt.Errorf("%s: %w%s", p.name, err, stderr.suffix())
 	}
-	return decodeOutput(out.buf.Bytes()), nil
+	v := decodeOutput(out.buf.Bytes())
+	if m, ok := isAnswer(v); ok && p.role == RoleTask {
+		ans, err := takeAnswer(ctx, req, m, start)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
+		return ans, nil
+	}
+	return v, nil
 }
 
 // Close makes later calls fail; calls in flight finish.

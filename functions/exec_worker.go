@@ -104,6 +104,7 @@ func (p *workerPool) Call(ctx context.Context, req *Request) (any, error) {
 	// recycles itself does, did not fail the call: another worker gets it.
 	// Each such worker is retired, and at most cap(p.slots) can be idle, so
 	// past that many tries the request reaches a worker started for it.
+	start := time.Now()
 	out, err := p.send(ctx, id, line)
 	var nt *notTakenError
 	for try := 0; errors.As(err, &nt) && try < cap(p.slots); try++ {
@@ -111,6 +112,12 @@ func (p *workerPool) Call(ctx context.Context, req *Request) (any, error) {
 	}
 	if errors.As(err, &nt) {
 		err = nt.err
+	}
+	if err == nil && p.prog.role == RoleTask {
+		out, err = takeAnswer(ctx, req, out.(map[string]any), start)
+		if err != nil {
+			err = fmt.Errorf("request %q: %w", id, err)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.prog.name, err)
@@ -185,7 +192,7 @@ func (p *workerPool) roundTrip(ctx context.Context, w *worker, id string, line [
 		return nil, false, fmt.Errorf(`worker answered request %q with id %s: answer each request, in order, with its own id; the worker was restarted`, id, snippet(p.prog.mask, rawID, 100))
 	}
 	// The worker is in step: a bad answer fails its call only.
-	if err := checkResponseKeys(r, id); err != nil {
+	if err := checkResponseKeys(r, id, p.prog.role); err != nil {
 		return nil, true, err
 	}
 	if e, ok := r["error"]; ok && string(e) != "null" {
@@ -203,18 +210,38 @@ func (p *workerPool) roundTrip(ctx context.Context, w *worker, id string, line [
 	if err := json.Unmarshal(rawOut, &ans); err != nil {
 		return nil, true, fmt.Errorf("worker answered request %q with an output that cannot be read: %w", id, err)
 	}
-	return ans, true, nil
+	if p.prog.role != RoleTask {
+		return ans, true, nil
+	}
+	// A task's line is its answer object: the output and what it reports.
+	answer := map[string]any{keyOutput: ans}
+	for _, k := range answerKeys[1:] {
+		if raw, ok := r[k]; ok {
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return nil, true, fmt.Errorf("worker answered request %q with a %q that cannot be read: %w", id, k, err)
+			}
+			answer[k] = v
+		}
+	}
+	return answer, true, nil
 }
 
-// responseKeys are the keys a worker response may hold.
+// responseKeys are the keys a worker response may hold; a task's may also
+// hold the keys of an answer object (metadata, metrics, tags, spans).
 var responseKeys = []string{"id", "output", "error"}
 
 // checkResponseKeys rejects a response key outside the protocol, such as a
 // misspelt "ouptut", which would otherwise be dropped silently.
-func checkResponseKeys(r map[string]json.RawMessage, id string) error {
+func checkResponseKeys(r map[string]json.RawMessage, id, role string) error {
+	allowed, holds := responseKeys, `"id" and "output" or "error", nothing else`
+	if role == RoleTask {
+		allowed = append(slices.Clone(responseKeys), answerKeys[1:]...)
+		holds = `"id" and "output" or "error", and optionally "metadata", "metrics", "tags" and "spans"`
+	}
 	var unknown []string
 	for k := range r {
-		if !slices.Contains(responseKeys, k) {
+		if !slices.Contains(allowed, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -223,10 +250,10 @@ func checkResponseKeys(r map[string]json.RawMessage, id string) error {
 	}
 	slices.Sort(unknown)
 	hint := ""
-	if s := spec.Suggest(unknown[0], responseKeys); s != "" {
+	if s := spec.Suggest(unknown[0], allowed); s != "" {
 		hint = fmt.Sprintf("; did you mean %q?", s)
 	}
-	return fmt.Errorf(`worker answered request %q with an unknown key %q%s: a response holds "id" and "output" or "error", nothing else`, id, unknown[0], hint)
+	return fmt.Errorf(`worker answered request %q with an unknown key %q%s: a response holds %s`, id, unknown[0], hint, holds)
 }
 
 // acquire returns an idle live worker, or starts one when fewer than

@@ -50,6 +50,7 @@ type httpFunc struct {
 	body      valueTemplate // nil: the request as JSON
 	noBody    bool
 	output    *spec.Expr
+	hooks     bool // the response is an answer object (trace_hooks.go)
 	prog      *vm.Program
 	client    *http.Client
 	ownClient bool
@@ -75,6 +76,7 @@ func newHTTP(h *spec.HTTP, opts Options) (*httpFunc, error) {
 		client:  opts.HTTPClient,
 		mask:    opts.Mask,
 		vars:    opts.Vars,
+		hooks:   h.Hooks,
 	}
 	if f.method == "" {
 		f.method = http.MethodPost
@@ -126,6 +128,7 @@ func (f *httpFunc) Call(ctx context.Context, req *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	resp, err := f.client.Do(hreq)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -150,7 +153,7 @@ func (f *httpFunc) Call(ctx context.Context, req *Request) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s %s: http %d: %s", f.method, f.endpoint, resp.StatusCode, snippet(f.mask, raw, 200))
 		}
-		return body, nil
+		return f.answer(ctx, req, body, start, "body")
 	}
 	headers := make(map[string]string, len(resp.Header))
 	for k, v := range resp.Header {
@@ -165,6 +168,23 @@ func (f *httpFunc) Call(ctx context.Context, req *Request) (any, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("http.output (response status %d): %w", resp.StatusCode, runError(f.output, err))
+	}
+	return f.answer(ctx, req, out, start, "value of http.output")
+}
+
+// answer is the output of v: with http.hooks, v is an answer object
+// {output, metadata, metrics, tags, spans} whose report goes to the trace.
+func (f *httpFunc) answer(ctx context.Context, req *Request, v any, start time.Time, what string) (any, error) {
+	if !f.hooks {
+		return v, nil
+	}
+	m, ok := isAnswer(v)
+	if !ok {
+		return nil, fmt.Errorf(`%s %s: http.hooks is set, so the response %s must be an answer object {"output": ..., "metadata", "metrics", "tags", "spans"}, not %s: answer one, or remove hooks`, f.method, f.endpoint, what, describeJSON(v))
+	}
+	out, err := takeAnswer(ctx, req, m, start)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", f.method, f.endpoint, err)
 	}
 	return out, nil
 }

@@ -19,6 +19,8 @@ type Span struct {
 	Metrics  map[string]float64 `json:"metrics,omitempty"`
 	Cached   bool               `json:"cached,omitempty"`
 	Error    string             `json:"error,omitempty"`
+	// Attributes are what a span an answer reported says about itself.
+	Attributes map[string]any `json:"attributes,omitempty"`
 }
 
 // Trace collects the spans and metrics of one case and trial. A function adds
@@ -28,6 +30,7 @@ type Trace struct {
 	mu      sync.Mutex
 	spans   []Span
 	metrics map[string]float64
+	hooks   traceHooks // what the task reported (trace_hooks.go)
 }
 
 // Add records a span and adds its metrics to the case's totals: prompt_tokens,

@@ -82,6 +82,7 @@ func (c *caseRun) afterTask(out any, err error) bool {
 	for k, v := range c.tr.Metrics() {
 		r.Metrics[k] = v
 	}
+	r.Case = withReported(r.Case, c.tr)
 	if err != nil {
 		r.Error = errorMessage(err)
 		for _, s := range c.p.scorers {
@@ -90,7 +91,7 @@ func (c *caseRun) afterTask(out any, err error) bool {
 		return c.done()
 	}
 	r.Output = out
-	cs := c.j.c
+	cs := r.Case
 	c.env = &spec.ScorerEnv{
 		Input: cs.Input, Output: out, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags,
 		Trial: c.j.trial, Parameters: c.p.Parameters, Metrics: r.Metrics,

@@ -115,6 +115,9 @@ func maskSpan(m *mask.Masker, s functions.Span) functions.Span {
 	s.Error = m.String(s.Error)
 	s.Input = json.RawMessage(m.JSON(s.Input))
 	s.Output = json.RawMessage(m.JSON(s.Output))
+	if len(s.Attributes) > 0 {
+		s.Attributes, _ = m.Value(map[string]any(maps.Clone(s.Attributes))).(map[string]any)
+	}
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/caliperhq/caliper/functions"
 	"github.com/caliperhq/caliper/scorers"
@@ -52,12 +53,17 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 	}
 	name := sc.Name
 	return scorerRunner{name: name, slow: true, inProcess: p.bodyKind(sc.Body) == spec.KindExpr, scorer: fn, score: func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error) {
+		start := time.Now()
+		tr := traceOf(ctx)
 		v, err := fn.Call(ctx, &functions.Request{
 			Input: env.Input, Expected: env.Expected, Metadata: env.Metadata, Tags: env.Tags,
 			Parameters: env.Parameters, Trial: env.Trial, Output: env.Output, Metrics: env.Metrics,
-			Trace: traceOf(ctx),
+			Trace: tr,
 		})
 		if err != nil {
+			return nil, err
+		}
+		if v, err = functions.TakeScoreHooks(ctx, tr, v, start); err != nil {
 			return nil, err
 		}
 		return scorers.ParseResult(name, v)

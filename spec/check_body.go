@@ -173,7 +173,7 @@ func (b bodyChecker) exec(re *RawExec, path []string) *Exec {
 }
 
 func (b bodyChecker) http(rh *RawHTTP, path []string) *HTTP {
-	h := &HTTP{URL: rh.URL.Value, Method: orString(rh.Method, "POST"), Headers: rh.Headers, Body: rh.Body}
+	h := &HTTP{URL: rh.URL.Value, Method: orString(rh.Method, "POST"), Headers: rh.Headers, Body: rh.Body, Hooks: rh.Hooks}
 	if e := b.p.exprPtr(rh.Output); e != nil {
 		compileExpr(*e, ScopeHTTPOut, exprCheck{parameters: b.params}, b.p.r)
 		h.Output = e

@@ -143,6 +143,7 @@ type HTTP struct {
 	Headers map[string]string
 	Body    any
 	Output  *Expr
+	Hooks   bool // the response (or the value of Output) is an answer object {output, metadata, metrics, tags, spans}
 	Timeout time.Duration
 }
 

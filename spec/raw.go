@@ -217,6 +217,7 @@ type RawHTTP struct {
 	Headers map[string]string `yaml:"headers"`
 	Body    any               `yaml:"body"`
 	Output  Scalar[string]    `yaml:"output"`
+	Hooks   bool              `yaml:"hooks"`
 	Timeout Scalar[string]    `yaml:"timeout"`
 }
 
