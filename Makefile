@@ -22,6 +22,7 @@ build:
 demo: build
 	./bin/caliper validate examples
 	./bin/caliper run examples/arithmetic examples/python-worker
+	if command -v node >/dev/null; then ./bin/caliper run examples/node-worker; else echo "node is not installed: skipping examples/node-worker"; fi
 	./bin/caliper run examples/llm --dry-run
 	python3 examples/http/server.py 18765 & pid=$$!; trap "kill $$pid" EXIT; \
 	for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_connection(('127.0.0.1', 18765), 1)" 2>/dev/null && break; sleep 0.2; done; \

@@ -6,6 +6,7 @@ import (
 	"github.com/caliperhq/caliper/internal/exitcode"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/caliperhq/caliper/functions"
 	"github.com/caliperhq/caliper/internal/mask"
@@ -96,6 +97,9 @@ func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Requ
 	}
 	var result any = out
 	if role == functions.RoleScorer {
+		if out, err = functions.TakeScoreHooks(cmd.Context(), nil, out, time.Now()); err != nil {
+			return fmt.Errorf("%s: %w", f.Slug, err)
+		}
 		scores, err := scorers.ParseResult(strings.ReplaceAll(f.Slug, "-", "_"), out)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Slug, err)
