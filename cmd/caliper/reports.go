@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/caliperhq/caliper/internal/exitcode"
+	"github.com/caliperhq/caliper/internal/mask"
 	"github.com/caliperhq/caliper/report"
 	"github.com/spf13/pflag"
 )
@@ -15,7 +17,13 @@ import (
 type reportFlags struct {
 	files map[string]*string
 	extra []string
+	// mask hides the run's secrets in what user reporters receive; the
+	// command sets it once it knows them. Nil masks nothing.
+	mask *mask.Masker
 }
+
+// maskJSON masks an encoded report with the command's masker.
+func (rf *reportFlags) maskJSON(b []byte) []byte { return rf.mask.JSON(b) }
 
 // addReportFlags adds the report flags to fl: those of the reporters named
 // in only (all when empty) and --report.
@@ -26,7 +34,7 @@ func addReportFlags(fl *pflag.FlagSet, only ...string) *reportFlags {
 			rf.files[rep.Name] = fl.String(rep.Name, "", rep.Usage)
 		}
 	}
-	fl.StringArrayVar(&rf.extra, "report", nil, "write a report as FORMAT=FILE (repeatable), FORMAT one of "+strings.Join(report.Reporters.Names(), ", "))
+	fl.StringArrayVar(&rf.extra, "report", nil, "write a report as FORMAT=FILE (repeatable; FILE - is the terminal), FORMAT one of "+strings.Join(report.Reporters.Names(), ", ")+", exec:PROGRAM (the JSON report on its stdin, its stdout the report) or template:FILE.tmpl (a Go text/template over the JSON report)")
 	return rf
 }
 
@@ -44,18 +52,35 @@ func (rf *reportFlags) targets(st *State) ([]report.Target, error) {
 		if !ok || path == "" {
 			return nil, exitcode.Invalidf("--report %q: write FORMAT=FILE, such as junit=report.xml", kv)
 		}
-		rep, err := report.Reporters.Lookup(name)
-		if err != nil {
-			return nil, exitcode.Invalidf("--report %s: %w", kv, err)
+		if path != "-" {
+			path = st.Path(path)
 		}
-		out = append(out, report.Target{Reporter: rep, Path: st.Path(path)})
+		rep, user, err := report.UserReporter(name, report.UserOptions{Dir: st.Dir, Env: st.Environ(), Stderr: st.Stderr, Mask: rf.maskJSON})
+		if user {
+			if err != nil {
+				return nil, exitcode.Invalidf("--report %s: %w", kv, err)
+			}
+			out = append(out, report.Target{Reporter: rep, Path: path})
+			continue
+		}
+		rep, err = report.Reporters.Lookup(name)
+		if err != nil {
+			return nil, exitcode.Invalidf("--report %s: %w; or a user reporter, exec:PROGRAM or template:FILE.tmpl", kv, err)
+		}
+		out = append(out, report.Target{Reporter: rep, Path: path})
 	}
 	return out, nil
 }
 
 // writeReports writes every report asked for.
+// FILE "-" is the terminal.
 func writeReports(st *State, targets []report.Target, runs []report.Run) error {
-	return report.WriteTargets(targets, runs, st.WriteFile)
+	return report.WriteTargets(targets, runs, func(path string, fill func(io.Writer) error) error {
+		if path == "-" {
+			return fill(st.Stdout)
+		}
+		return st.WriteFile(path, fill)
+	})
 }
 
 // appendStepSummary appends the runs' Markdown to $GITHUB_STEP_SUMMARY when

@@ -117,6 +117,7 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	}
 	secrets := pipeline.RunSecrets(evals, st.Env)
 	defer func() { err = mask.New(secrets, nil).Error(err) }() // no secret reaches the terminal
+	f.reports.mask = mask.New(secrets, nil)                    // nor a user reporter
 	ses := &project.Session{Override: storeOverride, Dir: st.Dir, Env: st.Env, NoCache: f.noCache, Secrets: secrets}
 	defer ses.Close()
 	if f.dryRun {
