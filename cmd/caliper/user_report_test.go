@@ -39,4 +39,8 @@ func TestUserReportersFromTheCommandLine(t *testing.T) {
 	if code != ExitInvalid || !strings.Contains(stderr, "bad.tmpl:1:") || strings.Contains(stdout, "experiment") {
 		t.Errorf("bad template: exit %d\n%s%s", code, stdout, stderr)
 	}
+	code, stdout, stderr = run(t, repoRoot(t), "run", "examples/arithmetic", "--store", db, "--report", "exec:false=-")
+	if code != ExitRun || !strings.Contains(stderr, "report program false exited with status 1") {
+		t.Errorf("failing program: exit %d\n%s%s", code, stdout, stderr)
+	}
 }
