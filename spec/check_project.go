@@ -16,6 +16,7 @@ func (s *session) projectFile(abs string) *Project {
 		proj.Store = raw.Store.Value
 		proj.Env = envNames(raw.Env)
 		proj.Masking = maskingRules(p, raw.Masking)
+		proj.Git = gitSettings(p, &raw)
 		if raw.Cache.Enabled != nil {
 			proj.Cache = *raw.Cache.Enabled
 		}
@@ -37,4 +38,19 @@ func (s *session) projectFile(abs string) *Project {
 		}
 		return proj
 	})
+}
+
+// gitSettings reads git: {collect, fields}; fields go with collect: some.
+func gitSettings(p *parsed, raw *RawProject) GitSettings {
+	g := GitSettings{Collect: raw.Git.Collect.Value}
+	for _, f := range raw.Git.Fields {
+		g.Fields = append(g.Fields, f.Value)
+	}
+	switch {
+	case g.Collect == GitCollectSome && len(raw.Git.Fields) == 0:
+		p.r.at(raw.Git.Collect.Pos, "git.collect is some but git.fields lists nothing: list the fields to record, e.g. fields: [commit, branch]")
+	case g.Collect != GitCollectSome && len(raw.Git.Fields) > 0:
+		p.r.at(raw.Git.Fields[0].Pos, "git.fields is read only with collect: some: add collect: some, or remove fields")
+	}
+	return g
 }

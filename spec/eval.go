@@ -225,7 +225,22 @@ type Project struct {
 	Defaults  ProjectDefaults
 	Env       []string   // environment variables every eval may read in templates; their values are secrets
 	Masking   []MaskRule // applied to every row, span and report before it is stored or printed
+	Git       GitSettings
 }
+
+// GitSettings say what experiments record of the git repository (git: in
+// caliper.yaml).
+type GitSettings struct {
+	Collect string   // GitCollectAll (also when empty), GitCollectNone or GitCollectSome
+	Fields  []string // with GitCollectSome, the fields recorded: commit, branch, tag, dirty, author, commit_time, commit_message
+}
+
+// Values of git.collect.
+const (
+	GitCollectAll  = "all"
+	GitCollectNone = "none"
+	GitCollectSome = "some"
+)
 
 // ProjectDefaults are eval settings that apply when an eval does not set them.
 type ProjectDefaults struct {

@@ -278,7 +278,11 @@ type RawProject struct {
 	Masking   List[RawMaskRule]    `yaml:"masking"`
 	Providers Entries[RawProvider] `yaml:"providers"`
 	Prices    Entries[Price]       `yaml:"prices"`
-	Cache     struct {
+	Git       struct {
+		Collect Scalar[string]       `yaml:"collect"`
+		Fields  List[Scalar[string]] `yaml:"fields"`
+	} `yaml:"git"`
+	Cache struct {
 		Enabled *bool          `yaml:"enabled"`
 		TTL     Scalar[string] `yaml:"ttl"`
 	} `yaml:"cache"`

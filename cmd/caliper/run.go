@@ -274,13 +274,14 @@ func displayStore(st *State, db store.Store, dsn string) string {
 // base, the experiment it resumes and the store dataset it reads.
 func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeline.Pipeline, f runFlags) (pipeline.ExperimentOptions, error) {
 	ev := p.Eval
-	git := gitinfo.Read(ctx, filepath.Dir(ev.File), st.Env)
+	var gs gitinfo.Settings
+	if ev.Project != nil {
+		gs = gitinfo.Settings{Collect: ev.Project.Git.Collect, Fields: ev.Project.Git.Fields}
+	}
+	git, message := gitinfo.ReadWith(ctx, filepath.Dir(ev.File), st.Env, gs)
 	o := pipeline.ExperimentOptions{
 		Store: db, Git: store.Git(git), Limit: f.limit, Abort: abortOf(ctx), MaxCost: f.maxCost,
-		Warn: func(msg string) { st.warn(p.Mask().String(msg)) }, Display: st.Display,
-	}
-	if git.Commit != "" {
-		o.CommitMessage = gitinfo.CommitMessage(ctx, filepath.Dir(ev.File), git.Commit)
+		Warn: func(msg string) { st.warn(p.Mask().String(msg)) }, Display: st.Display, CommitMessage: message,
 	}
 	var err error
 	if o.Name, err = p.ExperimentName(git, time.Now()); err != nil {
