@@ -123,6 +123,9 @@ func Open(ctx context.Context, d spec.Data, opts Options) (*Stream, error) {
 		var files []string
 		if files, err = expandGlobs(d.Files); err == nil {
 			s.src = &multiSource{files: files, display: display, rules: rules}
+			if allImages(files) { // one case per image (files_attachments.go)
+				s.src = &fileCaseSource{files: files, base: FilesDir(d.Files), display: display}
+			}
 		}
 	case d.Dataset != "":
 		s.src, err = openStore(ctx, opts.Datasets, d.Dataset, d.Version)

@@ -46,7 +46,7 @@ func (p *Pipeline) attachmentDir() string {
 	case d.File != "":
 		return filepath.Dir(d.File)
 	case len(d.Files) > 0:
-		return filepath.Dir(d.Files[0])
+		return datasets.FilesDir(d.Files)
 	}
 	return filepath.Dir(p.Eval.File)
 }

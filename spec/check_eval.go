@@ -284,6 +284,7 @@ func (c *evalChecker) dataFile(sc Scalar[string]) string {
 
 func (c *evalChecker) dataGlobs(sl *StringOrList) []string {
 	var out []string
+	var image, dataset string // a match of each kind
 	for _, g := range sl.Values {
 		abs := resolve(c.dir, g)
 		out = append(out, abs)
@@ -294,14 +295,31 @@ func (c *evalChecker) dataGlobs(sl *StringOrList) []string {
 			c.p.r.at(sl.Pos, "no file matches %q (relative to the eval file): check the pattern", g)
 		}
 		for _, m := range matches {
-			if !contains(DataExtensions, strings.ToLower(filepath.Ext(m))) {
+			if info, err := c.s.v.fs.Stat(m); err == nil && info.IsDir() {
+				continue // as data.files reads them: directories are not files
+			}
+			ext := strings.ToLower(filepath.Ext(m))
+			if contains(AttachmentExtensions, ext) {
+				image = m
+				continue
+			}
+			if !contains(DataExtensions, ext) {
 				c.p.r.at(sl.Pos, "%q matches %s, which is not a dataset: match only %s files", g, c.s.v.display(m), strings.Join(DataExtensions, ", "))
 				break
 			}
+			dataset = m
 		}
+	}
+	if image != "" && dataset != "" {
+		c.p.r.at(sl.Pos, "data.files matches both images (%s) and dataset files (%s): match only dataset files, or only images (%s) for one case per image", c.s.v.display(image), c.s.v.display(dataset), strings.Join(AttachmentExtensions, ", "))
 	}
 	return out
 }
+
+// AttachmentExtensions are the image files a data.files glob may match
+// instead of dataset files: each image is then one case, its input
+// {"file": {"type": "attachment", "path": ...}, "name": ...}.
+var AttachmentExtensions = []string{".png", ".jpg", ".jpeg", ".gif", ".webp"}
 
 func resolve(dir, p string) string {
 	if filepath.IsAbs(p) {
