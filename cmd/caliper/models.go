@@ -73,7 +73,16 @@ func dryRunOne(ctx context.Context, st *State, proj *project.Project, ses *proje
 	if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
 		data.Limit = f.limit
 	}
-	d, err := p.DryRun(ctx, data, datasets.Options{Display: st.Display})
+	opts := datasets.Options{Display: st.Display}
+	if data.Dataset != "" || data.Experiment != "" { // counted from the store, which nothing writes to
+		db, _, err := ses.Store(ctx, proj)
+		if err != nil {
+			return nil, 0, err
+		}
+		opts.Datasets = pipeline.StoreDatasets{DB: db}
+		opts.Experiments = pipeline.StoreExperiments{DB: db, Eval: ev.Name}
+	}
+	d, err := p.DryRun(ctx, data, opts)
 	return d, p.Trials, err
 }
 
