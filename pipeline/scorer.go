@@ -22,7 +22,7 @@ type scorerRunner struct {
 }
 
 func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (scorerRunner, error) {
-	deps := scorers.Deps{Dir: filepath.Dir(p.Eval.File), File: p.Eval.File, LLM: opts.LLM, JudgeModel: opts.JudgeModel}
+	deps := scorers.Deps{Dir: filepath.Dir(p.Eval.File), File: p.Eval.File, LLM: opts.LLM, JudgeModel: opts.JudgeModel, Attachments: p.loadAttachment}
 	switch sc.Kind {
 	case spec.KindBuiltin, spec.KindExpr:
 		s, err := scorers.Build(sc, reg, deps)

@@ -60,6 +60,7 @@ func BuildPromptJudge(sc spec.Scorer, deps Deps) (Scorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building scorer %q: %w", sc.Name, err)
 	}
+	j.prompt.SetAttachments(deps.Attachments) // for the image parts of its messages
 	return j, nil
 }
 
@@ -120,7 +121,7 @@ func selectChoiceTool(choices []string, cot bool) (llm.Tool, error) {
 func (j *judge) Name() string { return j.name }
 
 // request renders the judge's chat request for a case.
-func (j *judge) request(env *spec.ScorerEnv) (llm.ChatRequest, error) {
+func (j *judge) request(ctx context.Context, env *spec.ScorerEnv) (llm.ChatRequest, error) {
 	if env == nil {
 		env = &spec.ScorerEnv{}
 	}
@@ -153,7 +154,7 @@ func (j *judge) request(env *spec.ScorerEnv) (llm.ChatRequest, error) {
 	vars = withTranscript(vars, env, out)
 	req := &functions.Request{Input: env.Input, Expected: exp, Metadata: env.Metadata, Tags: env.Tags,
 		Parameters: env.Parameters, Trial: env.Trial, Output: out, Metrics: env.Metrics}
-	cr, err := j.prompt.Render(req, vars)
+	cr, err := j.prompt.RenderContext(ctx, req, vars)
 	if err != nil {
 		return llm.ChatRequest{}, err
 	}
@@ -170,7 +171,7 @@ func (j *judge) request(env *spec.ScorerEnv) (llm.ChatRequest, error) {
 // the trace of ctx (functions.WithTrace), under the scorer's name unless ctx
 // names another parent.
 func (j *judge) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score, error) {
-	cr, err := j.request(env)
+	cr, err := j.request(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +235,7 @@ func (j *judge) Models(parameters map[string]any) ([]string, error) {
 // and cost without calling anything, for --dry-run. The output of the case is
 // not known before the run: pass an estimate of it in env.Output.
 func (j *judge) Estimate(env *spec.ScorerEnv) ([]llm.Estimate, error) {
-	cr, err := j.request(env)
+	cr, err := j.request(context.Background(), env)
 	if err != nil {
 		return nil, err
 	}

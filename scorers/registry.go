@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caliperhq/caliper/functions"
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/expr-lang/expr"
@@ -31,6 +32,9 @@ type Deps struct {
 	// JudgeModel is the model of built-in judges whose with.model is not set
 	// (caliper.yaml's defaults.model); DefaultJudgeModel when empty.
 	JudgeModel string
+	// Attachments reads the case attachments the image parts of judge
+	// prompts send; without it such a part is an error.
+	Attachments functions.AttachmentLoader
 	// helpers are the helper functions of the registry Build was given.
 	helpers []expr.Option
 }
