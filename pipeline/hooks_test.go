@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/internal/mask"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -161,5 +162,37 @@ for line in sys.stdin:
 				t.Errorf("row b %+v", r)
 			}
 		}
+	}
+}
+
+// TestTaskHooksAreMasked checks that a secret a task reports, in its
+// metadata, tags or a span's input, output or attributes, never reaches the
+// stored row.
+func TestTaskHooksAreMasked(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	const key = "sk-live-hooks-0123456789"
+	ev := loadEval(t, `name: hooks-masked
+data:
+  inline: [{id: a, input: 1}]
+task: {exec: {command: [python3, task.py], worker: true}}
+scorers: [{name: ok, expr: "true"}]
+`, map[string]string{"task.py": `import json, sys
+k = "` + key + `"
+for line in sys.stdin:
+    req = json.loads(line)
+    print(json.dumps({"id": req["id"], "output": 1, "metadata": {"auth": k}, "tags": ["t-" + k],
+        "spans": [{"name": "call", "input": k, "output": {"k": k}, "attributes": {"header": "Bearer " + k}}]}), flush=True)
+`})
+	_, rows := runEval(t, context.Background(), ev, Options{Mask: mask.New([]string{key}, nil)})
+	if len(rows) != 1 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	b, _ := json.Marshal(rows[0])
+	if strings.Contains(string(b), key) {
+		t.Errorf("the stored row holds the secret: %s", b)
+	}
+	if !strings.Contains(string(b), `Bearer [redacted]`) || !strings.Contains(string(rows[0].Metadata), `[redacted]`) {
+		t.Errorf("the row's reported values are not there, masked: %s", b)
 	}
 }
