@@ -46,6 +46,9 @@ var BuiltinMetrics = []string{"duration", "tokens", "prompt_tokens", "completion
 // maxReportedSpans bounds the spans of one answer, children included.
 const maxReportedSpans = 1000
 
+// maxSpanSeconds bounds a span's duration (a year), far inside time.Duration.
+const maxSpanSeconds = 365 * 24 * 3600
+
 // traceHooks is what the task and scorers of a case reported besides
 // spans and metrics, which go to the Trace's own lists.
 type traceHooks struct {
@@ -410,8 +413,8 @@ func (p *spanParser) timing(s *Span, m map[string]any, at string) error {
 		s.Duration = t.Sub(s.Start)
 	case hasDur:
 		f, ok := toFloat(dur)
-		if !ok || f < 0 {
-			return fmt.Errorf("%s.duration must be a number of seconds, zero or more, not %s", at, describeJSON(dur))
+		if !ok || f < 0 || f > maxSpanSeconds {
+			return fmt.Errorf("%s.duration must be a number of seconds, from 0 to %d, not %s", at, maxSpanSeconds, describeJSON(dur))
 		}
 		s.Duration = time.Duration(f * float64(time.Second))
 	}

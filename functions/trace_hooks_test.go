@@ -115,6 +115,7 @@ func TestTaskAnswerErrors(t *testing.T) {
 		{"a child's bad start", map[string]any{"output": 1, "spans": []any{map[string]any{"name": "a", "children": []any{map[string]any{"name": "b", "start": "yesterday"}}}}}, []string{`spans[0].children[0].start: must be seconds since 1970`}},
 		{"end before start", map[string]any{"output": 1, "spans": []any{map[string]any{"name": "a", "start": 10, "end": 5}}}, []string{`spans[0].end is before its start`}},
 		{"end and duration", map[string]any{"output": 1, "spans": []any{map[string]any{"name": "a", "end": 5, "duration": 1}}}, []string{`spans[0]: give end or duration, not both`}},
+		{"a duration too long", map[string]any{"output": 1, "spans": []any{map[string]any{"name": "a", "duration": 1e300}}}, []string{`spans[0].duration must be a number of seconds, from 0 to`}},
 		{"a bad type", map[string]any{"output": 1, "spans": []any{map[string]any{"name": "a", "type": "LLM call"}}}, []string{`spans[0].type must be a lower-case word`}},
 	}
 	fs := answerTransports(t)
@@ -197,4 +198,30 @@ func TestScoreHooks(t *testing.T) {
 			t.Errorf("TakeScoreHooks(%v) = %v, %v; want it unchanged", v, got, err)
 		}
 	}
+}
+
+// FuzzAnswerObject checks that no answer object, however shaped, panics the
+// parser, and that an accepted one leaves only well-formed spans.
+func FuzzAnswerObject(f *testing.F) {
+	f.Add(`{"output": 1, "metadata": {"a": 1}, "metrics": {"m": 2}, "tags": ["x"], "spans": [{"name": "s", "start": 1, "end": 2, "children": [{"name": "c", "duration": 1}]}]}`)
+	f.Add(`{"output": null, "spans": [{"name": "s", "start": "2026-01-02T03:04:05Z", "attributes": {}}]}`)
+	f.Add(`{"output": 1, "spans": [{"name": "", "type": 3}], "metrics": {"duration": 1}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var m map[string]any
+		if json.Unmarshal([]byte(s), &m) != nil || m == nil {
+			return
+		}
+		if _, ok := m["output"]; !ok {
+			return
+		}
+		tr := &Trace{}
+		if _, err := takeAnswer(context.Background(), &Request{Trace: tr}, m, time.Unix(0, 0)); err != nil {
+			return
+		}
+		for _, sp := range tr.Spans() {
+			if sp.Name == "" || sp.Duration < 0 || !isWord(sp.Kind) {
+				t.Fatalf("accepted a bad span %+v from %s", sp, s)
+			}
+		}
+	})
 }
