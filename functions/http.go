@@ -69,6 +69,9 @@ func newHTTP(h *spec.HTTP, opts Options) (*httpFunc, error) {
 	if h.URL == "" {
 		return nil, errors.New("http: empty url: set http.url")
 	}
+	if h.Hooks && opts.Role == RoleScorer {
+		return nil, errors.New(`http.hooks is for tasks: a scorer reports its metrics and spans in its result object {"score", "metadata", "metrics", "spans"}; remove hooks`)
+	}
 	f := &httpFunc{
 		method:  strings.ToUpper(h.Method),
 		timeout: firstOf(h.Timeout, opts.Timeout),

@@ -166,6 +166,8 @@ func TestAnswerObjectNeedsOutput(t *testing.T) {
 	hookedText := mustNew(t, spec.Body{Kind: spec.KindHTTP, HTTP: &spec.HTTP{URL: srvText.URL, Hooks: true}}, Options{})
 	_, err = call(hookedText, &Request{})
 	wantErr(t, err, `http.hooks is set, so the response body must be an answer object`, `not the string "plain text"`)
+	_, err = New(spec.Body{Kind: spec.KindHTTP, HTTP: &spec.HTTP{URL: srv.URL, Hooks: true}}, Options{Role: RoleScorer})
+	wantErr(t, err, "http.hooks is for tasks")
 }
 
 // TestScoreHooks checks a scorer result object's metrics and spans, and
