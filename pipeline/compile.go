@@ -84,7 +84,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	if opts.Concurrency > 0 {
 		p.Concurrency = opts.Concurrency
 	}
-	p.traced = true // every case: model calls, and what tasks and scorers report (functions/trace_hooks.go)
+	p.traced = opts.LLM != nil || reportsHooks(ev) // model calls, and what tasks and scorers report (functions/trace_hooks.go)
 	p.mask = opts.Mask
 	defer func() {
 		if err != nil {

@@ -6,7 +6,26 @@ import (
 
 	"github.com/caliperhq/caliper/datasets"
 	"github.com/caliperhq/caliper/functions"
+	"github.com/caliperhq/caliper/spec"
 )
+
+// reportsHooks reports whether a task or scorer of ev can report metadata,
+// metrics, tags or spans (a program, an endpoint, a function by slug), so
+// that its cases need a trace even without model calls; an eval of
+// expressions and built-in scorers does without one.
+func reportsHooks(ev *spec.Eval) bool {
+	kinds := []string{ev.Task.Kind}
+	for _, sc := range ev.Scorers {
+		kinds = append(kinds, sc.Kind)
+	}
+	for _, k := range kinds {
+		switch k {
+		case spec.KindExec, spec.KindHTTP, spec.KindFunction:
+			return true
+		}
+	}
+	return false
+}
 
 // withReported is c with the metadata and tags its task reported: the
 // task's metadata merged over the case's, the task's keys winning (as the
