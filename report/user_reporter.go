@@ -80,7 +80,7 @@ func templateReporter(format, path string, opts UserOptions) (Reporter, error) {
 	}
 	src, err := os.ReadFile(full)
 	if err != nil {
-		return Reporter{}, fmt.Errorf("reading the report template: %w: check the path after template:", err)
+		return Reporter{}, fmt.Errorf("reading the report template: %w: check the path after \"template:\"", err)
 	}
 	t, err := template.New(path).Option("missingkey=error").Funcs(templateFuncs).Parse(string(src))
 	if err != nil {
