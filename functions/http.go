@@ -92,6 +92,9 @@ func newHTTP(h *spec.HTTP, opts Options) (*httpFunc, error) {
 	if u, err := url.Parse(h.URL); err == nil {
 		u.RawQuery, u.Fragment, u.User = "", "", nil
 		f.endpoint = u.String()
+		if e, err := url.PathUnescape(f.endpoint); err == nil {
+			f.endpoint = e // a template's {{...}} as written, not %7B%7B...
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(h.Headers)) {
 		t, err := parseTemplate(fmt.Sprintf("http.headers.%s", name), h.Headers[name])

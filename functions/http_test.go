@@ -263,3 +263,12 @@ func TestHTTPReusesConnections(t *testing.T) {
 		t.Fatalf("200 calls by 4 callers used %d connections, want about 4", len(conns))
 	}
 }
+
+// TestHTTPErrorNamesTheURLTemplate checks that an error names the endpoint
+// as the URL template is written, its {{...}} not URL-escaped.
+func TestHTTPErrorNamesTheURLTemplate(t *testing.T) {
+	t.Parallel()
+	f := mustNew(t, spec.Body{Kind: spec.KindHTTP, HTTP: &spec.HTTP{URL: "{{parameters.base}}/answer?k=secret"}}, Options{})
+	_, err := call(f, &Request{Parameters: map[string]any{"base": "http://127.0.0.1:1"}})
+	wantErr(t, err, "POST {{parameters.base}}/answer: ")
+}
