@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -158,7 +159,11 @@ type SummarySink struct {
 
 // Add counts r.
 func (s SummarySink) Add(r *Result) error {
-	row := report.Row{Errored: r.Error != "", Metrics: r.Metrics, Scores: make([]report.Score, 0, len(r.Scores))}
+	row := report.Row{Errored: r.Error != "", Error: r.Error, Metrics: r.Metrics, Scores: make([]report.Score, 0, len(r.Scores)),
+		ScorerErrorMessages: r.ScorerErrors}
+	if r.Case != nil {
+		row.CaseID = r.Case.ID
+	}
 	for _, sc := range r.Scores {
 		if !sc.Skipped {
 			row.Scores = append(row.Scores, report.Score{Name: sc.Name, Value: sc.Value})
@@ -167,6 +172,7 @@ func (s SummarySink) Add(r *Result) error {
 	for name := range r.ScorerErrors {
 		row.ScorerErrors = append(row.ScorerErrors, name)
 	}
+	sort.Strings(row.ScorerErrors)
 	s.A.Add(row)
 	return nil
 }

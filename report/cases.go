@@ -238,6 +238,7 @@ type reduced struct {
 	errored, passed bool
 	err, passErr    string
 	scorerErr       string
+	output          string // the start of the first trial's output, when the reducer keeps it
 	duration        float64
 	scores, metrics []float64
 	scoreN, metricN int // valid lengths of scores and metrics
@@ -248,6 +249,7 @@ type rowStats struct {
 	rows, errors int
 	scorerErrors map[string]int
 	metrics      []metricAcc // by metric index
+	errs         errorGrouper
 }
 
 // reducer turns rows into reduced cases, one case at a time.
@@ -262,6 +264,8 @@ type reducer struct {
 	msum    []float64
 	mcnt    []int
 	started bool
+	// keepOutput keeps the start of each case's first output (outputHead).
+	keepOutput bool
 }
 
 // errStop ends a row stream early without an error of its own.
@@ -304,7 +308,7 @@ func (d *reducer) begin(id string) {
 	d.started = true
 	d.cur.id, d.cur.trials = id, 0
 	d.cur.errored, d.cur.passed = false, true
-	d.cur.err, d.cur.passErr, d.cur.scorerErr, d.cur.duration = "", "", "", 0
+	d.cur.err, d.cur.passErr, d.cur.scorerErr, d.cur.output, d.cur.duration = "", "", "", "", 0
 	for i := range d.vals {
 		d.vals[i] = d.vals[i][:0]
 	}
@@ -316,6 +320,9 @@ func (d *reducer) add(row *store.Row) {
 	c := &d.cur
 	c.trials++
 	d.rs.rows++
+	if d.keepOutput && c.trials == 1 {
+		c.output = outputHead(row.Output)
+	}
 	if row.Error != "" {
 		d.rs.errors++
 		if !c.errored {
@@ -368,6 +375,7 @@ func (d *reducer) scorerErrors(row *store.Row) string {
 	for name := range row.ScorerErrors {
 		d.rs.scorerErrors[name]++
 	}
+	d.rs.errs.addRow(row.CaseID, row.Error, row.ScorerErrors)
 	return row.FirstScorerError()
 }
 

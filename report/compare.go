@@ -48,6 +48,9 @@ type Comparison struct {
 	// Regressed lists the cases whose scores dropped most, summing the drops
 	// (not the rises) of their scores, worst first, at most MaxRegressedCases.
 	Regressed []RegressedCase `json:"regressed_cases,omitempty"`
+	// RegressedCount counts every paired case with a score lower than in
+	// the base, of which Regressed lists the worst.
+	RegressedCount int `json:"regressed_count,omitempty"`
 }
 
 // Delta compares one score or metric of an experiment with its base.
@@ -91,6 +94,9 @@ type RegressedCase struct {
 	ID     string        `json:"id"`
 	Drop   float64       `json:"drop"`   // the sum of its scores' drops
 	Scores []ScoreChange `json:"scores"` // its scores present on both sides
+	// Output is the start of the output of its first trial in the current
+	// experiment, as text (a JSON string as itself), on one line.
+	Output string `json:"output,omitempty"`
 }
 
 // ScoreChange is one score of a case before (in the base) and after.
@@ -139,6 +145,7 @@ func Compare(current, base RowSource, opts CompareOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	curRed.keepOutput = true
 	baseRed, _ := newReducer(opts.Reduction)
 	// Each side is read and reduced on its own goroutine, so that two store
 	// queries run at once; the merge-join below consumes their batches.
@@ -275,6 +282,7 @@ type merger struct {
 	nOnlyBas         int
 	scores, metrics  dims
 	worst            []RegressedCase
+	regressed        int
 	// scratch, by score dim: the two sides' values of the case being paired
 	cv, bv []float64
 }
@@ -337,7 +345,8 @@ func (m *merger) pair(a, b *reduced) {
 	m.metrics.sync(cb.metricNames, &m.metrics.curDim, m.paired)
 	m.metrics.sync(bb.metricNames, &m.metrics.baseDim, m.paired)
 	if drop := m.pairDims(&m.scores, a.scores[:a.scoreN], b.scores[:b.scoreN], 1); drop > ChangeEpsilon {
-		m.noteRegressed(a.id, drop)
+		m.regressed++
+		m.noteRegressed(a, drop)
 	}
 	m.pairDims(&m.metrics, a.metrics[:a.metricN], b.metrics[:b.metricN], -1)
 	m.paired++
@@ -375,11 +384,12 @@ func nanFill(s []float64, n int) []float64 {
 
 // noteRegressed keeps the case if it is among the worst so far; m.cv and
 // m.bv still hold its scores.
-func (m *merger) noteRegressed(id string, drop float64) {
+func (m *merger) noteRegressed(c *reduced, drop float64) {
+	id := c.id
 	if len(m.worst) == MaxRegressedCases && drop <= m.worst[len(m.worst)-1].Drop {
 		return
 	}
-	rc := RegressedCase{ID: id, Drop: drop}
+	rc := RegressedCase{ID: id, Drop: drop, Output: outputText(c.output)}
 	for i, name := range m.scores.names.list {
 		if !math.IsNaN(m.cv[i]) && !math.IsNaN(m.bv[i]) {
 			rc.Scores = append(rc.Scores, ScoreChange{Name: name, Before: m.bv[i], After: m.cv[i]})
@@ -399,7 +409,7 @@ func (m *merger) noteRegressed(id string, drop float64) {
 func (m *merger) comparison(opts CompareOptions) *Comparison {
 	c := &Comparison{Base: opts.Base, BaseReason: opts.BaseReason, BaseCases: m.baseAcc.cases, Paired: m.paired,
 		OnlyCurrent: m.nOnlyCur, OnlyCurrentIDs: m.onlyCur, OnlyBase: m.nOnlyBas, OnlyBaseIDs: m.onlyBas,
-		Confidence: opts.Confidence, Resamples: opts.Resamples, Seed: opts.Seed, Regressed: m.worst}
+		Confidence: opts.Confidence, Resamples: opts.Resamples, Seed: opts.Seed, Regressed: m.worst, RegressedCount: m.regressed}
 	cols := append(append([][]float64(nil), m.scores.diffs...), m.metrics.diffs...)
 	lo, hi := bootstrap(cols, m.paired, opts.Confidence, opts.Resamples, opts.Seed, opts.Workers)
 	ns := len(m.scores.diffs)

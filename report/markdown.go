@@ -66,7 +66,7 @@ func writeMarkdown(w io.Writer, s *Summary) {
 	}
 	if len(s.Scores) > 0 || (c != nil && len(c.Scores) > 0) {
 		if c == nil {
-			fmt.Fprint(w, "| Score | Mean | Count | Errors |\n|:--|--:|--:|--:|\n")
+			fmt.Fprint(w, "| Score | Mean | Count | Scorer errors |\n|:--|--:|--:|--:|\n")
 			for _, sc := range s.Scores {
 				fmt.Fprintf(w, "| %s | %.3f | %d | %d |\n", mdCode(sc.Name, true), sc.Mean, sc.Count, sc.Errors)
 			}
@@ -109,9 +109,10 @@ func writeMarkdown(w io.Writer, s *Summary) {
 		}
 		fmt.Fprint(w, "\n\n")
 		if len(c.Regressed) > 0 {
-			writeMarkdownRegressed(w, c)
+			writeMarkdownRegressed(w, c, s.Experiment)
 		}
 	}
+	writeMarkdownErrors(w, s)
 	if len(s.Checks) > 0 {
 		fmt.Fprint(w, "#### Checks\n\n")
 		for _, ch := range s.Checks {
@@ -195,7 +196,7 @@ func writeMarkdownMetrics(w io.Writer, s *Summary, conf string) {
 	fmt.Fprintln(w)
 }
 
-func writeMarkdownRegressed(w io.Writer, c *Comparison) {
+func writeMarkdownRegressed(w io.Writer, c *Comparison, experiment string) {
 	fmt.Fprintf(w, "#### Worst regressed cases\n\n| Case |")
 	var names []string
 	for _, d := range c.Scores {
@@ -209,7 +210,7 @@ func writeMarkdownRegressed(w io.Writer, c *Comparison) {
 	for _, n := range names {
 		fmt.Fprintf(w, " %s |", mdCode(n, true))
 	}
-	fmt.Fprint(w, "\n|:--|"+strings.Repeat(":--|", len(names))+"\n")
+	fmt.Fprint(w, " Output |\n|:--|"+strings.Repeat(":--|", len(names))+":--|\n")
 	for _, rc := range c.Regressed {
 		fmt.Fprintf(w, "| %s |", mdCode(rc.ID, true))
 		for _, n := range names {
@@ -224,9 +225,44 @@ func writeMarkdownRegressed(w io.Writer, c *Comparison) {
 			}
 			fmt.Fprintf(w, " %s |", cell)
 		}
-		fmt.Fprintln(w)
+		out := ""
+		if rc.Output != "" {
+			out = mdCode(oneLine(rc.Output, markdownOutputChars), true)
+		}
+		fmt.Fprintf(w, " %s |\n", out)
 	}
 	fmt.Fprintln(w)
+	if more := c.RegressedCount - len(c.Regressed); more > 0 {
+		fmt.Fprintf(w, "And %d more regressed %s: %s.\n\n", more, plural(more, "case"), mdCode("caliper experiments show "+shellWord(experiment)+" --cases --regressed", false))
+	}
+}
+
+// markdownOutputChars is how much of an output a Markdown table shows.
+const markdownOutputChars = 80
+
+// writeMarkdownErrors lists the most frequent error messages with their
+// counts and example cases, and how to see every errored row.
+func writeMarkdownErrors(w io.Writer, s *Summary) {
+	if len(s.ErrorGroups) == 0 {
+		return
+	}
+	fmt.Fprint(w, "#### Errors\n\n| Rows | Error | Cases |\n|--:|:--|:--|\n")
+	for _, g := range s.ErrorGroups {
+		ids := make([]string, len(g.Cases))
+		for i, id := range g.Cases {
+			ids[i] = mdCode(id, true)
+		}
+		list := strings.Join(ids, ", ")
+		if g.Count > len(g.Cases) {
+			list += ", …"
+		}
+		fmt.Fprintf(w, "| %d | %s | %s |\n", g.Count, mdCode(oneLine(g.Label(), 200), true), list)
+	}
+	fmt.Fprintln(w)
+	if more := s.ErrorMessages - len(s.ErrorGroups); more > 0 {
+		fmt.Fprintf(w, "And %d more %s. ", more, plural(more, "message"))
+	}
+	fmt.Fprintf(w, "Every errored row: %s.\n\n", mdCode("caliper experiments show "+shellWord(s.Experiment)+" --cases --errors", false))
 }
 
 func hasScore(rc RegressedCase, name string) bool {

@@ -105,8 +105,8 @@ func TestWriteText(t *testing.T) {
 	var b bytes.Buffer
 	WriteText(&b, s)
 	want := `qa · experiment main-1 · 2 cases, 4 rows · 1 error · 1.50s · INTERRUPTED
-  score       mean    count  errors
-  correct    0.750        4       0
+  score       mean    count  scorer errors
+  correct    0.750        4              0
   task duration  mean 2.0ms  max 4.0ms
   FAIL  gate errors == 0: false
 `

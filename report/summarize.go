@@ -84,6 +84,7 @@ func (a *meanAcc) mean(i int) (float64, int) {
 func (a *caseAcc) summary(d *reducer, opts SummaryOptions) *Summary {
 	s := &Summary{Eval: opts.Eval, Experiment: opts.Experiment, Status: opts.Status, Duration: opts.Duration,
 		Cases: a.cases, Rows: d.rs.rows, Errors: d.rs.errors}
+	s.ErrorGroups, s.ErrorMessages = d.rs.errs.top()
 	for _, name := range scoreOrder(opts.Scorers, d.scores.list, d.rs.scorerErrors) {
 		ss := ScoreSummary{Name: name, Errors: d.rs.scorerErrors[name]}
 		if i, ok := d.scores.index[name]; ok {

@@ -25,7 +25,12 @@ type Summary struct {
 	Duration    float64         `json:"duration_seconds"`
 	Scores      []ScoreSummary  `json:"scores"`
 	Metrics     []MetricSummary `json:"metrics,omitempty"`
-	Checks      []Check         `json:"checks,omitempty"`
+	// ErrorGroups are the most frequent error messages of the rows, task
+	// and scorer errors apart, at most MaxErrorGroups; ErrorMessages counts
+	// the distinct messages.
+	ErrorGroups   []ErrorGroup `json:"error_groups,omitempty"`
+	ErrorMessages int          `json:"error_messages,omitempty"`
+	Checks        []Check      `json:"checks,omitempty"`
 	// Comparison compares the experiment with its base; nil without one.
 	Comparison *Comparison `json:"comparison,omitempty"`
 }
@@ -50,10 +55,14 @@ type MetricSummary struct {
 
 // Row is what the aggregator needs of one finished case and trial.
 type Row struct {
+	CaseID       string
 	Scores       []Score  // present scores, after the error_score policy
 	ScorerErrors []string // scorers that failed on this row
-	Errored      bool     // the task failed
-	Metrics      map[string]float64
+	// ScorerErrorMessages holds the error of each scorer in ScorerErrors.
+	ScorerErrorMessages map[string]string
+	Errored             bool   // the task failed
+	Error               string // the task's error, when Errored
+	Metrics             map[string]float64
 }
 
 // Score is one score of a row.
@@ -71,6 +80,7 @@ type Aggregator struct {
 	errors  int
 	scores  map[string]*scoreAcc
 	metrics map[string]*metricAcc
+	errs    errorGrouper
 }
 
 type scoreAcc struct {
@@ -99,6 +109,10 @@ func (a *Aggregator) Add(r Row) {
 	a.rows++
 	if r.Errored {
 		a.errors++
+		a.errs.add(r.CaseID, "", r.Error)
+	}
+	for _, name := range r.ScorerErrors {
+		a.errs.add(r.CaseID, name, r.ScorerErrorMessages[name])
 	}
 	for _, s := range r.Scores {
 		acc := a.score(s.Name)
@@ -136,6 +150,7 @@ func (a *Aggregator) Summary(cases int) *Summary {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := &Summary{Cases: cases, Rows: a.rows, Errors: a.errors}
+	s.ErrorGroups, s.ErrorMessages = a.errs.top()
 	for _, name := range a.order {
 		acc := a.scores[name]
 		ss := ScoreSummary{Name: name, Count: acc.count, Errors: acc.errors}

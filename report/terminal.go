@@ -49,9 +49,9 @@ func WriteText(w io.Writer, s *Summary) {
 			width = max(width, len(sc.Name))
 		}
 		if len(s.Scores) > 0 {
-			fmt.Fprintf(w, "  %-*s  %7s  %7s  %6s\n", width, "score", "mean", "count", "errors")
+			fmt.Fprintf(w, "  %-*s  %7s  %7s  %13s\n", width, "score", "mean", "count", scorerErrorsHeader)
 			for _, sc := range s.Scores {
-				fmt.Fprintf(w, "  %-*s  %7.3f  %7d  %6d\n", width, sc.Name, sc.Mean, sc.Count, sc.Errors)
+				fmt.Fprintf(w, "  %-*s  %7.3f  %7d  %13d\n", width, sc.Name, sc.Mean, sc.Count, sc.Errors)
 			}
 		}
 		for _, m := range s.Metrics {
@@ -59,6 +59,7 @@ func WriteText(w io.Writer, s *Summary) {
 			fmt.Fprintln(w)
 		}
 	}
+	writeErrorGroupsText(w, s)
 	for _, c := range s.Checks {
 		mark := "pass"
 		if !c.Passed {
@@ -66,6 +67,55 @@ func WriteText(w io.Writer, s *Summary) {
 		}
 		fmt.Fprintf(w, "  %s  %s %s: %s\n", mark, c.Kind, c.Name, c.Detail)
 	}
+}
+
+// scorerErrorsHeader heads the column of the rows on which each scorer
+// itself failed; a row whose task failed is counted in the summary's errors,
+// not there, as its scorers did not run.
+const scorerErrorsHeader = "scorer errors"
+
+// writeErrorGroupsText lists the most frequent error messages with their
+// counts and example cases, and how to see every errored row.
+func writeErrorGroupsText(w io.Writer, s *Summary) {
+	if len(s.ErrorGroups) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  errors by message:")
+	width := 0
+	for _, g := range s.ErrorGroups {
+		width = max(width, len(strconv.Itoa(g.Count)))
+	}
+	for _, g := range s.ErrorGroups {
+		fmt.Fprintf(w, "    %*d %-4s  %s  · %s\n", width, g.Count, plural(g.Count, "row"), oneLine(g.Label(), 100), exampleCases(g))
+	}
+	if more := s.ErrorMessages - len(s.ErrorGroups); more > 0 {
+		fmt.Fprintf(w, "    and %d more %s\n", more, plural(more, "message"))
+	}
+	fmt.Fprintf(w, "  every errored row: caliper experiments show %s --cases --errors, or caliper view\n", shellWord(s.Experiment))
+}
+
+// exampleCases lists a group's example case ids, with an ellipsis when more
+// rows failed so.
+func exampleCases(g ErrorGroup) string {
+	ids := make([]string, len(g.Cases))
+	for i, id := range g.Cases {
+		ids[i] = printableID(oneLine(id, 40))
+	}
+	list := strings.Join(ids, ", ")
+	if g.Count > len(g.Cases) {
+		list += ", …"
+	}
+	return list
+}
+
+// shellWord quotes s for a shell command line when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.:/@+=", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(oneLine(s, 200), "'", `'\''`) + "'"
 }
 
 func plural(n int, word string) string {
@@ -140,13 +190,13 @@ func writeComparedText(w io.Writer, s *Summary) {
 		width = max(width, len(l.name))
 	}
 	if len(lines) > 0 {
-		fmt.Fprintf(w, "  %-*s  %7s  %7s  %6s  %7s  %9s  %-5s %-5s  %s\n", width, "score", "mean", "count", "errors", "base", "change", "↑", "↓", confidenceLabel(c.Confidence)+" interval")
+		fmt.Fprintf(w, "  %-*s  %7s  %7s  %13s  %7s  %9s  %-5s %-5s  %s\n", width, "score", "mean", "count", scorerErrorsHeader, "base", "change", "↑", "↓", confidenceLabel(c.Confidence)+" interval")
 	}
 	for _, l := range lines {
 		if l.sc != nil {
-			fmt.Fprintf(w, "  %-*s  %7.3f  %7d  %6d", width, l.name, l.sc.Mean, l.sc.Count, l.sc.Errors)
+			fmt.Fprintf(w, "  %-*s  %7.3f  %7d  %13d", width, l.name, l.sc.Mean, l.sc.Count, l.sc.Errors)
 		} else {
-			fmt.Fprintf(w, "  %-*s  %7s  %7d  %6s", width, l.name, "-", 0, "-")
+			fmt.Fprintf(w, "  %-*s  %7s  %7d  %13s", width, l.name, "-", 0, "-")
 		}
 		d := l.d
 		switch {
@@ -197,6 +247,9 @@ func writeComparedText(w io.Writer, s *Summary) {
 		fmt.Fprintln(w, "  worst regressed cases:")
 		for _, rc := range c.Regressed {
 			fmt.Fprintf(w, "    %s  %s\n", printableID(rc.ID), scoreChanges(rc.Scores))
+		}
+		if more := c.RegressedCount - len(c.Regressed); more > 0 {
+			fmt.Fprintf(w, "    and %d more: caliper experiments show %s --cases --regressed\n", more, shellWord(s.Experiment))
 		}
 	}
 }
