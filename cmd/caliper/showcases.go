@@ -23,7 +23,7 @@ type casesFlags struct {
 func (f *casesFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.BoolVar(&f.cases, "cases", false, "also print the rows, one line each")
-	fl.BoolVar(&f.errors, "errors", false, "with --cases: only the rows whose task failed")
+	fl.BoolVar(&f.errors, "errors", false, "with --cases: only the rows whose task or a scorer failed")
 	fl.BoolVar(&f.regressed, "regressed", false, "with --cases: only the cases whose scores dropped against the base")
 }
 
@@ -60,9 +60,11 @@ func (f casesFlags) show(ctx context.Context, st *State, db store.Store, e *stor
 		out := printable(string(r.Output), 60)
 		if r.Error != "" {
 			out = "error: " + printable(r.Error, 60)
+		} else if msg := r.FirstScorerError(); msg != "" {
+			out = "scorer error: " + printable(msg, 60)
 		}
 		switch {
-		case f.errors && r.Error == "":
+		case f.errors && r.Succeeded():
 			return nil
 		case f.regressed:
 			c, ok := changes[r.CaseID]

@@ -41,9 +41,11 @@ func TestExperimentsShowCases(t *testing.T) {
 		return r
 	}
 	base := &store.Experiment{Eval: "qa", Name: "main"}
-	add(base, row("a", 1, "4", ""), row("b", 1, "6", ""), row("c", 1, "8", ""))
+	judgeFailed := row("d", 1, "10", "")
+	judgeFailed.ScorerErrors = map[string]string{"judge": "no select_choice tool call"}
+	add(base, row("a", 1, "4", ""), row("b", 1, "6", ""), row("c", 1, "8", ""), row("d", 1, "10", ""))
 	add(&store.Experiment{Eval: "qa", Name: "feature", Base: base.ID},
-		row("a", 1, "4", ""), row("b", 0, "\x1b[31mred\x1b[0m seven", ""), row("c", 0, "", "timed out after 30s"))
+		row("a", 1, "4", ""), row("b", 0, "\x1b[31mred\x1b[0m seven", ""), row("c", 0, "", "timed out after 30s"), judgeFailed)
 	db.Close()
 
 	tests := []struct {
@@ -51,8 +53,8 @@ func TestExperimentsShowCases(t *testing.T) {
 		args      []string
 		want, not []string
 	}{
-		{"cases", []string{"--cases"}, []string{"CASE", "a ", "b ", "c ", "error: timed out after 30s", "3 rows"}, []string{"\x1b"}},
-		{"errors", []string{"--errors"}, []string{"c ", "error: timed out", "1 rows"}, []string{"a  "}},
+		{"cases", []string{"--cases"}, []string{"CASE", "a ", "b ", "c ", "error: timed out after 30s", "4 rows"}, []string{"\x1b"}},
+		{"errors", []string{"--errors"}, []string{"c ", "error: timed out", "d ", "scorer error: judge: no select_choice tool call", "2 rows"}, []string{"a  "}},
 		{"regressed", []string{"--regressed"}, []string{"CHANGE", "-1.000", "b ", "c ", "2 rows"}, []string{"\na "}},
 	}
 	for _, tc := range tests {
