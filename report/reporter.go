@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"sync"
+
+	"github.com/caliperhq/caliper/store"
 )
 
 // Run is one eval's run as a reporter sees it.
@@ -17,6 +19,8 @@ type Run struct {
 	Rows RowSource
 	// Reduction turns the trials of a case into its scores and verdict.
 	Reduction Reduction
+	// Feedback is the human feedback given on the run's rows, oldest first.
+	Feedback []store.Feedback
 }
 
 // Reporter is one output format: its name (--NAME FILE when Flag, and

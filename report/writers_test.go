@@ -165,14 +165,18 @@ func TestWriteJSONL(t *testing.T) {
 	rows := []*store.Row{
 		{CaseID: "a", Trial: 0, Input: json.RawMessage(`{"q": "<2+2>"}`), Expected: json.RawMessage(`"4"`), Output: json.RawMessage(`"4"`),
 			Scores: map[string]float64{"correct": 1}, ScoreMeta: map[string]json.RawMessage{"similar": json.RawMessage(`{"distance":1}`)}, ScorerErrors: map[string]string{"judge": "rate limited"},
-			Metrics: map[string]float64{"duration": 0.5}, Tags: []string{"smoke"}, Created: created},
+			Metrics: map[string]float64{"duration": 0.5}, Tags: []string{"smoke"}, Spans: json.RawMessage(`[{"name":"m","kind":"llm"}]`), Created: created},
 		{CaseID: "a", Trial: 1, Input: json.RawMessage(`{"q":"<2+2>"}`), Error: "timeout"},
 	}
 	var b bytes.Buffer
-	if err := WriteJSONL(&b, "qa", "main-1", RowSlice(rows)); err != nil {
+	one := 1.0
+	feedback := []store.Feedback{{ID: "f1", CaseID: "a", Trial: 0, Name: "helpful", Score: &one, Author: "ada", Created: created},
+		{ID: "f2", CaseID: "a", Trial: 0, Name: "note", Comment: "<terse>", Author: "bo", Created: created},
+		{ID: "f3", CaseID: "b", Trial: 0, Name: "helpful", Label: "elsewhere", Author: "bo", Created: created}}
+	if err := WriteJSONL(&b, "qa", "main-1", RowSlice(rows), feedback); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"eval":"qa","experiment":"main-1","case_id":"a","trial":0,"input":{"q":"<2+2>"},"expected":"4","output":"4","scores":{"correct":1},"score_meta":{"similar":{"distance":1}},"scorer_errors":{"judge":"rate limited"},"metrics":{"duration":0.5},"tags":["smoke"],"created":"2026-11-24T10:00:00Z"}
+	want := `{"eval":"qa","experiment":"main-1","case_id":"a","trial":0,"input":{"q":"<2+2>"},"expected":"4","output":"4","scores":{"correct":1},"score_meta":{"similar":{"distance":1}},"scorer_errors":{"judge":"rate limited"},"metrics":{"duration":0.5},"tags":["smoke"],"spans":[{"name":"m","kind":"llm"}],"feedback":[{"id":"f1","name":"helpful","score":1,"author":"ada","created":"2026-11-24T10:00:00Z"},{"id":"f2","name":"note","comment":"<terse>","author":"bo","created":"2026-11-24T10:00:00Z"}],"created":"2026-11-24T10:00:00Z"}
 {"eval":"qa","experiment":"main-1","case_id":"a","trial":1,"input":{"q":"<2+2>"},"error":"timeout"}
 `
 	if b.String() != want {
@@ -186,7 +190,7 @@ func TestWriteJSONL(t *testing.T) {
 		}
 	}
 	bad := []*store.Row{{CaseID: "x", Input: json.RawMessage(`{`)}}
-	if err := WriteJSONL(&b, "qa", "main-1", RowSlice(bad)); err == nil || !strings.Contains(err.Error(), `writing the rows of main-1 as JSON Lines: encoding case "x" trial 0`) {
+	if err := WriteJSONL(&b, "qa", "main-1", RowSlice(bad), nil); err == nil || !strings.Contains(err.Error(), `writing the rows of main-1 as JSON Lines: encoding case "x" trial 0`) {
 		t.Errorf("error %v", err)
 	}
 }

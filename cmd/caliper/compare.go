@@ -69,7 +69,11 @@ func compareExperiments(cmd *cobra.Command, st *State, db store.Store, eval, ref
 		return err
 	}
 	report.WriteText(st.Stdout, sum)
-	return writeReports(st, targets, []report.Run{{Eval: cur.Eval, Experiment: cur.Name, Summary: sum, Rows: report.StoreRows(ctx, db, cur.ID), Reduction: red}})
+	feedback, err := db.Feedback(ctx, cur.ID, "")
+	if err != nil {
+		return fmt.Errorf("reading the feedback of %s: %w", cur.Name, err)
+	}
+	return writeReports(st, targets, []report.Run{{Eval: cur.Eval, Experiment: cur.Name, Summary: sum, Rows: report.StoreRows(ctx, db, cur.ID), Reduction: red, Feedback: feedback}})
 }
 
 func compareBase(cmd *cobra.Command, st *State, db store.Store, cur *store.Experiment, ref string) (report.RowSource, string, error) {

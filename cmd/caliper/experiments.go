@@ -172,10 +172,14 @@ func newExperimentsExportCommand(st *State, storeFlag *string) *cobra.Command {
 // exportExperiment writes every row of e as JSON Lines to out ("" or "-": stdout).
 func exportExperiment(ctx context.Context, st *State, db store.Store, e *store.Experiment, out string) error {
 	rows := report.StoreRows(ctx, db, e.ID)
-	if out == "" || out == "-" {
-		return report.WriteJSONL(st.Stdout, e.Eval, e.Name, rows)
+	feedback, err := db.Feedback(ctx, e.ID, "")
+	if err != nil {
+		return exitcode.With(ExitRun, fmt.Errorf("reading the feedback of %s: %w", e.Name, err))
 	}
-	if err := st.WriteFile(out, func(w io.Writer) error { return report.WriteJSONL(w, e.Eval, e.Name, rows) }); err != nil {
+	if out == "" || out == "-" {
+		return report.WriteJSONL(st.Stdout, e.Eval, e.Name, rows, feedback)
+	}
+	if err := st.WriteFile(out, func(w io.Writer) error { return report.WriteJSONL(w, e.Eval, e.Name, rows, feedback) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(st.Stdout, "wrote %d rows of %s to %s\n", e.Rows, e.Name, out)

@@ -322,8 +322,12 @@ func reportRun(ctx context.Context, db store.Store, ev *spec.Eval, o *pipeline.O
 	if err != nil {
 		return report.Run{}, err
 	}
+	feedback, err := db.Feedback(context.WithoutCancel(ctx), o.Experiment.ID, "")
+	if err != nil {
+		return report.Run{}, fmt.Errorf("reading the feedback of %s: %w", o.Experiment.Name, err)
+	}
 	return report.Run{Eval: ev.Name, Experiment: o.Experiment.Name, Summary: o.Summary,
-		Rows: report.StoreRows(context.WithoutCancel(ctx), db, o.Experiment.ID), Reduction: red}, nil
+		Rows: report.StoreRows(context.WithoutCancel(ctx), db, o.Experiment.ID), Reduction: red, Feedback: feedback}, nil
 }
 
 // countSet counts the non-empty flags.
