@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caliperhq/caliper/datasets"
@@ -231,11 +233,55 @@ func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.
 		}
 		return outcome, displayStore(st, db, dsn), o.Store, err
 	}
-	prog := newProgress(st, ev.Name)
+	prog := newProgress(st, ev.Name, p.Trials)
 	defer prog.stop()
 	o.Progress = prog
+	if o.Shard == nil && o.Replay == nil {
+		// The total is counted beside the run, which need not wait for it.
+		count, stopCounting := context.WithCancel(ctx)
+		var counting sync.WaitGroup
+		counting.Add(1)
+		go func() {
+			defer counting.Done()
+			if n := readCases(count, st, p, o, f); n >= 0 {
+				prog.setTotal(n*p.Trials - len(o.Done))
+			}
+		}()
+		defer counting.Wait()
+		defer stopCounting()
+	}
 	outcome, err := p.RunExperiment(ctx, o)
 	return outcome, displayStore(st, db, dsn), o.Store, err
+}
+
+// readCases counts the cases of the eval's data by reading them, without
+// the estimates of countCases; -1 when they cannot be read or ctx ends first.
+func readCases(ctx context.Context, st *State, p *pipeline.Pipeline, o pipeline.ExperimentOptions, f runFlags) int {
+	data := p.Eval.Data
+	if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
+		data.Limit = f.limit
+	}
+	reads := o.Store
+	if o.Reads != nil {
+		reads = o.Reads
+	}
+	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Display: st.Display,
+		Datasets: o.Datasets, Experiments: pipeline.StoreExperiments{DB: reads, Eval: p.Eval.Name}})
+	if err != nil {
+		return -1
+	}
+	defer src.Close()
+	n := 0
+	for ctx.Err() == nil {
+		if _, err := src.Next(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return n
+			}
+			return -1
+		}
+		n++
+	}
+	return -1
 }
 
 // countCases counts the cases a run will read, for the start event of
