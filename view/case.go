@@ -25,6 +25,8 @@ type caseData struct {
 	Feedback    []feedbackView
 	Reviewer    string
 	ScoreNames  []string // names a reviewer may score, from the case's scores
+	// ReadOnly says why feedback cannot be given; empty when it can.
+	ReadOnly string
 }
 
 // trialView is one trial of a case.
@@ -97,7 +99,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, "case "+id+" of experiment "+e.Name)
 		return
 	}
-	d := caseData{Exp: e, CaseID: id, Reviewer: s.reviewer}
+	d := caseData{Exp: e, CaseID: id, Reviewer: s.reviewer, ReadOnly: s.readOnly}
 	first := rows[0]
 	d.Input, d.Expected, d.HasExpected = prettyJSON(first.Input), prettyJSON(first.Expected), len(first.Expected) > 0
 	d.Metadata, d.Tags = prettyJSON(first.Metadata), first.Tags

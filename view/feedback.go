@@ -44,6 +44,9 @@ const (
 	maxSummaryLabels   = 10
 )
 
+// readOnlyAction is what to do to give feedback on a read-only store.
+const readOnlyAction = "give it with caliper feedback EXPERIMENT CASE --score NAME=V against a writable store, or serve a writable copy (caliper store copy --from DSN --to COPY, then caliper view --store COPY)"
+
 // feedbackStore is the store's feedback.
 func (s *Server) feedbackStore() store.FeedbackStore { return s.db }
 
@@ -131,6 +134,10 @@ func (s *Server) handleAddFeedback(w http.ResponseWriter, r *http.Request) {
 	fs := s.feedbackStore()
 	if fs == nil {
 		http.Error(w, "caliper view: this store does not keep feedback", http.StatusNotImplemented)
+		return
+	}
+	if s.readOnly != "" {
+		http.Error(w, "caliper view: feedback cannot be saved: the store is read-only ("+s.readOnly+"): "+readOnlyAction, http.StatusConflict)
 		return
 	}
 	e, ok := s.experiment(w, r, r.PathValue("id"))

@@ -34,6 +34,10 @@ type Options struct {
 	Token string
 	// Reviewer is the default name recorded on human feedback.
 	Reviewer string
+	// ReadOnly, when set, says why the store cannot be written (it was
+	// opened read-only): the pages show, the review form is disabled with
+	// this reason, and feedback posts are refused with 409.
+	ReadOnly string
 	// Logf logs server errors; log.Printf when nil.
 	Logf func(format string, args ...any)
 }
@@ -48,6 +52,7 @@ type Server struct {
 	token    string
 	csrf     string
 	reviewer string
+	readOnly string
 	logf     func(format string, args ...any)
 	pages    *pages
 	indexes  *indexCache
@@ -74,7 +79,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	static, _ := fs.Sub(assets, "static")
-	return &Server{db: opts.Store, addr: opts.Addr, token: opts.Token, csrf: csrf, reviewer: opts.Reviewer,
+	return &Server{db: opts.Store, addr: opts.Addr, token: opts.Token, csrf: csrf, reviewer: opts.Reviewer, readOnly: opts.ReadOnly,
 		logf: opts.Logf, pages: p, indexes: newIndexCache(opts.Store, indexCacheSize), static: static}, nil
 }
 
