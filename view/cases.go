@@ -146,7 +146,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) {
 	q := parseCasesQuery(r)
 	var d casesData
 	var err error
-	if rq, ok := s.db.(store.RowQuerier); ok && e.Rows > readInlineRows && !needsBase(q) && !s.indexes.fresh(e) {
+	if rq, ok := s.db.(store.RowQuerier); ok && e.Rows > s.inlineRows && !needsBase(q) && !s.indexes.fresh(e) {
 		// The first look at an experiment is served by the store's own
 		// query; the index is read meanwhile, for what needs every row.
 		s.indexes.warm(context.WithoutCancel(r.Context()), e)

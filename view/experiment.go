@@ -61,7 +61,7 @@ func (s *Server) handleExperiment(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var err error
-	if rq, ok := s.db.(store.RowQuerier); ok && e.Rows > readInlineRows && e.Status != store.StatusRunning && len(e.Summary) > 0 && !s.indexes.fresh(e) {
+	if rq, ok := s.db.(store.RowQuerier); ok && e.Rows > s.inlineRows && e.Status != store.StatusRunning && len(e.Summary) > 0 && !s.indexes.fresh(e) {
 		// A finished experiment not read yet: its stored summary and the
 		// store's query of its errors now, the histograms once read.
 		s.indexes.warm(context.WithoutCancel(r.Context()), e)

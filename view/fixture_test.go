@@ -43,8 +43,14 @@ func openTestStore(t testing.TB, path string) store.Store {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureOn(t, openTestStore(t, filepath.Join(t.TempDir(), "caliper.db")))
+}
+
+// newFixtureOn stores the fixture's experiments in db, which must be empty.
+func newFixtureOn(t testing.TB, db store.Store) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	f := &fixture{db: openTestStore(t, filepath.Join(t.TempDir(), "caliper.db"))}
+	f := &fixture{db: db}
 	created := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	f.base = f.experiment(t, &store.Experiment{Name: "main", Eval: "qa", Created: created,
 		Git: store.Git{Branch: "main", Commit: "1111111111aaaaaaaaaa"}, Parameters: json.RawMessage(`{"model":"openai/gpt-4o-mini"}`)},

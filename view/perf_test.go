@@ -18,13 +18,17 @@ import (
 // the server's time to read it the first time and then to sort, filter and
 // render a page, and Chromium's time to first paint. It only runs with
 // CALIPER_VIEW_PERF=1 and reports its numbers in the log; it asserts no
-// timing (go test ./view -run 100k -v).
+// timing (go test ./view -run 100k -v). With CALIPER_VIEW_PERF_STORE=postgres
+// the experiment is in a schema of the CALIPER_TEST_POSTGRES server.
 func TestCasesPage100k(t *testing.T) {
 	if os.Getenv("CALIPER_VIEW_PERF") != "1" {
 		t.Skip("set CALIPER_VIEW_PERF=1 to measure the cases page of 100,000 cases")
 	}
 	const n = 100_000
 	db := openTestStore(t, filepath.Join(t.TempDir(), "perf.db"))
+	if os.Getenv("CALIPER_VIEW_PERF_STORE") == "postgres" {
+		db = openPostgresStore(t)
+	}
 	ctx := context.Background()
 	e := &store.Experiment{Name: "big", Eval: "perf", Status: store.StatusCompleted}
 	if err := db.CreateExperiment(ctx, e); err != nil {

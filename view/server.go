@@ -57,6 +57,9 @@ type Server struct {
 	pages    *pages
 	indexes  *indexCache
 	static   fs.FS
+	// inlineRows is the size up to which an experiment's rows are read
+	// whole on a first look (readInlineRows); larger ones are queried.
+	inlineRows int
 }
 
 // New builds a server. It does not listen; see Listen and Handler.
@@ -80,7 +83,7 @@ func New(opts Options) (*Server, error) {
 	}
 	static, _ := fs.Sub(assets, "static")
 	return &Server{db: opts.Store, addr: opts.Addr, token: opts.Token, csrf: csrf, reviewer: opts.Reviewer, readOnly: opts.ReadOnly,
-		logf: opts.Logf, pages: p, indexes: newIndexCache(opts.Store, indexCacheSize), static: static}, nil
+		logf: opts.Logf, pages: p, indexes: newIndexCache(opts.Store, indexCacheSize), static: static, inlineRows: readInlineRows}, nil
 }
 
 // Token is the token requests need; empty when none is required.

@@ -19,10 +19,33 @@ func get(t *testing.T, h http.Handler, target string) (int, string) {
 	return rec.Code, string(body)
 }
 
+// TestPages reads every page of the fixture on SQLite and PostgreSQL
+// (CALIPER_TEST_POSTGRES), each with its rows read into the index and
+// queried from the store, as a large experiment's first look is.
 func TestPages(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	h := f.server(t, Options{}).Handler()
+	for _, b := range testBackends {
+		for _, queried := range []bool{false, true} {
+			name := b.name + "/index"
+			if queried {
+				name = b.name + "/queried"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				f := newFixtureOn(t, b.open(t))
+				s := f.server(t, Options{})
+				if queried {
+					s.inlineRows = 0
+					s.indexes.reading = make(chan struct{}) // no index: every page is queried
+					t.Cleanup(func() { close(s.indexes.reading) })
+				}
+				testPages(t, f, s.Handler())
+			})
+		}
+	}
+}
+
+func testPages(t *testing.T, f *fixture, h http.Handler) {
 	cur := url.PathEscape(f.cur.ID)
 	tests := []struct {
 		name, target string
@@ -31,7 +54,7 @@ func TestPages(t *testing.T) {
 	}{
 		{"list", "/", 200, []string{"qa", "feature", "main", "feature/x", "hostile", "2222222"}, nil},
 		{"list by eval", "/?eval=hostile", 200, []string{"attack"}, []string{">feature<"}},
-		{"list by text", "/?q=ada", 200, []string{"feature"}, []string{"attack"}},
+		{"list by text", "/?q=ure%2Fx", 200, []string{"feature"}, []string{"attack"}}, // not hex, so in no id
 		{"experiment", "/e/" + cur, 200, []string{"correct", "similar", "task timed out after 30s", "connection refused", "case-05", "<svg", "Compare with main"}, nil},
 		{"experiment by name", "/e/feature", 200, []string{"feature/x"}, nil},
 		{"cases", "/e/" + cur + "/cases", 200, []string{"case-00", "case-19", "21 of 21 rows"}, nil},

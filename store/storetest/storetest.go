@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"CopyRows", testCopyRows},
 		{"CopyRowsErrors", testCopyRowsErrors},
 		{"RowCount", testRowCount},
+		{"QueryRows", testQueryRows},
 		{"WriterCommits", testWriterCommits},
 		{"WriterErrors", testWriterErrors},
 		{"WriterConcurrentWrites", testWriterConcurrentWrites},
