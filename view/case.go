@@ -27,6 +27,9 @@ type caseData struct {
 	ScoreNames  []string // names a reviewer may score, from the case's scores
 	// ReadOnly says why feedback cannot be given; empty when it can.
 	ReadOnly string
+	// Attachments are the files the case's input, expected and metadata
+	// refer to.
+	Attachments []attachmentView
 }
 
 // trialView is one trial of a case.
@@ -103,6 +106,8 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 	first := rows[0]
 	d.Input, d.Expected, d.HasExpected = prettyJSON(first.Input), prettyJSON(first.Expected), len(first.Expected) > 0
 	d.Metadata, d.Tags = prettyJSON(first.Metadata), first.Tags
+	d.Attachments = attachmentsOf(caseValue{"input", first.Input}, caseValue{"expected", first.Expected}, caseValue{"metadata", first.Metadata})
+	s.checkInline(r.Context(), d.Attachments)
 	var baseRows []*store.Row
 	if e.Base != "" {
 		if b, err := s.db.Experiment(r.Context(), "", e.Base); err == nil {

@@ -155,6 +155,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{id}/feedback.jsonl", s.handleExportFeedback)
 	mux.HandleFunc("GET /e/{id}/state", s.handleState)
 	mux.HandleFunc("GET /compare", s.handleCompare)
+	mux.HandleFunc("GET /attachments/{hash}", s.handleAttachment)
 	return s.guard(mux)
 }
 
