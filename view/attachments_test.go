@@ -162,6 +162,7 @@ func TestBrowserAttachments(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll("#attachments img").length`); n != 1 {
 		t.Errorf("%d images shown, want the PNG only", n)
 	}
+	screenshot(t, ctx, "attachments")
 	// Opening the others is a download, which Chromium aborts as a
 	// navigation: the page stays, and nothing ran.
 	for _, hash := range []string{f.svg, f.html} {

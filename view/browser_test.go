@@ -150,19 +150,39 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 
 // TestBrowserWalkthrough walks the pages as a reviewer would: the list, an
 // experiment, its errored cases, a case's span tree, the comparison with
-// the base, and a human score that is still there after a reload.
+// the base, and a human score that is still there after a reload; on
+// SQLite (taking the screenshots), then on PostgreSQL with every page
+// served by the store's queries on a first look.
 func TestBrowserWalkthrough(t *testing.T) {
+	for _, b := range testBackends {
+		t.Run(b.name, func(t *testing.T) {
+			f := newFixtureOn(t, b.open(t))
+			s := f.server(t, Options{Reviewer: "Grace"})
+			shots := b.name == "sqlite"
+			if !shots {
+				s.inlineRows = 0
+			}
+			walkthrough(t, f, s, shots)
+		})
+	}
+}
+
+func walkthrough(t *testing.T, f *fixture, s *Server, shots bool) {
 	ctx := newBrowser(t)
-	f := newFixture(t)
-	srv := httptest.NewServer(f.server(t, Options{Reviewer: "Grace"}).Handler())
+	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
+	shoot := func(name string) {
+		if shots {
+			screenshot(t, ctx, name)
+		}
+	}
 	dl := watchDialogs(ctx)
 
 	must(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("table.experiments"))
 	if got := text(t, ctx, "main"); !strings.Contains(got, "feature") || !strings.Contains(got, "attack") {
 		t.Fatalf("the list lacks the experiments: %q", got)
 	}
-	screenshot(t, ctx, "experiments")
+	shoot("experiments")
 
 	must(t, ctx, chromedp.Click(`a.exp-link[href="/e/`+f.cur.ID+`"]`), chromedp.WaitVisible("#scores"))
 	if got := text(t, ctx, "#scores"); !strings.Contains(got, "correct") || !strings.Contains(got, "0.738") {
@@ -171,7 +191,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if got := text(t, ctx, "#errors"); !strings.Contains(got, "task timed out after 30s") || !strings.Contains(got, "connection refused") {
 		t.Fatalf("the experiment's errors: %q", got)
 	}
-	screenshot(t, ctx, "experiment")
+	shoot("experiment")
 
 	must(t, ctx, chromedp.Click("#tab-errored"), chromedp.WaitVisible("#cases"))
 	ids := eval[[]string](t, ctx, `[...document.querySelectorAll("#cases a.case-link")].map(a => a.textContent)`)
@@ -179,7 +199,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 		t.Fatalf("errored cases: %v", ids)
 	}
 	must(t, ctx, chromedp.Navigate(srv.URL+casesURL(f.cur.ID, "sort", "score:similar", "dir", "desc")), chromedp.WaitVisible("#cases"))
-	screenshot(t, ctx, "cases")
+	shoot("cases")
 
 	must(t, ctx, chromedp.Navigate(srv.URL+casesURL(f.cur.ID)), chromedp.WaitVisible("#cases"),
 		chromedp.Click(`a.case-link[href$="/cases/case-01"]`), chromedp.WaitVisible("ul.span-tree"))
@@ -192,7 +212,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if got := text(t, ctx, "table.scores"); !strings.Contains(got, "The answer matches the expert answer exactly.") {
 		t.Errorf("the judge's reasons are missing: %q", got)
 	}
-	screenshot(t, ctx, "case")
+	shoot("case")
 
 	must(t, ctx, chromedp.Navigate(srv.URL+expURL(f.cur.ID)), chromedp.WaitVisible("#tab-compare"),
 		chromedp.Click("#tab-compare"), chromedp.WaitVisible("#compare-cases"))
@@ -204,7 +224,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if !slices.Contains(regressed, "case-03") || !slices.Contains(regressed, "case-07") {
 		t.Errorf("regressed cases: %v", regressed)
 	}
-	screenshot(t, ctx, "compare")
+	shoot("compare")
 
 	must(t, ctx, chromedp.Navigate(srv.URL+caseURL(f.cur.ID, "case-03")), chromedp.WaitVisible("#review"),
 		chromedp.SetValue(`input[name=name]`, "helpful"), chromedp.SetValue(`input[name=score]`, "0.25"),
@@ -218,7 +238,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 			t.Errorf("the feedback after a reload lacks %q: %q", want, got)
 		}
 	}
-	screenshot(t, ctx, "review")
+	shoot("review")
 	must(t, ctx, chromedp.Navigate(srv.URL+expURL(f.cur.ID)), chromedp.WaitVisible("#feedback-summary"))
 	if got := text(t, ctx, "#feedback-summary"); !strings.Contains(got, "helpful") || !strings.Contains(got, "0.250") {
 		t.Errorf("the experiment's feedback summary: %q", got)
