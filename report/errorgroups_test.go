@@ -143,3 +143,25 @@ func TestWriteMarkdownErrors(t *testing.T) {
 	}
 	golden(t, "markdown-errors.golden.md", b.Bytes())
 }
+
+// FuzzOutputText checks that the text of any cut output is one line, no
+// longer than what was kept, and the string itself when it was whole.
+func FuzzOutputText(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"a\"b`, `"\u00e9\n`, `{"a":[1,2]}`, `"`, `"\\`, "\"\x1b[31m\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw, _ := json.Marshal(s)
+		head := outputHead(raw)
+		got := outputText(head)
+		if strings.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("outputText(%q) = %q holds a control character", head, got)
+		}
+		if n := len([]rune(got)); n > outputHeadBytes {
+			t.Fatalf("outputText(%q) is %d characters", head, n)
+		}
+		if len(raw) <= outputHeadBytes && len([]rune(s)) < outputHeadBytes && got != oneLine(s, outputHeadBytes) {
+			t.Fatalf("outputText of the whole %q = %q", s, got)
+		}
+	})
+}
