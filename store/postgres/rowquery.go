@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,9 +37,30 @@ func (s *Postgres) QueryRows(ctx context.Context, experimentID string, q store.R
 		where = append(where, fmt.Sprintf("(strpos(lower(encode(case_id, 'escape')), %[1]s) > 0 OR strpos(lower(input), %[1]s) > 0 OR strpos(lower(output), %[1]s) > 0 OR strpos(lower(expected), %[1]s) > 0)", p))
 	}
 	cond := strings.Join(where, " AND ")
+	// The count and the page are two queries on two connections at once.
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM rows WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("counting the rows of experiment %q: %w", experimentID, err)
+	counted := make(chan error, 1)
+	countArgs := slices.Clone(args)
+	go func() {
+		counted <- s.pool.QueryRow(ctx, `SELECT count(*) FROM rows WHERE `+cond, countArgs...).Scan(&total)
+	}()
+	out, err := s.queryPage(ctx, experimentID, cond, args, q)
+	cerr := <-counted
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case cerr != nil:
+		return nil, 0, fmt.Errorf("counting the rows of experiment %q: %w", experimentID, cerr)
+	}
+	return out, total, nil
+}
+
+// queryPage reads the page of rows the query asks for among those cond
+// selects; args are cond's parameters, to which it adds its own.
+func (s *Postgres) queryPage(ctx context.Context, experimentID, cond string, args []any, q store.RowQuery) ([]store.Row, error) {
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
 	}
 	order := "case_id, trial"
 	if q.Desc {
@@ -62,21 +84,21 @@ func (s *Postgres) QueryRows(ctx context.Context, experimentID string, q store.R
 	rows, err := s.pool.Query(ctx, `SELECT case_id, trial, input, expected, output, scores, metrics, error
 		FROM rows WHERE `+cond+` ORDER BY `+order+page, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading the rows of experiment %q: %w", experimentID, err)
+		return nil, fmt.Errorf("reading the rows of experiment %q: %w", experimentID, err)
 	}
 	defer rows.Close()
 	var out []store.Row
 	for rows.Next() {
 		r, err := scanQueriedRow(rows)
 		if err != nil {
-			return nil, 0, fmt.Errorf("reading the rows of experiment %q: %w", experimentID, err)
+			return nil, fmt.Errorf("reading the rows of experiment %q: %w", experimentID, err)
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("reading the rows of experiment %q: %w", experimentID, err)
+		return nil, fmt.Errorf("reading the rows of experiment %q: %w", experimentID, err)
 	}
-	return out, total, nil
+	return out, nil
 }
 
 // jsonNumber is the SQL of the number under key (a parameter) of a JSON
