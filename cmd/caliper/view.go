@@ -16,12 +16,13 @@ func newViewCommand(st *State, storeFlag *string) *cobra.Command {
 	var opts view.Options
 	var open, readOnly bool
 	cmd := &cobra.Command{
-		Use:   "view [--addr 127.0.0.1:7474] [--token TOKEN] [--open]",
+		Use:   "view [--addr 127.0.0.1:7474] [--token TOKEN] [--open] [--read-only]",
 		Short: "Look at experiments case by case in a local web UI",
 		Long: `Serve a web UI of the store's experiments: the list, an experiment's summary
 against its base, every case with its output, scores, judge reasons and trace,
 comparisons, and human review. It binds to 127.0.0.1 by default; any other
-address needs a token, made up and printed unless --token gives one.`,
+address needs a token, made up and printed unless --token gives one. A store
+that cannot be opened for writing is served read-only, feedback disabled.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, why, err := openViewStore(cmd.Context(), st, *storeFlag, readOnly)
