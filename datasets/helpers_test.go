@@ -133,8 +133,10 @@ func diffCases(t testing.TB, got, want []Case) {
 		t.Fatalf("got %d cases, want %d:\n got %s\nwant %s", len(got), len(want), dump(got), dump(want))
 	}
 	for i := range got {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Errorf("case %d:\n got %#v\nwant %#v", i, got[i], want[i])
+		w := want[i]
+		w.HasExpected = w.ExpectedPresent() // a value is present; the flag marks an explicit null
+		if !reflect.DeepEqual(got[i], w) {
+			t.Errorf("case %d:\n got %#v\nwant %#v", i, got[i], w)
 		}
 	}
 }

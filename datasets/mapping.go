@@ -134,6 +134,7 @@ func (m *mapper) mapObject(r rawRow, row map[string]any) (Case, bool, error) {
 	if c.Expected, err = m.field(m.expected, env, row, "expected"); err != nil {
 		return Case{}, false, err
 	}
+	c.HasExpected = m.hasExpected(row, c.Expected)
 
 	var meta any
 	if r.flat && m.metadata == nil {
@@ -172,6 +173,19 @@ func (m *mapper) mapObject(r rawRow, row map[string]any) (Case, bool, error) {
 	}
 	c.ID = id
 	return c, !ok, nil
+}
+
+// hasExpected reports whether a row gives an expected value: a row's own
+// expected key is one even when it is null, as in autoevals. A mapped
+// expected is one when the expression gives a value: data.fields.expected
+// cannot tell a missing key of the row (row.answer) from a null one, so its
+// nil is an absent expected, which comparing scorers report.
+func (m *mapper) hasExpected(row map[string]any, mapped any) bool {
+	if m.expected != nil {
+		return mapped != nil
+	}
+	_, ok := row["expected"]
+	return ok
 }
 
 // tagList checks that tags are a list of strings.

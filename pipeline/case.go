@@ -93,7 +93,7 @@ func (c *caseRun) afterTask(out any, err error) bool {
 	r.Output = out
 	cs := r.Case
 	c.env = &spec.ScorerEnv{
-		Input: cs.Input, Output: out, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags,
+		Input: cs.Input, Output: out, Expected: cs.Expected, HasExpected: cs.ExpectedPresent(), Metadata: cs.Metadata, Tags: cs.Tags,
 		Trial: c.j.trial, Parameters: c.p.Parameters, Metrics: r.Metrics,
 	}
 	c.results = make([][]scorers.Score, len(c.p.scorers))

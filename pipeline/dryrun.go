@@ -80,7 +80,7 @@ func (p *Pipeline) estimateCase(c *datasets.Case, trial int, add func([]llm.Esti
 		}
 		add(ests)
 	}
-	env := &spec.ScorerEnv{Input: c.Input, Output: c.Expected, Expected: c.Expected, Metadata: c.Metadata, Tags: c.Tags, Trial: trial, Parameters: p.Parameters}
+	env := &spec.ScorerEnv{Input: c.Input, Output: c.Expected, Expected: c.Expected, HasExpected: c.ExpectedPresent(), Metadata: c.Metadata, Tags: c.Tags, Trial: trial, Parameters: p.Parameters}
 	if env.Output == nil {
 		env.Output = ""
 	}

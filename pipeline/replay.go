@@ -132,7 +132,7 @@ func (s *replaySource) Close() error { s.stop(); return nil }
 
 // caseOfRow is the case a stored row was run on.
 func caseOfRow(r *store.Row, source string) (datasets.Case, error) {
-	c := datasets.Case{Case: spec.Case{ID: r.CaseID, Tags: r.Tags}, Source: source}
+	c := datasets.Case{Case: spec.Case{ID: r.CaseID, Tags: r.Tags, HasExpected: len(r.Expected) > 0}, Source: source}
 	for _, f := range []struct {
 		raw json.RawMessage
 		to  any

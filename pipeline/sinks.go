@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caliperhq/caliper/report"
+	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -49,7 +50,7 @@ func ToRow(r *Result) *store.Row {
 	c := r.Case
 	row := &store.Row{
 		CaseID: c.ID, Trial: r.Trial, Error: r.Error, Tags: c.Tags, Created: time.Now().UTC(),
-		Input: encode(c.Input), Expected: encodeOmitNil(c.Expected), Metadata: encodeOmitEmpty(c.Metadata),
+		Input: encode(c.Input), Expected: encodeExpected(c.Case), Metadata: encodeOmitEmpty(c.Metadata),
 		Metrics: r.Metrics,
 	}
 	if r.Error == "" {
@@ -138,11 +139,13 @@ func encode(v any) json.RawMessage {
 	return b
 }
 
-func encodeOmitNil(v any) json.RawMessage {
-	if v == nil {
+// encodeExpected is the case's expected value as stored: JSON null for an
+// explicit null, no value for an absent expected.
+func encodeExpected(c spec.Case) json.RawMessage {
+	if !c.ExpectedPresent() {
 		return nil
 	}
-	return encode(v)
+	return encode(c.Expected)
 }
 
 func encodeOmitEmpty(m map[string]any) json.RawMessage {

@@ -69,7 +69,7 @@ func (s *builtinScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score
 			return nil, fmt.Errorf("evaluating with.expected: %w", err)
 		}
 	}
-	if exp == nil && s.needExpected {
+	if s.needExpected && missingExpected(exp, env, s.expected != nil) {
 		if s.expected != nil {
 			return nil, errors.New("with.expected gave nil: there is nothing to compare the output with")
 		}
@@ -86,6 +86,16 @@ func (s *builtinScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score
 		return nil, err
 	}
 	return []Score{{Name: s.name, Value: v, Metadata: md}}, nil
+}
+
+// missingExpected reports whether a scorer that compares has nothing to
+// compare with: with.expected gave nil, or the case has no expected value. An
+// explicit `expected: null` of the case is a value, as in autoevals.
+func missingExpected(exp any, env *spec.ScorerEnv, fromWith bool) bool {
+	if exp != nil {
+		return false
+	}
+	return fromWith || !env.HasExpected
 }
 
 // compileWith compiles the expression with[key], if any, in the scorer scope.

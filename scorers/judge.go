@@ -137,7 +137,7 @@ func (j *judge) request(ctx context.Context, env *spec.ScorerEnv) (llm.ChatReque
 			return llm.ChatRequest{}, fmt.Errorf("evaluating with.expected: %w", err)
 		}
 	}
-	if exp == nil && j.needExpected {
+	if j.needExpected && missingExpected(exp, env, j.expected != nil) {
 		if j.expected != nil {
 			return llm.ChatRequest{}, errors.New("with.expected gave nil: the judge has no reference answer to compare the output with")
 		}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -29,5 +30,28 @@ func TestFilterSeesTheCaseFieldsAsNames(t *testing.T) {
 	}
 	if _, err := expr.Compile(`Case`, expr.Env(FilterEnv{})); err == nil {
 		t.Error("the embedded struct is a name of the filter's environment")
+	}
+}
+
+// A case encodes as the row object, writing an explicit null expected and no
+// key for an absent one, and decodes back with the difference kept.
+func TestCaseJSONKeepsAnExplicitNullExpected(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		c    Case
+		want string
+	}{
+		{Case{ID: "a", Input: 1, HasExpected: true}, `{"id":"a","input":1,"expected":null}`},
+		{Case{ID: "b", Input: 1}, `{"id":"b","input":1}`},
+		{Case{ID: "c", Input: "<&>", Expected: "x", Tags: []string{"t"}}, `{"id":"c","input":"<&>","expected":"x","tags":["t"]}`},
+	} {
+		b, err := tt.c.MarshalJSON()
+		if err != nil || string(b) != tt.want {
+			t.Errorf("Marshal(%+v) = %s, %v; want %s", tt.c, b, err, tt.want)
+		}
+		var back Case
+		if err := json.Unmarshal(b, &back); err != nil || back.ExpectedPresent() != tt.c.ExpectedPresent() || back.ID != tt.c.ID {
+			t.Errorf("Unmarshal(%s) = %+v, %v", b, back, err)
+		}
 	}
 }

@@ -42,6 +42,9 @@ type ScorerEnv struct {
 	Trial      int                `expr:"trial"`
 	Parameters map[string]any     `expr:"parameters"`
 	Metrics    map[string]float64 `expr:"metrics"`
+	// HasExpected says that the case gave an expected value, which may be
+	// null (see Case.HasExpected); a non-nil Expected is present anyway.
+	HasExpected bool `expr:"-"`
 	// Messages is the transcript of an agent or conversation task (each a
 	// {role, content, ...} object); nil for a single-answer task.
 	Messages []map[string]any `expr:"messages"`
@@ -113,6 +116,9 @@ func tagNames(t reflect.Type) []string {
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("expr"), ",")
+		if name == "-" {
+			continue
+		}
 		out = append(out, name)
 	}
 	return out

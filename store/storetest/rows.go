@@ -81,6 +81,9 @@ func testRowsRoundTrip(t *testing.T, open Opener) {
 	}{
 		{"full", *testRow(1, 2), store.Row{}},
 		{"minimal", store.Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}, store.Row{}},
+		// An explicit null expected is a value, unlike an absent one (minimal).
+		{"null expected", store.Row{CaseID: "c", Input: json.RawMessage(`1`), Expected: json.RawMessage(`null`),
+			Output: json.RawMessage(`null`), Created: created}, store.Row{}},
 		{"errored", store.Row{CaseID: "c", Input: json.RawMessage(`null`), Error: "task: timeout after 30s",
 			Scores: map[string]float64{"correct": 0}, Created: created}, store.Row{}},
 		{"unusual values", store.Row{
