@@ -123,14 +123,17 @@ func (c *caseRun) inline(from int) bool {
 			c.w.cancelled.Add(1) // an aborted case is not a result
 			return true
 		}
-		ctx := c.ctx(s.name)
-		call := func() ([]scorers.Score, error) { return s.score(ctx, c.env) }
 		if !s.inProcess {
-			c.results[i], c.errs[i] = protect(call)
+			ctx := c.ctx(s.name)
+			c.results[i], c.errs[i] = protect(func() ([]scorers.Score, error) { return s.score(ctx, c.env) })
 			continue
 		}
-		g, step := c.watch(func(cause error) bool { c.errs[i] = cause; return c.inline(i + 1) })
-		res, err := protect(call)
+		// A built-in given up on by the guard is told so through ctx: the
+		// long ones watch it and stop computing.
+		ctx, giveUp := context.WithCancelCause(c.ctx(s.name))
+		g, step := c.watch(func(cause error) bool { giveUp(cause); c.errs[i] = cause; return c.inline(i + 1) })
+		res, err := protect(func() ([]scorers.Score, error) { return s.score(ctx, c.env) })
+		giveUp(nil)
 		if !g.end(step) {
 			return false
 		}

@@ -3,6 +3,7 @@ package scorers
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -136,7 +137,8 @@ func scoreAutoevalsCase(t *testing.T, c autoevalsCase) (float64, error) {
 		if c.Pairwise != "" && pairwise == nil {
 			return 0, fmt.Errorf("unknown pairwise scorer %q", c.Pairwise)
 		}
-		return ListContains(out, exp, pairwise, c.AllowExtra)
+		v, _, err := listContains(context.Background(), out, exp, pairwise, c.AllowExtra)
+		return v, err
 	}
 	return 0, fmt.Errorf("unknown scorer %q", c.Scorer)
 }

@@ -35,6 +35,17 @@ func newCompare(sc spec.Scorer, deps Deps, score func(out, exp any) (float64, ma
 	return s, nil
 }
 
+// newCompareCtx is newCompare for a long computation that watches ctx and
+// stops, with ctx's error, once a timeout or an abort gives up on it.
+func newCompareCtx(sc spec.Scorer, deps Deps, score func(ctx context.Context, out, exp any) (float64, map[string]any, error)) (Scorer, error) {
+	s, err := newCompare(sc, deps, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.(*builtinScorer).scoreCtx = score
+	return s, nil
+}
+
 // newOutputScorer builds a scorer that looks at the output alone.
 func newOutputScorer(sc spec.Scorer, deps Deps, score func(out any) (float64, map[string]any, error)) (Scorer, error) {
 	if _, ok := sc.With["expected"]; ok {
@@ -51,8 +62,9 @@ func newOutputScorer(sc spec.Scorer, deps Deps, score func(out any) (float64, ma
 // Name returns the name of the scores.
 func (s *builtinScorer) Name() string { return s.name }
 
-// Score scores one case. A built-in heuristic scorer is short CPU work: it does
-// not watch ctx; one with scoreCtx is given it.
+// Score scores one case. A short heuristic does not watch ctx; a long one
+// (levenshtein, json_diff, list_contains of long values) and one that calls
+// out (embeddings) have scoreCtx, given ctx.
 func (s *builtinScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score, error) {
 	if env == nil {
 		env = &spec.ScorerEnv{}

@@ -1,6 +1,7 @@
 package scorers
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -10,12 +11,17 @@ import (
 // Pairwise scores one output item against one expected item, in [0, 1].
 type Pairwise func(output, expected any) (float64, error)
 
+// pairwiseCtx is a Pairwise that stops, with ctx's error, once ctx is done.
+type pairwiseCtx func(ctx context.Context, output, expected any) (float64, error)
+
 // pairwiseScorers are the values of list_contains' with.pairwise.
-var pairwiseScorers = map[string]Pairwise{
-	"levenshtein":  func(o, e any) (float64, error) { return Levenshtein(o, e), nil },
-	"exact_match":  func(o, e any) (float64, error) { return ExactMatch(o, e, false), nil },
-	"numeric_diff": NumericDiff,
-	"json_diff":    func(o, e any) (float64, error) { return JSONDiff(o, e), nil },
+var pairwiseScorers = map[string]pairwiseCtx{
+	"levenshtein": func(ctx context.Context, o, e any) (float64, error) {
+		return levenshteinTextCtx(ctx, text(o), text(e))
+	},
+	"exact_match":  func(_ context.Context, o, e any) (float64, error) { return ExactMatch(o, e, false), nil },
+	"numeric_diff": func(_ context.Context, o, e any) (float64, error) { return NumericDiff(o, e) },
+	"json_diff":    jsonDiffCtx,
 }
 
 // ListContains scores how well the items of an output list match the items of
@@ -26,13 +32,18 @@ var pairwiseScorers = map[string]Pairwise{
 // penalized). Two empty lists score 1, one empty list 0. A string that holds a
 // JSON array counts as that array; any other non-list is an error.
 func ListContains(output, expected any, pairwise Pairwise, allowExtra bool) (float64, error) {
-	s, _, err := listContains(output, expected, pairwise, allowExtra)
+	var p pairwiseCtx
+	if pairwise != nil {
+		p = func(_ context.Context, o, e any) (float64, error) { return pairwise(o, e) }
+	}
+	s, _, err := listContains(context.Background(), output, expected, p, allowExtra)
 	return s, err
 }
 
 // listContains also returns the matched pairs, as {output, expected, score}
-// objects for a score's metadata.
-func listContains(output, expected any, pairwise Pairwise, allowExtra bool) (float64, []any, error) {
+// objects for a score's metadata. It stops, with ctx's error, once ctx is
+// done.
+func listContains(ctx context.Context, output, expected any, pairwise pairwiseCtx, allowExtra bool) (float64, []any, error) {
 	outs, err := listArg(output)
 	if err != nil {
 		return 0, nil, fmt.Errorf("list_contains: output: %w", err)
@@ -55,7 +66,10 @@ func listContains(output, expected any, pairwise Pairwise, allowExtra bool) (flo
 	for i, o := range outs {
 		w[i] = cells[i*len(exps) : (i+1)*len(exps)]
 		for j, e := range exps {
-			s, err := pairwise(o, e)
+			if err := ctx.Err(); err != nil {
+				return 0, nil, err
+			}
+			s, err := pairwise(ctx, o, e)
 			if err != nil {
 				return 0, nil, fmt.Errorf("list_contains: item %d against expected item %d: %w", i, j, err)
 			}
@@ -108,8 +122,8 @@ func newListContains(sc spec.Scorer, deps Deps) (Scorer, error) {
 			return nil, fmt.Errorf("with.pairwise %q is not a pairwise scorer; use levenshtein, exact_match, numeric_diff or json_diff", name)
 		}
 	}
-	return newCompare(sc, deps, func(out, exp any) (float64, map[string]any, error) {
-		s, pairs, err := listContains(out, exp, pairwise, allowExtra)
+	return newCompareCtx(sc, deps, func(ctx context.Context, out, exp any) (float64, map[string]any, error) {
+		s, pairs, err := listContains(ctx, out, exp, pairwise, allowExtra)
 		if err != nil || pairs == nil {
 			return s, nil, err
 		}
