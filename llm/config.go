@@ -184,6 +184,7 @@ func NewClient(cfg Config) (*Client, error) {
 	var keys []string
 	for _, p := range c.providers {
 		keys = append(keys, p.key)
+		keys = append(keys, mask.HeaderSecrets(p.headers)...)
 	}
 	c.mask = cfg.Mask.With(keys...)
 	return c, nil

@@ -11,23 +11,32 @@ import (
 	"github.com/caliperhq/caliper/spec"
 )
 
-// RunSecrets lists the secrets of a run, from env: the API key of every
+// RunSecrets lists the secrets of a run: from env, the API key of every
 // provider (built in, or in the caliper.yaml of an eval) and the value of
-// every variable an eval or its caliper.yaml lists in env:.
+// every variable an eval or its caliper.yaml lists in env:; and the header
+// values of every provider in caliper.yaml (mask.HeaderSecrets).
 func RunSecrets(evals []*spec.Eval, env map[string]string) []string {
 	names := []string{"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}
+	var values []string
 	for _, ev := range evals {
 		names = append(names, ev.Env...)
 		if proj := ev.Project; proj != nil {
-			for _, p := range proj.Providers {
+			for _, name := range slices.Sorted(maps.Keys(proj.Providers)) {
+				p := proj.Providers[name]
 				names = append(names, p.APIKeyEnv)
+				values = append(values, mask.HeaderSecrets(p.Headers)...)
 			}
 			names = append(names, proj.Env...)
 		}
 	}
 	var secrets []string
 	for _, n := range names {
-		if v := env[n]; n != "" && v != "" && !slices.Contains(secrets, v) {
+		if n != "" {
+			values = append(values, env[n])
+		}
+	}
+	for _, v := range values {
+		if v != "" && !slices.Contains(secrets, v) {
 			secrets = append(secrets, v)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -124,4 +125,13 @@ func FuzzStringNeverLeaks(f *testing.F) {
 			t.Errorf("JSON left the key in %s", got)
 		}
 	})
+}
+
+func TestHeaderSecrets(t *testing.T) {
+	t.Parallel()
+	got := HeaderSecrets(map[string]string{"X-Api-Key": " k-123456 ", "Authorization": "Bearer tok-abcdef", "Empty": ""})
+	want := []string{"Bearer tok-abcdef", "tok-abcdef", "k-123456"}
+	if !slices.Equal(got, want) {
+		t.Errorf("HeaderSecrets = %q, want %q", got, want)
+	}
 }
