@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,4 +53,38 @@ func BenchmarkJSONL(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkIDSet remembers a million case ids, from two files, and reports
+// the heap they hold per case (bytes/case), the one cost of a stream that
+// grows with its dataset.
+func BenchmarkIDSet(b *testing.B) {
+	const n = 1_000_000
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("case-%07d", i)
+	}
+	var perCase float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := newIDSet()
+		c := Case{}
+		for i, id := range ids {
+			c.ID = id
+			c.Source = "a.jsonl:" + strconv.Itoa(i+1)
+			if i >= n/2 {
+				c.Source = "b.jsonl:" + strconv.Itoa(i-n/2+1)
+			}
+			if _, dup := s.add(&c); dup {
+				b.Fatalf("id %s reported as a duplicate", id)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perCase = float64(after.HeapAlloc-before.HeapAlloc) / n
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(perCase, "bytes/case")
 }

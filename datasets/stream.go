@@ -37,7 +37,7 @@ type Options struct {
 
 // Stream yields the cases of an eval one at a time, reading its rows as it
 // goes: it holds no rows, except for a sample, which holds at most its size,
-// only the ids it gave out (see idSet: about 56 bytes an id), so that a case
+// only hashes of the ids it gave out (see idSet: about 29 bytes an id), so that a case
 // id given twice is an error naming both rows. A Stream is not safe for
 // concurrent use.
 //

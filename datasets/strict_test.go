@@ -228,7 +228,7 @@ func TestNotARegularFile(t *testing.T) {
 }
 
 // TestIDSetMemory measures what remembering a million case ids costs, the
-// figure the idSet doc gives, and fails if it grows past 64 bytes an id.
+// figure the idSet doc gives, and fails if it grows past 40 bytes an id.
 func TestIDSetMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates a million ids")
@@ -250,8 +250,8 @@ func TestIDSetMemory(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	perID := float64(after.HeapAlloc-before.HeapAlloc) / n
 	t.Logf("%.1f bytes per id, %.1f MB per million ids", perID, perID)
-	if perID > 64 {
-		t.Errorf("%.1f bytes per id, want at most 64", perID)
+	if perID > 40 {
+		t.Errorf("%.1f bytes per id, want at most 40", perID)
 	}
 	runtime.KeepAlive(s)
 }
