@@ -32,12 +32,20 @@ type CopyResult struct {
 	// DatasetsUnchanged counts the datasets the destination already had
 	// with every version.
 	DatasetsUnchanged int `json:"datasets_unchanged"`
+	Feedback          int `json:"feedback"`    // feedback records added
+	Attachments       int `json:"attachments"` // attachments the copied rows refer to, added
+	Shards            int `json:"shards"`      // shard records written
 }
 
-// Copy copies experiments with their rows, and datasets with every version,
-// from one store to another, and is idempotent: copying again changes
-// nothing. An experiment keeps its id, name, times, status, summary and every
-// row as stored, so it reads back the same from either store. The destination
+// Copy copies experiments with their rows, feedback, shard records and the
+// attachments their rows refer to, and datasets with every version, from one
+// store to another, and is idempotent: copying again changes nothing. An
+// experiment keeps its id, name, times, status, summary and every row as
+// stored, so it reads back the same from either store. Feedback is merged by
+// record id: records the destination has that the source lacks (given on
+// the team store) are kept, also when the experiment itself is replaced by a
+// newer copy. Attachments are copied with the rows that refer to them, so
+// an experiment already there unchanged is not read again. The destination
 // may have experiments and datasets of its own; Copy refuses, with an error
 // naming what to do, to overwrite what only the destination has: an
 // experiment of the same eval and name but another id, rows the source's
@@ -85,18 +93,40 @@ func Copy(ctx context.Context, from, to Store, opts CopyOptions) (CopyResult, er
 		}
 	}
 	for _, e := range exps {
-		n, copied, err := copyExperiment(ctx, from, to, e)
-		if err != nil {
+		if err := copyExperimentRecords(ctx, from, to, e, &res); err != nil {
 			return res, fmt.Errorf("copying experiment %q of eval %q: %w", e.Name, e.Eval, err)
-		}
-		if copied {
-			res.Experiments++
-			res.Rows += n
-		} else {
-			res.Unchanged++
 		}
 	}
 	return res, nil
+}
+
+// copyExperimentRecords copies experiment e with its rows, the attachments
+// they refer to, its feedback and its shards, counting them in res.
+func copyExperimentRecords(ctx context.Context, from, to Store, e Experiment, res *CopyResult) error {
+	hashes := map[string]bool{}
+	n, copied, kept, err := copyExperiment(ctx, from, to, e, hashes)
+	if err != nil {
+		return err
+	}
+	if copied {
+		res.Experiments++
+		res.Rows += n
+	} else {
+		res.Unchanged++
+	}
+	na, err := copyAttachments(ctx, from, to, hashes)
+	res.Attachments += na
+	if err != nil {
+		return err
+	}
+	nf, err := copyFeedback(ctx, from, to, e.ID, kept)
+	res.Feedback += nf
+	if err != nil {
+		return err
+	}
+	ns, err := copyShards(ctx, from, to, e.ID)
+	res.Shards += ns
+	return err
 }
 
 // experimentsToCopy finds the experiments opts names, oldest first, or lists
@@ -125,43 +155,49 @@ func experimentsToCopy(ctx context.Context, from Store, opts CopyOptions) ([]Exp
 	return exps, nil
 }
 
-// copyExperiment copies e and its rows unless to has it as it is, and
-// returns how many rows it copied and whether it copied.
-func copyExperiment(ctx context.Context, from, to Store, e Experiment) (int, bool, error) {
+// copyExperiment copies e and its rows unless to has it as it is, adding
+// the attachment hashes of the rows to hashes. It returns how many rows it
+// copied, whether it copied, and the feedback of the destination's older copy
+// that replacing it deleted, to be added back.
+func copyExperiment(ctx context.Context, from, to Store, e Experiment, hashes map[string]bool) (int, bool, []Feedback, error) {
 	old, err := to.Experiment(ctx, e.Eval, e.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		old = nil
 	case err != nil:
-		return 0, false, err
+		return 0, false, nil, err
 	case old.ID != e.ID:
 		old = nil // an experiment named as e's id, not e
 	}
+	var kept []Feedback
 	if old != nil {
 		if sameExperiment(old, &e) {
-			return 0, false, nil
+			return 0, false, nil, nil
 		}
 		if err := checkNoOwnRows(ctx, from, to, e.ID); err != nil {
-			return 0, false, err
+			return 0, false, nil, err
+		}
+		if kept, err = to.Feedback(ctx, e.ID, ""); err != nil {
+			return 0, false, nil, err
 		}
 		// The destination's copy is older (the run went on after it was
 		// copied): replace it, so its record matches the source's exactly.
 		if err := to.DeleteExperiment(ctx, e.ID); err != nil {
-			return 0, false, err
+			return 0, false, nil, err
 		}
 	}
 	rec := e
 	rec.Rows = 0
 	if err := to.CreateExperiment(ctx, &rec); errors.Is(err, ErrNameTaken) {
-		return 0, false, fmt.Errorf("the destination has another experiment of that name, with another id: %w: rename or delete one of them, then copy again", ErrNameTaken)
+		return 0, false, kept, fmt.Errorf("the destination has another experiment of that name, with another id: %w: rename or delete one of them, then copy again", ErrNameTaken)
 	} else if err != nil {
-		return 0, false, err
+		return 0, false, kept, err
 	}
-	n, err := copyRows(ctx, from, to, e.ID)
+	n, err := copyRows(ctx, from, to, e.ID, hashes)
 	if err != nil {
-		return n, false, err
+		return n, false, kept, err
 	}
-	return n, true, nil
+	return n, true, kept, nil
 }
 
 // sameExperiment reports whether two records of one experiment agree on
@@ -191,12 +227,14 @@ func checkNoOwnRows(ctx context.Context, from, to Store, id string) error {
 	return nil
 }
 
-// copyRows writes every row of experiment id from one store to the other.
-func copyRows(ctx context.Context, from, to Store, id string) (int, error) {
+// copyRows writes every row of experiment id from one store to the other,
+// adding the attachment hashes they refer to to hashes.
+func copyRows(ctx context.Context, from, to Store, id string, hashes map[string]bool) (int, error) {
 	w := to.NewWriter(id, WriterOptions{})
 	n := 0
 	err := from.Rows(ctx, id, func(r *Row) error {
 		n++
+		attachmentHashes(r, hashes)
 		return w.Write(r)
 	})
 	if cerr := w.Close(); err == nil {

@@ -24,6 +24,19 @@ type Shard struct {
 	Rows     int       `json:"rows"`              // the rows it stored, when it stopped
 }
 
+// StoredShard is the state, finished time (Unix nanoseconds, 0 while running)
+// and row count StartShard stores for sh: running with none, or, for a
+// copied record that ended, its own.
+func StoredShard(sh Shard) (state string, finished int64, rows int) {
+	if sh.State == ShardFinished || sh.State == ShardFailed {
+		if !sh.Finished.IsZero() {
+			finished = sh.Finished.UnixNano()
+		}
+		return sh.State, finished, sh.Rows
+	}
+	return ShardRunning, 0, 0
+}
+
 // ShardStore keeps the shards of sharded runs. Every Store is one.
 type ShardStore interface {
 	// JoinRun finds the experiment of eval e.Eval that run id runID made, or
@@ -33,7 +46,9 @@ type ShardStore interface {
 	// wrapping ErrNameTaken, as for CreateExperiment.
 	JoinRun(ctx context.Context, runID string, e *Experiment) (created bool, err error)
 	// StartShard records that shard s.Index of s.Of of an experiment is
-	// running (again, when resumed), with its host and start time.
+	// running (again, when resumed), with its host and start time. A record
+	// whose State is finished or failed (a copy, see Copy) is stored as it
+	// is, with its Finished time and Rows.
 	StartShard(ctx context.Context, experimentID string, s Shard) error
 	// FinishShard records the final state (finished or failed) and row
 	// count of a shard, and reports whether this call made every one of the

@@ -23,10 +23,11 @@ func newStoreCopyCommand(st *State, storeFlag *string) *cobra.Command {
 		Use:   "copy --from DSN --to DSN [EXPERIMENT...]",
 		Short: "Copy experiments with their rows, and datasets with every version, from one store to another",
 		Long: `Copies experiments (by name or id; every experiment when none is named) with
-their rows, and datasets with every version (the datasets the named experiments
-read, or every dataset), from one store to another: a laptop's SQLite file to the
-team's PostgreSQL and back. Copying again changes nothing. --from defaults to the
-project's store.`,
+their rows, feedback, shard records and the attachments their rows refer to, and
+datasets with every version (the datasets the named experiments read, or every
+dataset), from one store to another: a laptop's SQLite file to the team's
+PostgreSQL and back. Copying again changes nothing; feedback the destination has
+and the source lacks is kept. --from defaults to the project's store.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to == "" {
 				return exitcode.With(ExitInvalid, errors.New("--to is required: pass the store to copy into, a SQLite file or a postgres:// URL"))
@@ -73,6 +74,11 @@ func printCopy(st *State, res store.CopyResult, src, dst store.Store) {
 		res.Experiments, plural(res.Experiments, "experiment", "experiments"), res.Rows, plural(res.Rows, "row", "rows"),
 		res.Datasets, plural(res.Datasets, "dataset", "datasets"), res.Versions, plural(res.Versions, "version", "versions"),
 		src, dst)
+	if res.Feedback+res.Attachments+res.Shards > 0 {
+		fmt.Fprintf(st.Stdout, "with %d feedback %s, %d %s and %d shard %s\n",
+			res.Feedback, plural(res.Feedback, "record", "records"), res.Attachments, plural(res.Attachments, "attachment", "attachments"),
+			res.Shards, plural(res.Shards, "record", "records"))
+	}
 	if n := res.Unchanged + res.DatasetsUnchanged; n > 0 {
 		fmt.Fprintf(st.Stdout, "already there, unchanged: %d %s, %d %s\n",
 			res.Unchanged, plural(res.Unchanged, "experiment", "experiments"),

@@ -68,11 +68,12 @@ func (s *Postgres) StartShard(ctx context.Context, experimentID string, sh store
 	if sh.Started.IsZero() {
 		sh.Started = time.Now()
 	}
+	state, finished, rows := store.StoredShard(sh)
 	_, err = s.pool.Exec(ctx, `INSERT INTO shards (experiment_id, shard, of, state, host, started, finished, row_count)
-		VALUES ($1, $2, $3, $4, $5, $6, 0, 0)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (experiment_id, shard) DO UPDATE SET of = EXCLUDED.of, state = EXCLUDED.state, host = EXCLUDED.host,
-			started = EXCLUDED.started, finished = 0, row_count = 0`,
-		experimentID, sh.Index, sh.Of, store.ShardRunning, sh.Host, sh.Started.UnixNano())
+			started = EXCLUDED.started, finished = EXCLUDED.finished, row_count = EXCLUDED.row_count`,
+		experimentID, sh.Index, sh.Of, state, sh.Host, sh.Started.UnixNano(), finished, rows)
 	if err != nil {
 		return fmt.Errorf("starting shard %d/%d of experiment %q: %w", sh.Index, sh.Of, experimentID, err)
 	}

@@ -56,8 +56,9 @@ func (s *SQLite) StartShard(ctx context.Context, experimentID string, sh store.S
 	if sh.Started.IsZero() {
 		sh.Started = time.Now()
 	}
+	state, finished, rows := store.StoredShard(sh)
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO shards (experiment_id, shard, of, state, host, started, finished, row_count)
-		VALUES (?, ?, ?, ?, ?, ?, 0, 0)`, experimentID, sh.Index, sh.Of, store.ShardRunning, sh.Host, sh.Started.UnixNano())
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, experimentID, sh.Index, sh.Of, state, sh.Host, sh.Started.UnixNano(), finished, rows)
 	if err != nil {
 		return fmt.Errorf("starting shard %d/%d of experiment %q: %w", sh.Index, sh.Of, experimentID, err)
 	}

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"DoneKeys", testDoneKeys},
 		{"CopyRows", testCopyRows},
 		{"CopyRowsErrors", testCopyRowsErrors},
+		{"CopyRecords", testCopyRecords},
 		{"RowCount", testRowCount},
 		{"QueryRows", testQueryRows},
 		{"WriterCommits", testWriterCommits},
