@@ -176,7 +176,17 @@ func (p *Pipeline) finishShard(ctx context.Context, o ExperimentOptions, exp *st
 		return &Outcome{Experiment: exp, Summary: own}, runErr
 	}
 	if last {
-		return p.summarizeRun(ctx, o, exp)
+		out, err := p.summarizeRun(ctx, o, exp)
+		if err != nil {
+			// Every shard is finished and no summary is stored: the
+			// experiment did not complete, and a resume of any shard
+			// summarizes it.
+			err = fmt.Errorf("%w: every row is stored; summarize the experiment with caliper run --resume --shard %s --run-id %s", err, sh, sh.RunID)
+			if uerr := o.Store.UpdateExperiment(ctx, exp.ID, store.StatusFailed, nil); uerr != nil {
+				err = errors.Join(err, uerr)
+			}
+		}
+		return out, err
 	}
 	if sh.Wait {
 		return p.waitForShards(ctx, o, exp)
@@ -204,12 +214,17 @@ func (p *Pipeline) summarizeRun(ctx context.Context, o ExperimentOptions, exp *s
 }
 
 // waitForShards waits until the last shard has stored the experiment's
-// summary, and returns it. A failed shard ends the wait with an error.
+// summary, and returns it. A failed shard ends the wait with an error. When
+// every shard is finished and, a poll later, the summary is still not
+// stored, the last shard died between marking itself finished and storing
+// it: the waiting shard summarizes the experiment itself (summarizing is
+// the same from any shard, so one that was only slow does no harm).
 func (p *Pipeline) waitForShards(ctx context.Context, o ExperimentOptions, exp *store.Experiment) (*Outcome, error) {
 	poll := o.Shard.Poll
 	if poll <= 0 {
 		poll = 200 * time.Millisecond
 	}
+	allFinished := 0 // the polls in a row that found every shard finished and no summary
 	for {
 		e, err := o.Store.Experiment(ctx, p.Eval.Name, exp.ID)
 		if err != nil {
@@ -226,11 +241,20 @@ func (p *Pipeline) waitForShards(ctx context.Context, o ExperimentOptions, exp *
 		if err != nil {
 			return nil, err
 		}
+		finished := 0
 		for _, s := range shards {
 			if s.State == store.ShardFailed {
 				return nil, fmt.Errorf("waiting for run %s: shard %d/%d failed: resume it with caliper run --resume --shard %d/%d --run-id %s",
 					o.Shard.RunID, s.Index, s.Of, s.Index, s.Of, o.Shard.RunID)
 			}
+			if s.State == store.ShardFinished {
+				finished++
+			}
+		}
+		if finished < o.Shard.Of {
+			allFinished = 0
+		} else if allFinished++; allFinished >= 2 {
+			return p.summarizeRun(ctx, o, exp)
 		}
 		select {
 		case <-time.After(poll):
