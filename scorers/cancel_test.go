@@ -90,3 +90,17 @@ func TestCancellableDistanceEqualsLibrary(t *testing.T) {
 		}
 	}
 }
+
+// The assignment of list_contains, O(n³) for long lists, stops too.
+func TestMaxAssignmentStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	w := make([][]float64, 300)
+	for i := range w {
+		w[i] = make([]float64, 200)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := maxAssignmentCtx(ctx, w); !errors.Is(err, context.Canceled) {
+		t.Errorf("maxAssignmentCtx = %v, want context.Canceled", err)
+	}
+}

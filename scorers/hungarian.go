@@ -1,15 +1,25 @@
 package scorers
 
-import "math"
+import (
+	"context"
+	"math"
+)
 
 // maxAssignment returns the assignment of rows to columns of the n×m weight
 // matrix w that maximizes the total weight, by the Hungarian algorithm in
 // O(n²m) time (n ≤ m after transposing). assign[i] is the column of row i, or
 // -1 when the row is left out (there are more rows than columns).
 func maxAssignment(w [][]float64) []int {
+	assign, _ := maxAssignmentCtx(context.Background(), w)
+	return assign
+}
+
+// maxAssignmentCtx is maxAssignment that stops, with ctx's error, once ctx is
+// done: it looks at ctx before each row, O(nm) work.
+func maxAssignmentCtx(ctx context.Context, w [][]float64) ([]int, error) {
 	n := len(w)
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
 	m := len(w[0])
 	assign := make([]int, n)
@@ -17,7 +27,7 @@ func maxAssignment(w [][]float64) []int {
 		for i := range assign {
 			assign[i] = -1
 		}
-		return assign
+		return assign, nil
 	}
 	if n > m {
 		t := make([][]float64, m)
@@ -30,10 +40,14 @@ func maxAssignment(w [][]float64) []int {
 		for i := range assign {
 			assign[i] = -1
 		}
-		for j, i := range maxAssignment(t) {
+		tAssign, err := maxAssignmentCtx(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range tAssign {
 			assign[i] = j
 		}
-		return assign
+		return assign, nil
 	}
 	// Minimum-cost assignment on cost = -weight with potentials u (rows) and v
 	// (columns); index 0 is a sentinel, rows and columns are 1-based.
@@ -44,6 +58,9 @@ func maxAssignment(w [][]float64) []int {
 	minv := make([]float64, m+1)
 	used := make([]bool, m+1)
 	for i := 1; i <= n; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		p[0] = i
 		j0 := 0
 		for j := range minv {
@@ -88,5 +105,5 @@ func maxAssignment(w [][]float64) []int {
 			assign[p[j]-1] = j - 1
 		}
 	}
-	return assign
+	return assign, nil
 }

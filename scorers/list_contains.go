@@ -81,7 +81,11 @@ func listContains(ctx context.Context, output, expected any, pairwise pairwiseCt
 	}
 	var sum float64
 	var pairs []any
-	for i, j := range maxAssignment(w) {
+	assign, err := maxAssignmentCtx(ctx, w)
+	if err != nil {
+		return 0, nil, err
+	}
+	for i, j := range assign {
 		if j < 0 {
 			continue
 		}
