@@ -10,10 +10,7 @@ import (
 	"testing"
 
 	"github.com/caliperhq/caliper/store"
-	_ "github.com/caliperhq/caliper/store/postgres"
-	"github.com/caliperhq/caliper/store/postgres/pgtest"
 	_ "github.com/caliperhq/caliper/store/sqlite"
-	"github.com/caliperhq/caliper/store/storetest"
 )
 
 // openFile opens a new SQLite store in the test's directory.
@@ -164,23 +161,4 @@ func TestCopyRefusesToLoseWhatOnlyTheDestinationHas(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestCopyRecordsAcrossBackends copies feedback, shard records and
-// attachments from SQLite to PostgreSQL and back, on the server of
-// CALIPER_TEST_POSTGRES (skipped without one).
-func TestCopyRecordsAcrossBackends(t *testing.T) {
-	t.Parallel()
-	pgtest.ServerDSN(t)
-	sqliteStore := func(t *testing.T) store.Store { return openFile(t, "s.db") }
-	pgStore := func(t *testing.T) store.Store {
-		s, err := store.Open(context.Background(), pgtest.DSN(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	t.Run("sqlite to postgres", func(t *testing.T) { t.Parallel(); storetest.CopyRecords(t, sqliteStore, pgStore) })
-	t.Run("postgres to sqlite", func(t *testing.T) { t.Parallel(); storetest.CopyRecords(t, pgStore, sqliteStore) })
 }

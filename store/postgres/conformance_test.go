@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/caliperhq/caliper/store"
 	"github.com/caliperhq/caliper/store/postgres/pgtest"
+	_ "github.com/caliperhq/caliper/store/sqlite"
 	"github.com/caliperhq/caliper/store/storetest"
 )
 
@@ -27,4 +29,20 @@ func newStore(t *testing.T) store.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// TestCopyRecordsAcrossBackends copies feedback, shard records and
+// attachments from SQLite to PostgreSQL and back.
+func TestCopyRecordsAcrossBackends(t *testing.T) {
+	pgtest.ServerDSN(t)
+	sqliteStore := func(t *testing.T) store.Store {
+		s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	t.Run("sqlite to postgres", func(t *testing.T) { t.Parallel(); storetest.CopyRecords(t, sqliteStore, newStore) })
+	t.Run("postgres to sqlite", func(t *testing.T) { t.Parallel(); storetest.CopyRecords(t, newStore, sqliteStore) })
 }
