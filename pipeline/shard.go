@@ -215,7 +215,7 @@ func (p *Pipeline) summarizeRun(ctx context.Context, o ExperimentOptions, exp *s
 
 // waitForShards waits until the last shard has stored the experiment's
 // summary, and returns it. A failed shard ends the wait with an error. When
-// every shard is finished and, a poll later, the summary is still not
+// every shard is finished and, takeOver later, the summary is still not
 // stored, the last shard died between marking itself finished and storing
 // it: the waiting shard summarizes the experiment itself (summarizing is
 // the same from any shard, so one that was only slow does no harm).
@@ -224,7 +224,7 @@ func (p *Pipeline) waitForShards(ctx context.Context, o ExperimentOptions, exp *
 	if poll <= 0 {
 		poll = 200 * time.Millisecond
 	}
-	allFinished := 0 // the polls in a row that found every shard finished and no summary
+	var since time.Time // when the polls began to find every shard finished and no summary
 	for {
 		e, err := o.Store.Experiment(ctx, p.Eval.Name, exp.ID)
 		if err != nil {
@@ -251,9 +251,12 @@ func (p *Pipeline) waitForShards(ctx context.Context, o ExperimentOptions, exp *
 				finished++
 			}
 		}
-		if finished < o.Shard.Of {
-			allFinished = 0
-		} else if allFinished++; allFinished >= 2 {
+		switch {
+		case finished < o.Shard.Of:
+			since = time.Time{}
+		case since.IsZero():
+			since = time.Now()
+		case time.Since(since) >= takeOver:
 			return p.summarizeRun(ctx, o, exp)
 		}
 		select {
@@ -263,6 +266,10 @@ func (p *Pipeline) waitForShards(ctx context.Context, o ExperimentOptions, exp *
 		}
 	}
 }
+
+// takeOver is how long a waiting shard lets the last shard store the summary
+// after every shard is finished before it summarizes the experiment itself.
+const takeOver = 2 * time.Second
 
 func (o ExperimentOptions) abortOrNever() <-chan struct{} {
 	if o.Abort == nil {
