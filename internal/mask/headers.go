@@ -1,15 +1,27 @@
 package mask
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
 
+// publicHeaders are request headers whose values are protocol settings, not
+// credentials: masking them would mask ordinary text such as
+// "application/json" everywhere.
+var publicHeaders = map[string]bool{
+	"accept": true, "accept-encoding": true, "accept-language": true, "cache-control": true,
+	"connection": true, "content-type": true, "user-agent": true,
+	"anthropic-version": true, "anthropic-beta": true, "openai-beta": true,
+}
+
 // HeaderSecrets lists the secrets of request headers, such as the headers of
 // a provider in caliper.yaml: every value, and the credentials of a value
 // written "SCHEME CREDENTIALS" (Authorization: Bearer TOKEN), which a server
-// may quote without its scheme. Values come out in the order of the sorted
-// header names.
+// may quote without its scheme. Left out are the values of publicHeaders and
+// values that are JSON numbers, booleans or null ("true", "2048"), which
+// masking would replace inside stored JSON. Values come out in the order of
+// the sorted header names.
 func HeaderSecrets(headers map[string]string) []string {
 	names := make([]string, 0, len(headers))
 	for k := range headers {
@@ -19,7 +31,7 @@ func HeaderSecrets(headers map[string]string) []string {
 	var out []string
 	for _, k := range names {
 		v := strings.TrimSpace(headers[k])
-		if v == "" {
+		if v == "" || publicHeaders[strings.ToLower(k)] || jsonLiteral(v) {
 			continue
 		}
 		out = append(out, v)
@@ -30,4 +42,9 @@ func HeaderSecrets(headers map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// jsonLiteral reports whether v is a JSON number, true, false or null.
+func jsonLiteral(v string) bool {
+	return json.Valid([]byte(v)) && !strings.ContainsAny(v[:1], `"{[`)
 }

@@ -129,7 +129,8 @@ func FuzzStringNeverLeaks(f *testing.F) {
 
 func TestHeaderSecrets(t *testing.T) {
 	t.Parallel()
-	got := HeaderSecrets(map[string]string{"X-Api-Key": " k-123456 ", "Authorization": "Bearer tok-abcdef", "Empty": ""})
+	got := HeaderSecrets(map[string]string{"X-Api-Key": " k-123456 ", "Authorization": "Bearer tok-abcdef", "Empty": "",
+		"Content-Type": "application/json", "anthropic-version": "2023-06-01", "X-Debug": "true", "X-Max": "2048"})
 	want := []string{"Bearer tok-abcdef", "tok-abcdef", "k-123456"}
 	if !slices.Equal(got, want) {
 		t.Errorf("HeaderSecrets = %q, want %q", got, want)
