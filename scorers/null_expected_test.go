@@ -50,10 +50,10 @@ func TestJudgeNullExpectedIsAValue(t *testing.T) {
 	s := newJudgeServer(t, false, nil)
 	sc := buildJudge(t, s, "factuality", nil)
 	j := sc.(*judge)
-	if _, err := j.request(&spec.ScorerEnv{Input: "q", Output: "o", HasExpected: true}); err != nil {
+	if _, err := j.request(context.Background(), &spec.ScorerEnv{Input: "q", Output: "o", HasExpected: true}); err != nil {
 		t.Errorf("factuality with expected null: %v", err)
 	}
-	if _, err := j.request(&spec.ScorerEnv{Input: "q", Output: "o"}); err == nil || !strings.Contains(err.Error(), "no expected value") {
+	if _, err := j.request(context.Background(), &spec.ScorerEnv{Input: "q", Output: "o"}); err == nil || !strings.Contains(err.Error(), "no expected value") {
 		t.Errorf("factuality with no expected: %v", err)
 	}
 }
