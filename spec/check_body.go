@@ -116,6 +116,7 @@ func (b bodyChecker) prompt(ref *PromptRef, path []string, judge bool) *Prompt {
 			return nil
 		}
 	}
+	b.checkFunctionTools(pr)
 	if judge && len(pr.Choices) == 0 {
 		b.p.r.at(ref.Pos, "a scorer prompt is an LLM judge and needs choice_scores (e.g. {Y: 1, N: 0})")
 	}

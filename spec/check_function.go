@@ -21,10 +21,12 @@ func (s *session) functionFile(abs string) *Function {
 
 // checkFunction validates a function written in a function file or an eval.
 func checkFunction(s *session, p *parsed, dir string, rf *RawFunction, path []string, params []string) *Function {
-	f := &Function{Slug: rf.Slug.Value, SlugPos: rf.Slug.Pos, Type: orString(rf.Type.Value, "task"), Description: rf.Description, File: p.abs}
+	f := &Function{Slug: rf.Slug.Value, SlugPos: rf.Slug.Pos, Type: orString(rf.Type.Value, "task"), Description: rf.Description, File: p.abs,
+		InputSchema: rf.InputSchema, InputSchemaPos: rf.InputSchemaPos}
 	if !p.clean(append(path, "slug")...) {
 		return f
 	}
+	checkInputSchema(p, rf, path)
 	role := "task"
 	if f.Type == "scorer" {
 		role = "scorer"

@@ -92,9 +92,10 @@ func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 	pr := &Prompt{
 		Slug: raw.Slug.Value, SlugPos: raw.Slug.Pos, Description: raw.Description, Model: raw.Model.Value, Params: raw.Params,
 		Strict: raw.Strict == nil || *raw.Strict, UseCot: raw.UseCot == nil || *raw.UseCot,
-		ResponseFormat: raw.ResponseFormat, Tools: raw.Tools, ToolChoice: raw.ToolChoice,
+		ResponseFormat: raw.ResponseFormat, ToolChoice: raw.ToolChoice,
 	}
 	at := func(segs ...string) []string { return append(append([]string(nil), path...), segs...) }
+	checkTools(p, raw, pr, at)
 	for i, m := range raw.Messages {
 		msg := Message{Role: m.Role, Content: m.Content.Value, Pos: m.Content.Pos, text: p.expr(m.Content)}
 		clean := p.clean(at("messages", strconv.Itoa(i), "content")...)
@@ -116,10 +117,13 @@ func checkPrompt(p *parsed, raw *RawPrompt, path []string) *Prompt {
 	}
 	if tc := raw.ToolChoice; tc != "" && tc != "auto" && tc != "none" && tc != "required" {
 		var names []string
-		for _, t := range raw.Tools {
+		for _, t := range pr.Tools {
 			if n, ok := t["name"].(string); ok {
 				names = append(names, n)
 			}
+		}
+		for _, t := range pr.FunctionTools {
+			names = append(names, t.Slug)
 		}
 		if !contains(names, tc) {
 			p.r.at(p.posOf(at("tool_choice")...), "tool_choice %q names no tool: use auto, none, required or the name of one of `tools`", tc)

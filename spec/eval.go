@@ -120,6 +120,11 @@ type Function struct {
 	Type        string // task or scorer
 	Description string
 	File        string
+	// InputSchema is the JSON Schema of the arguments when the function is
+	// a prompt's tool; nil when the function declares none.
+	InputSchema map[string]any
+	// InputSchemaPos is where input_schema is written.
+	InputSchemaPos Pos
 	Body
 }
 
@@ -162,6 +167,36 @@ type Prompt struct {
 	ToolChoice     string
 	Choices        []Choice
 	UseCot         bool
+	// FunctionTools are the tools backed by functions ({function: SLUG}), in
+	// the order written; the prompt runs them in a loop (see AgentLimits).
+	FunctionTools []ToolRef
+	// Agent holds the limits and the tool error policy of that loop.
+	Agent AgentLimits
+}
+
+// ToolRef is a tool of a prompt that names a function by slug.
+type ToolRef struct {
+	Slug string
+	Pos  Pos
+}
+
+// Tool error policies of an agent prompt (on_tool_error).
+const (
+	OnToolErrorReturn = "return" // the error goes back to the model as the tool's result
+	OnToolErrorFail   = "fail"   // the case errors
+)
+
+// DefaultMaxTurns bounds the model turns of an agent prompt without max_turns.
+const DefaultMaxTurns = 10
+
+// AgentLimits bound the tool loop of a prompt with function tools. Zero
+// means no limit, except MaxTurns, which is DefaultMaxTurns when unset.
+type AgentLimits struct {
+	MaxTurns       int     // model calls
+	MaxToolCalls   int     // tool calls, all turns together
+	MaxTokensTotal int     // prompt and completion tokens of every turn
+	MaxCostTotal   float64 // estimated USD of every turn
+	OnToolError    string  // OnToolErrorReturn (default) or OnToolErrorFail
 }
 
 // Message is one chat message template.

@@ -198,6 +198,23 @@ type RawFunction struct {
 	Exec        *RawExec       `yaml:"exec"`
 	HTTP        *RawHTTP       `yaml:"http"`
 	Expr        Scalar[string] `yaml:"expr"`
+	// InputSchema is the JSON Schema of the function's arguments when a
+	// prompt uses it as a tool.
+	InputSchema map[string]any `yaml:"input_schema"`
+	// InputSchemaPos is where input_schema is written.
+	InputSchemaPos Pos `yaml:"-"`
+}
+
+// UnmarshalYAML decodes a function, keeping where input_schema is written.
+func (f *RawFunction) UnmarshalYAML(n *yaml.Node) error {
+	type plain RawFunction
+	err := n.Decode((*plain)(f))
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "input_schema" {
+			f.InputSchemaPos = nodePos(n.Content[i+1])
+		}
+	}
+	return err
 }
 
 // RawExec runs a program.
@@ -230,10 +247,36 @@ type RawPrompt struct {
 	Messages       List[RawMessage] `yaml:"messages"`
 	Strict         *bool            `yaml:"strict"`
 	ResponseFormat map[string]any   `yaml:"response_format"`
-	Tools          []map[string]any `yaml:"tools"`
+	Tools          List[RawTool]    `yaml:"tools"`
 	ToolChoice     string           `yaml:"tool_choice"`
 	ChoiceScores   Entries[float64] `yaml:"choice_scores"`
 	UseCot         *bool            `yaml:"use_cot"`
+	MaxTurns       Scalar[int]      `yaml:"max_turns"`
+	MaxToolCalls   Scalar[int]      `yaml:"max_tool_calls"`
+	MaxTokensTotal Scalar[int]      `yaml:"max_tokens_total"`
+	MaxCostTotal   Scalar[float64]  `yaml:"max_cost_total"`
+	OnToolError    Scalar[string]   `yaml:"on_tool_error"`
+}
+
+// RawTool is one item of a prompt's `tools`: a tool written out ({name,
+// description, parameters}) or a function by slug ({function: SLUG}).
+type RawTool struct {
+	Function Scalar[string]
+	Fields   map[string]any
+}
+
+// UnmarshalYAML keeps the fields of a tool and the position of its function slug.
+func (t *RawTool) UnmarshalYAML(n *yaml.Node) error {
+	_ = n.Decode(&t.Fields) // shapes are the schema check's
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "function" && n.Content[i+1].Kind == yaml.ScalarNode {
+			_ = n.Content[i+1].Decode(&t.Function)
+		}
+	}
+	return nil
 }
 
 // RawMessage is one chat message.
