@@ -82,7 +82,15 @@ func anthropicParams(model string, req *ChatRequest) anthropic.MessageNewParams 
 		case RoleSystem:
 			params.System = append(params.System, anthropic.TextBlockParam{Text: m.text()})
 		case RoleAssistant:
-			params.Messages = append(params.Messages, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.text())))
+			params.Messages = append(params.Messages, anthropicAssistant(m))
+		case RoleTool:
+			// The results of one turn's calls go back in one user message.
+			block := anthropic.NewToolResultBlock(m.ToolCallID, m.Content, m.IsError)
+			if n := len(params.Messages); n > 0 && lastIsToolResults(params.Messages[n-1]) {
+				params.Messages[n-1].Content = append(params.Messages[n-1].Content, block)
+				continue
+			}
+			params.Messages = append(params.Messages, anthropic.NewUserMessage(block))
 		default:
 			params.Messages = append(params.Messages, anthropic.NewUserMessage(anthropicBlocks(m)...))
 		}
@@ -151,6 +159,36 @@ func inputSchema(raw json.RawMessage) anthropic.ToolInputSchemaParam {
 		}
 	}
 	return s
+}
+
+// anthropicAssistant maps an assistant message: its text, then a tool_use
+// block per tool call.
+func anthropicAssistant(m Message) anthropic.MessageParam {
+	var blocks []anthropic.ContentBlockParamUnion
+	if t := m.text(); t != "" || len(m.ToolCalls) == 0 {
+		blocks = append(blocks, anthropic.NewTextBlock(t))
+	}
+	for _, tc := range m.ToolCalls {
+		args := tc.Arguments
+		if len(args) == 0 || !json.Valid(args) {
+			args = json.RawMessage("{}")
+		}
+		blocks = append(blocks, anthropic.NewToolUseBlock(tc.ID, args, tc.Name))
+	}
+	return anthropic.NewAssistantMessage(blocks...)
+}
+
+// lastIsToolResults reports a user message made of tool_result blocks.
+func lastIsToolResults(m anthropic.MessageParam) bool {
+	if m.Role != anthropic.MessageParamRoleUser || len(m.Content) == 0 {
+		return false
+	}
+	for _, b := range m.Content {
+		if b.OfToolResult == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // anthropicBlocks maps a user message to content blocks: its text, or its

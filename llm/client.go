@@ -213,8 +213,12 @@ func validate(req *ChatRequest) error {
 	for i, m := range req.Messages {
 		switch m.Role {
 		case RoleSystem, RoleUser, RoleAssistant:
+		case RoleTool:
+			if m.ToolCallID == "" {
+				return fmt.Errorf("messages[%d]: a tool message needs the id of the tool call it answers", i)
+			}
 		default:
-			return fmt.Errorf("messages[%d]: unknown role %q: use system, user or assistant", i, m.Role)
+			return fmt.Errorf("messages[%d]: unknown role %q: use system, user, assistant or tool", i, m.Role)
 		}
 		if err := validateParts(i, m); err != nil {
 			return err

@@ -278,7 +278,7 @@ func TestInvalidRequests(t *testing.T) {
 		want string
 	}{
 		{ChatRequest{Model: "test/m"}, "no messages"},
-		{ChatRequest{Model: "test/m", Messages: []Message{{Role: "tool", Content: "x"}}}, `unknown role "tool"`},
+		{ChatRequest{Model: "test/m", Messages: []Message{{Role: "function", Content: "x"}}}, `unknown role "function"`},
 		{ChatRequest{Model: "test/m", Messages: []Message{{Role: RoleUser, Content: "x"}}, ToolChoice: "pick"}, `tool_choice "pick" names no tool`},
 		{ChatRequest{Model: "test/m", Messages: []Message{{Role: RoleUser, Content: "x"}}, ResponseFormat: &ResponseFormat{Type: "json_schema"}}, "needs a schema"},
 	} {

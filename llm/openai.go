@@ -82,7 +82,9 @@ func openaiParams(model string, req *ChatRequest) openai.ChatCompletionNewParams
 		case RoleSystem:
 			params.Messages = append(params.Messages, openai.SystemMessage(m.text()))
 		case RoleAssistant:
-			params.Messages = append(params.Messages, openai.AssistantMessage(m.text()))
+			params.Messages = append(params.Messages, openaiAssistant(m))
+		case RoleTool:
+			params.Messages = append(params.Messages, openai.ToolMessage(m.Content, m.ToolCallID))
 		default:
 			if len(m.Parts) > 0 {
 				params.Messages = append(params.Messages, openai.UserMessage(openaiParts(m.Parts)))
@@ -172,6 +174,23 @@ func schemaParam(raw json.RawMessage) shared.FunctionParameters {
 		out[k] = v
 	}
 	return out
+}
+
+// openaiAssistant maps an assistant message, with the tool calls it made.
+func openaiAssistant(m Message) openai.ChatCompletionMessageParamUnion {
+	if len(m.ToolCalls) == 0 {
+		return openai.AssistantMessage(m.text())
+	}
+	a := openai.ChatCompletionAssistantMessageParam{}
+	if t := m.text(); t != "" {
+		a.Content.OfString = openai.String(t)
+	}
+	for _, tc := range m.ToolCalls {
+		a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{OfFunction: &openai.ChatCompletionMessageFunctionToolCallParam{
+			ID: tc.ID, Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: tc.Name, Arguments: string(tc.Arguments)},
+		}})
+	}
+	return openai.ChatCompletionMessageParamUnion{OfAssistant: &a}
 }
 
 // openaiParts maps the parts of a user message to content parts: texts, and

@@ -26,14 +26,23 @@ const (
 	RoleSystem    = "system"
 	RoleUser      = "user"
 	RoleAssistant = "assistant"
+	// RoleTool is the result of a tool call, sent back to the model: an
+	// OpenAI `role: tool` message, an Anthropic `tool_result` block.
+	RoleTool = "tool"
 )
 
 // Message is one chat message: a text, or a list of parts (texts and
-// images) when Parts is not empty.
+// images) when Parts is not empty. An assistant message may carry the tool
+// calls the model made; a tool message answers one of them by its id.
 type Message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-	Parts   []Part `json:"parts,omitempty"`
+	Role      string     `json:"role"`
+	Content   string     `json:"content"`
+	Parts     []Part     `json:"parts,omitempty"`
+	ToolCalls []ToolCall `json:"tool_calls,omitempty"` // an assistant message's calls
+	// ToolCallID is the id of the call a tool message answers.
+	ToolCallID string `json:"tool_call_id,omitempty"`
+	// IsError marks a tool message whose content is the tool's error.
+	IsError bool `json:"is_error,omitempty"`
 }
 
 // Params are the sampling parameters of a request. Nil and empty fields are
