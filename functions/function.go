@@ -2,7 +2,11 @@
 // or long-lived JSON Lines workers) and HTTP endpoints.
 package functions
 
-import "context"
+import (
+	"context"
+
+	"github.com/caliperhq/caliper/spec"
+)
 
 // Request is one call of a function: the case, and for scorers the output to score.
 // It is sent as JSON to exec and http functions.
@@ -15,6 +19,10 @@ type Request struct {
 	Trial      int                `json:"trial"`
 	Output     any                `json:"output,omitempty"`  // scorer functions only
 	Metrics    map[string]float64 `json:"metrics,omitempty"` // scorer functions only: duration, tokens, ...
+	// Messages is the transcript of an agent task, for scorer functions.
+	Messages []map[string]any `json:"messages,omitempty"`
+	// ToolCalls are the tool calls of an agent task, for scorer functions.
+	ToolCalls []spec.ToolCall `json:"tool_calls,omitempty"`
 	Trace      *Trace             `json:"-"`                 // where spans go (model calls); may be nil
 }
 

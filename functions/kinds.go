@@ -89,6 +89,7 @@ func (k *Kinds) New(b spec.Body, opts Options) (Function, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.kinds = k
 	switch b.Kind {
 	case spec.KindFunction:
 		return nil, fmt.Errorf("function %q is a reference: resolve the slug to its function's body (spec.Eval.Functions) and build that", b.Function)
@@ -132,5 +133,5 @@ func newPromptKind(b spec.Body, opts Options) (Function, error) {
 	if b.Prompt == nil {
 		return nil, errors.New("prompt body without a prompt")
 	}
-	return built(newPromptFunction(b.Prompt, opts))
+	return newPromptOrAgent(b.Prompt, opts)
 }

@@ -66,6 +66,12 @@ type Options struct {
 	// env:, which http templates read as {{env.NAME}}. Their values are
 	// secrets: Mask holds them.
 	Vars map[string]string
+	// Functions are the functions the tools of an agent prompt name by
+	// slug (tools: [{function: SLUG}]): spec.Eval.Functions.
+	Functions map[string]*spec.Function
+	// kinds is the registry building this function, which builds the
+	// functions of its tools too.
+	kinds *Kinds
 }
 
 func (o Options) withDefaults() (Options, error) {

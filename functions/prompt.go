@@ -627,6 +627,22 @@ func newPromptFunction(b *spec.Prompt, opts Options) (*promptFunction, error) {
 	return &promptFunction{p: p, client: opts.LLM, timeout: opts.Timeout}, nil
 }
 
+// newPromptOrAgent builds a prompt function, or an agent when the prompt's
+// tools name functions.
+func newPromptOrAgent(b *spec.Prompt, opts Options) (Function, error) {
+	pf, err := newPromptFunction(b, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(b.FunctionTools) == 0 {
+		return pf, nil
+	}
+	if opts.Role == RoleScorer {
+		return nil, fmt.Errorf("%s: a scorer prompt cannot call function tools: use it as the task", promptName(b))
+	}
+	return built(newAgent(pf, b, opts))
+}
+
 // Call renders the prompt for the request, sends it and returns the output
 // (see Prompt.Output). The call is recorded in req.Trace, or in the trace of
 // ctx (WithTrace); its span's parent is the one of ctx, else "task" for a

@@ -83,6 +83,10 @@ func (c *caseRun) afterTask(out any, err error) bool {
 		r.Metrics[k] = v
 	}
 	r.Case = withReported(r.Case, c.tr)
+	run, _ := c.tr.AgentRun()
+	if run.Messages != nil {
+		r.Messages, r.StopReason = encode(run.Messages), run.StopReason
+	}
 	if err != nil {
 		r.Error = errorMessage(err)
 		for _, s := range c.p.scorers {
@@ -95,6 +99,7 @@ func (c *caseRun) afterTask(out any, err error) bool {
 	c.env = &spec.ScorerEnv{
 		Input: cs.Input, Output: out, Expected: cs.Expected, HasExpected: cs.ExpectedPresent(), Metadata: cs.Metadata, Tags: cs.Tags,
 		Trial: c.j.trial, Parameters: c.p.Parameters, Metrics: r.Metrics,
+		Messages: run.Messages, ToolCalls: run.ToolCalls,
 	}
 	c.results = make([][]scorers.Score, len(c.p.scorers))
 	c.errs = make([]error, len(c.p.scorers))

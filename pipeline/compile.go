@@ -157,7 +157,7 @@ func (p *Pipeline) function(b spec.Body, role string, opts Options) (functions.F
 	fn, err := build(b, functions.Options{
 		Role: role, Concurrency: p.Concurrency, Timeout: p.Timeout, Env: opts.Env,
 		ExprOptions: p.ExprOptions, Stderr: opts.Stderr, LLM: opts.LLM, Mask: opts.Mask, Vars: opts.Vars,
-		Attachments: p.loadAttachment,
+		Attachments: p.loadAttachment, Functions: p.Eval.Functions,
 	})
 	if err != nil {
 		return nil, err

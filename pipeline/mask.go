@@ -104,6 +104,9 @@ func (p *Pipeline) maskResult(r *Result) *Result {
 			masked.Scores[i] = maskScore(m, sc)
 		}
 	}
+	if len(r.Messages) > 0 {
+		masked.Messages = json.RawMessage(m.JSON(r.Messages))
+	}
 	if len(r.Spans) > 0 {
 		masked.Spans = make([]functions.Span, len(r.Spans))
 		for i, s := range r.Spans {

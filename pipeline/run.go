@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,10 @@ type Result struct {
 	Duration     time.Duration     // the task call
 	Metrics      map[string]float64
 	Spans        []functions.Span // model calls of the task and the scorers
+	// Messages is the transcript of an agent task, a JSON array; nil for
+	// other tasks. StopReason is why its tool loop ended (functions.Stop*).
+	Messages   json.RawMessage
+	StopReason string
 }
 
 // Sink receives every result as it finishes. Add is called from many workers

@@ -58,7 +58,7 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 		v, err := fn.Call(ctx, &functions.Request{
 			Input: env.Input, Expected: env.Expected, Metadata: env.Metadata, Tags: env.Tags,
 			Parameters: env.Parameters, Trial: env.Trial, Output: env.Output, Metrics: env.Metrics,
-			Trace: tr,
+			Messages: env.Messages, ToolCalls: env.ToolCalls, Trace: tr,
 		})
 		if err != nil {
 			return nil, err

@@ -77,6 +77,7 @@ func ToRow(r *Result) *store.Row {
 	if len(r.Spans) > 0 {
 		row.Spans = encode(r.Spans)
 	}
+	row.Messages, row.StopReason = r.Messages, r.StopReason
 	return row
 }
 

@@ -133,8 +133,16 @@ type Row struct {
 	Tags         []string           `json:"tags,omitempty"`
 	// Spans is a JSON array of span objects, such as the model calls made
 	// for the row; nil when there are none.
-	Spans   json.RawMessage `json:"spans,omitempty"`
-	Created time.Time       `json:"created"`
+	Spans json.RawMessage `json:"spans,omitempty"`
+	// Messages is the transcript of an agent task, a JSON array of
+	// {role, content, tool_calls?, tool_call_id?, is_error?} messages; nil for
+	// other tasks.
+	Messages json.RawMessage `json:"messages,omitempty"`
+	// StopReason is why an agent task's tool loop ended: answer, max_turns,
+	// max_tool_calls, max_tokens_total, max_cost_total or error; empty for
+	// other tasks.
+	StopReason string    `json:"stop_reason,omitempty"`
+	Created    time.Time `json:"created"`
 }
 
 // Succeeded reports whether the row needs no retry: the task and every

@@ -18,7 +18,7 @@ import (
 // rowColumns are the columns of rows a batch writes, in the order encode
 // writes their values.
 const rowColumns = `experiment_id, case_id, trial, input, expected, output, scores, score_meta,
-	scorer_errors, metrics, error, metadata, tags, spans, created`
+	scorer_errors, metrics, error, metadata, tags, spans, messages, stop_reason, created`
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -129,7 +129,8 @@ const upsertSQL = `INSERT INTO rows SELECT * FROM caliper_rows_stage
 	scores = excluded.scores, score_meta = excluded.score_meta, scorer_errors = excluded.scorer_errors,
 	metrics = excluded.metrics,
 	error = excluded.error, metadata = excluded.metadata, tags = excluded.tags,
-	spans = excluded.spans, created = excluded.created`
+	spans = excluded.spans, messages = excluded.messages, stop_reason = excluded.stop_reason,
+	created = excluded.created`
 
 // upsertRows sends values with COPY into the staging table, then upserts
 // them.
@@ -205,6 +206,10 @@ func (b *pgBatch) encode(rows []*store.Row) {
 		b.buf = append(b.buf, '\t')
 		b.buf = appendJSON(b.buf, r.Spans)
 		b.buf = append(b.buf, '\t')
+		b.buf = appendJSON(b.buf, r.Messages)
+		b.buf = append(b.buf, '\t')
+		b.buf = appendText(b.buf, r.StopReason)
+		b.buf = append(b.buf, '\t')
 		b.buf = strconv.AppendInt(b.buf, r.Created.UnixNano(), 10)
 		b.buf = append(b.buf, '\n')
 	}
@@ -222,7 +227,7 @@ func (s *Postgres) Rows(ctx context.Context, experimentID string, fn func(*store
 		}
 	}()
 	rows, err := s.pool.Query(ctx, `SELECT case_id, trial, input, expected, output,
-		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, created
+		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, messages, stop_reason, created
 		FROM rows WHERE experiment_id = $1 ORDER BY case_id, trial`, experimentID)
 	if err != nil {
 		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
@@ -250,18 +255,19 @@ func scanRow(rows pgx.Rows) (*store.Row, error) {
 		caseID, errText         []byte
 		input, expected, output *string
 		metadata, spans         *string
+		messages                *string
 		scores, metrics, tags   []byte
 		meta, scorerErrs        []byte
 		created                 int64
 	)
 	err := rows.Scan(&caseID, &r.Trial, &input, &expected, &output,
-		&scores, &meta, &scorerErrs, &metrics, &errText, &metadata, &tags, &spans, &created)
+		&scores, &meta, &scorerErrs, &metrics, &errText, &metadata, &tags, &spans, &messages, &r.StopReason, &created)
 	if err != nil {
 		return nil, err
 	}
 	r.CaseID, r.Error = string(caseID), string(errText)
 	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
-	r.Metadata, r.Spans = rawJSON(metadata), rawJSON(spans)
+	r.Metadata, r.Spans, r.Messages = rawJSON(metadata), rawJSON(spans), rawJSON(messages)
 	r.Created = time.Unix(0, created).UTC()
 	if r.Scores, err = store.DecodeFloats(scores); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)

@@ -159,11 +159,15 @@ var migrations = []string{
 		row_count     INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (experiment_id, shard)
 	);`,
+	// 6: agent tasks, as the SQLite store's schema version 8: the transcript
+	// of a row and why its tool loop stopped.
+	`ALTER TABLE rows ADD COLUMN messages TEXT;
+	ALTER TABLE rows ADD COLUMN stop_reason TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this package writes, kept in the
 // one-row table caliper_schema.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrationLock is the first key of the advisory lock that serializes the
 // migrations of one schema; the second is the schema name's hash, so stores

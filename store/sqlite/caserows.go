@@ -9,7 +9,7 @@ import (
 
 // caseRowColumns are the columns scanRow reads, in its order.
 const caseRowColumns = `case_id, trial, input, expected, output,
-		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, created`
+		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, messages, stop_reason, created`
 
 // CaseRows calls fn for each row of one case of an experiment, in trial
 // order, through the primary key: the case page reads one case this way

@@ -19,18 +19,18 @@ import (
 func insertSQL(n int) string {
 	var sb strings.Builder
 	sb.WriteString(`INSERT OR REPLACE INTO rows (experiment_id, case_id, trial, input, expected,
-	output, scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, created) VALUES `)
+	output, scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, messages, stop_reason, created) VALUES `)
 	for i := range n {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
 	return sb.String()
 }
 
 // rowColumns is the number of columns insertSQL binds per row.
-const rowColumns = 15
+const rowColumns = 17
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -189,7 +189,9 @@ func (b *sqliteBatch) bind(v []driver.NamedValue, r *store.Row) {
 	v[11].Value = jsonText(r.Metadata)
 	v[12].Value = jsonText(b.buf[metrics:tags])
 	v[13].Value = jsonText(r.Spans)
-	v[14].Value = r.Created.UnixNano()
+	v[14].Value = jsonText(r.Messages)
+	v[15].Value = r.StopReason
+	v[16].Value = r.Created.UnixNano()
 }
 
 // Close releases the batch writer's connection.
@@ -201,7 +203,7 @@ func (b *sqliteBatch) Close() error { return b.conn.Close() }
 // iteration and is returned as it is.
 func (s *SQLite) Rows(ctx context.Context, experimentID string, fn func(*store.Row) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT case_id, trial, input, expected, output,
-		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, created
+		scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, messages, stop_reason, created
 		FROM rows WHERE experiment_id = ? ORDER BY case_id, trial`, experimentID)
 	if err != nil {
 		return fmt.Errorf("reading rows of experiment %q: %w", experimentID, err)
@@ -227,17 +229,18 @@ func scanRow(rows *sql.Rows) (*store.Row, error) {
 		r                       store.Row
 		input, expected, output []byte
 		metadata, spans         []byte
+		messages                []byte
 		scores, metrics, tags   sql.RawBytes
 		meta, scorerErrs        sql.RawBytes
 		created                 int64
 	)
 	err := rows.Scan(&r.CaseID, &r.Trial, &input, &expected, &output,
-		&scores, &meta, &scorerErrs, &metrics, &r.Error, &metadata, &tags, &spans, &created)
+		&scores, &meta, &scorerErrs, &metrics, &r.Error, &metadata, &tags, &spans, &messages, &r.StopReason, &created)
 	if err != nil {
 		return nil, err
 	}
 	r.Input, r.Expected, r.Output = rawJSON(input), rawJSON(expected), rawJSON(output)
-	r.Metadata, r.Spans = rawJSON(metadata), rawJSON(spans)
+	r.Metadata, r.Spans, r.Messages = rawJSON(metadata), rawJSON(spans), rawJSON(messages)
 	r.Created = time.Unix(0, created).UTC()
 	if r.Scores, err = store.DecodeFloats(scores); err != nil {
 		return nil, fmt.Errorf("case %q trial %d: scores: %w", r.CaseID, r.Trial, err)

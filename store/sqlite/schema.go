@@ -162,6 +162,10 @@ var migrations = []string{
 		row_count     INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (experiment_id, shard)
 	) WITHOUT ROWID;`,
+	// 8: agent tasks: the transcript of a row (a JSON array of messages)
+	// and why its tool loop stopped.
+	`ALTER TABLE rows ADD COLUMN messages TEXT;
+	ALTER TABLE rows ADD COLUMN stop_reason TEXT NOT NULL DEFAULT '';`,
 }
 
 // errNewerSchema is the error of opening a store whose schema is newer than
@@ -170,7 +174,7 @@ var errNewerSchema = errors.New("the store was written by a newer caliper")
 
 // SchemaVersion is the schema version this package writes, kept in the
 // database as PRAGMA user_version.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // migrate brings the schema to SchemaVersion in one immediate transaction,
 // so two processes opening a new file at once cannot both create it.

@@ -30,6 +30,8 @@ func testRow(i, trial int) *store.Row {
 		Metadata:     json.RawMessage(`{"lang":"en"}`),
 		Tags:         []string{"smoke", "t" + fmt.Sprint(i)},
 		Spans:        json.RawMessage(fmt.Sprintf(`[{"type":"llm","model":"m","tokens":%d}]`, 10+i)),
+		Messages:     json.RawMessage(fmt.Sprintf(`[{"role":"user","content":"question %d"},{"role":"assistant","content":"answer %d"}]`, i, i)),
+		StopReason:   "answer",
 		Created:      time.Date(2025, 2, 3, 4, 5, 6, i, time.UTC),
 	}
 }
@@ -96,6 +98,11 @@ func testRowsRoundTrip(t *testing.T, open Opener) {
 			Tags:     []string{"", "a,b", `"q"`, "tab\t", "\x01", "日本"},
 			Metadata: json.RawMessage(`[]`),
 			Created:  created,
+		}, store.Row{}},
+		{"agent transcript", store.Row{
+			CaseID: "c", Input: json.RawMessage(`1`), Created: created, StopReason: "max_turns\t\\",
+			Messages: json.RawMessage(`[{"role":"assistant","content":"","tool_calls":[{"id":"call_1","name":"lookup","arguments":{"id":7}}]},` +
+				`{"role":"tool","content":"line\\n\ttab \\\\ back","tool_call_id":"call_1","is_error":true}]`),
 		}, store.Row{}},
 		{"non-finite numbers are absent", store.Row{
 			CaseID: "c", Input: json.RawMessage(`1`), Created: created,
