@@ -23,7 +23,7 @@ type Request struct {
 	Messages []map[string]any `json:"messages,omitempty"`
 	// ToolCalls are the tool calls of an agent task, for scorer functions.
 	ToolCalls []spec.ToolCall `json:"tool_calls,omitempty"`
-	Trace      *Trace             `json:"-"`                 // where spans go (model calls); may be nil
+	Trace     *Trace          `json:"-"` // where spans go (model calls); may be nil
 }
 
 // Function is a callable task or scorer. Call is safe for concurrent use; Close

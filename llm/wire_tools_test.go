@@ -45,7 +45,9 @@ func TestOpenAIToolLoopWireFormat(t *testing.T) {
 
 func TestAnthropicToolLoopWireFormat(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, func(int, received) reply { return reply{Body: anthropicAnswer(`[{"type": "text", "text": "Order 7 shipped."}]`)} })
+	f := newFake(t, func(int, received) reply {
+		return reply{Body: anthropicAnswer(`[{"type": "text", "text": "Order 7 shipped."}]`)}
+	})
 	c := testClient(t, f.URL, func(_ *Config, p *ProviderConfig) { p.Type, p.BaseURL = TypeAnthropic, f.URL })
 	if _, err := c.Chat(context.Background(), toolLoopRequest("test/claude-haiku-4-5")); err != nil {
 		t.Fatal(err)
