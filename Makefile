@@ -18,7 +18,8 @@ lint:
 build:
 	$(GO) build -o bin/caliper ./cmd/caliper
 
-## demo: run the example evals (offline: an expr task, a Python worker, an HTTP service)
+## demo: run the example evals (offline: an expr task, a Python worker, an HTTP service,
+## an agent whose tools are Python programs, against a local fake model)
 demo: build
 	./bin/caliper validate examples
 	./bin/caliper run examples/arithmetic examples/python-worker
@@ -27,6 +28,10 @@ demo: build
 	python3 examples/http/server.py 18765 & pid=$$!; trap "kill $$pid" EXIT; \
 	for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_connection(('127.0.0.1', 18765), 1)" 2>/dev/null && break; sleep 0.2; done; \
 	./bin/caliper run examples/http
+	$(GO) build -o bin/fakemodel ./examples/agent/fakemodel
+	./bin/fakemodel 18766 & pid=$$!; trap "kill $$pid" EXIT; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_connection(('127.0.0.1', 18766), 1)" 2>/dev/null && break; sleep 0.2; done; \
+	./bin/caliper run examples/agent
 
 ## bench: the benchmarks behind the figures in the notes: Go benchmarks, then
 ## caliper run end to end on 100k and 1M cases (scripts/bench.sh)

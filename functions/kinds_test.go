@@ -17,7 +17,7 @@ func TestSchemaBodyKindsMatchKinds(t *testing.T) {
 	props := schema.Definitions()["function"].(map[string]any)["properties"].(map[string]any)
 	var inSchema []string
 	for name := range props {
-		if !slices.Contains([]string{"slug", "type", "description"}, name) {
+		if !slices.Contains([]string{"slug", "type", "description", "input_schema"}, name) {
 			inSchema = append(inSchema, name)
 		}
 	}

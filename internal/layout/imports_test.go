@@ -42,6 +42,9 @@ var allowed = map[string][]string{
 	"view":                     {"store", "report"},
 	"cmd/caliper":              {"*"},
 
+	// The local fake model of examples/agent, started by make demo.
+	"examples/agent/fakemodel": {},
+
 	// A test helper: tests of store/postgres and cmd/caliper import it.
 	"store/postgres/pgtest": {},
 }
