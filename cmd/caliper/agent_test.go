@@ -337,3 +337,31 @@ func TestAgentToolErrorFailsTheCase(t *testing.T) {
 		t.Errorf("the transcript of a failed case is kept: %s", row.Messages)
 	}
 }
+
+func TestAgentTranscriptMasksSecrets(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	var requests atomic.Int64
+	srv := agentServer(t, &requests)
+	dir := t.TempDir()
+	writeAgentProject(t, dir, srv.URL, "openai", "")
+	writeFile(t, filepath.Join(dir, "tools", "refund.py"), `import json, os, sys
+print("refund r-%d issued with token %s" % (json.load(sys.stdin)["input"]["id"], os.environ["SHOP_TOKEN"]))
+`)
+	eval := filepath.Join(dir, "agent.eval.yaml")
+	writeFile(t, eval, readFile(t, eval)+"env: [SHOP_TOKEN]\n")
+	const secret = "shop-secret-4242"
+	code, out, errOut := runEnv(t, dir, map[string]string{"LOCAL_KEY": "test-key", "SHOP_TOKEN": secret}, "run")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	row := agentRow(t, dir)
+	for what, text := range map[string]string{"messages": string(row.Messages), "spans": string(row.Spans), "output": string(row.Output), "terminal": out + errOut} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the secret reached the row's %s: %s", what, text)
+		}
+	}
+	if !strings.Contains(string(row.Messages), "refund r-7 issued with token") {
+		t.Errorf("the refund's result is missing from the transcript: %s", row.Messages)
+	}
+}

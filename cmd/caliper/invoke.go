@@ -48,7 +48,7 @@ scorer function gets --output to score and prints its scores.`,
 				return err
 			}
 			_, proj, _ := validator.Project(".") // its problems are the function files' own
-			return invoke(cmd, st, f, req, proj)
+			return invoke(cmd, st, f, req, proj, funcs)
 		},
 	}
 	fl := cmd.Flags()
@@ -61,7 +61,7 @@ scorer function gets --output to score and prints its scores.`,
 	return cmd
 }
 
-func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Request, proj *spec.Project) (err error) {
+func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Request, proj *spec.Project, funcs map[string]*spec.Function) (err error) {
 	ev := &spec.Eval{File: f.File, Project: proj}
 	m := pipeline.NewMasker(proj, pipeline.RunSecrets([]*spec.Eval{ev}, st.Env))
 	defer func() { err = m.Error(err) }()
@@ -83,7 +83,7 @@ func invoke(cmd *cobra.Command, st *State, f *spec.Function, req *functions.Requ
 		}
 	}
 	fn, err := functions.New(f.Body, functions.Options{Role: role, Concurrency: 1, Timeout: spec.DefaultTimeout,
-		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr, Mask: m, Vars: vars, LLM: client})
+		Env: st.Environ(), ExprOptions: scorers.ExprFunctions(), Stderr: st.Stderr, Mask: m, Vars: vars, LLM: client, Functions: funcs})
 	if err != nil {
 		return err
 	}
