@@ -44,6 +44,8 @@ type trialView struct {
 	BaseOutput   string
 	HasBase      bool
 	DiffBase     []diffOp
+	Transcript   []transcriptMessage // an agent task's messages (transcript.go)
+	StopReason   string
 }
 
 type scoreView struct {
@@ -142,7 +144,8 @@ func baseFor(rows []*store.Row, trial int) *store.Row {
 }
 
 func trialOf(r *store.Row, base *store.Row, hasExpected bool) trialView {
-	t := trialView{Trial: r.Trial, Output: prettyJSON(r.Output), Error: r.Error, Spans: spanTree(r.Spans)}
+	t := trialView{Trial: r.Trial, Output: prettyJSON(r.Output), Error: r.Error, Spans: spanTree(r.Spans),
+		Transcript: transcriptOf(r.Messages), StopReason: r.StopReason}
 	if hasExpected && r.Error == "" {
 		t.DiffExpected = diffText(prettyJSON(r.Expected), t.Output)
 	}
