@@ -242,6 +242,9 @@ var badCases = []diagCase{
 		`agent/prompts/agent.prompt.yaml:6:15: tool: function "no-schema" has no input_schema: declare its arguments as a JSON Schema (input_schema: {type: object, properties: ...}) in agent/functions/no_schema.yaml`,
 		`agent/prompts/agent.prompt.yaml:8:15: tool: function "judge" is a scorer function; a tool is a task function (type: task)`,
 	}},
+	{file: "agent_judge.bad.yaml", want: []string{
+		`agent_judge.bad.yaml:11:7: a scorer prompt cannot call function tools (- function: SLUG): only a task prompt runs a tool loop`,
+	}},
 	{file: "agent_limits.bad.yaml", want: []string{
 		`agent_limits.bad.yaml:7:16: max_turns only applies to a prompt whose tools name functions (- function: SLUG): add one or remove max_turns`,
 		`agent_limits.bad.yaml:8:20: on_tool_error only applies to a prompt whose tools name functions (- function: SLUG): add one or remove on_tool_error`,
