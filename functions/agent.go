@@ -26,6 +26,7 @@ type agentFunction struct {
 	*promptFunction
 	limits spec.AgentLimits
 	tools  map[string]*agentTool
+	user   Function // the user simulator; nil when there is none (agent_user.go)
 }
 
 // agentTool is one function a model may call.
@@ -50,6 +51,14 @@ func newAgent(pf *promptFunction, b *spec.Prompt, opts Options) (*agentFunction,
 		}
 		a.tools[ref.Slug] = t
 		pf.p.tools = append(pf.p.tools, tool)
+	}
+	if u := b.Agent.User; u != nil {
+		fn, err := buildUser(u, opts)
+		if err != nil {
+			_ = a.Close()
+			return nil, fmt.Errorf("%s: %w", posOf(b, u.Pos), err)
+		}
+		a.user = fn
 	}
 	return a, nil
 }
@@ -89,6 +98,9 @@ func (a *agentFunction) Close() error {
 	for _, t := range a.tools {
 		errs = append(errs, t.fn.Close())
 	}
+	if a.user != nil {
+		errs = append(errs, a.user.Close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -103,7 +115,7 @@ type agentLoop struct {
 	turns  int
 	tokens int
 	cost   float64
-	last   *llm.ChatResponse
+	said   int // messages the user simulator wrote
 }
 
 // Call runs the tool loop for one case. Its output is the final answer
@@ -144,7 +156,17 @@ func (l *agentLoop) run(ctx context.Context) (any, string, error) {
 			if err != nil {
 				return nil, StopError, err
 			}
-			return out, StopAnswer, nil
+			stop, err := l.userTurn(ctx)
+			if err != nil {
+				return nil, StopError, err
+			}
+			if stop != "" {
+				return out, stop, nil
+			}
+			if l.turns >= lim.MaxTurns {
+				return out, StopMaxTurns, nil
+			}
+			continue
 		}
 		switch {
 		case lim.MaxTokensTotal > 0 && l.tokens >= lim.MaxTokensTotal:
@@ -177,7 +199,6 @@ func (l *agentLoop) turn(ctx context.Context) (*llm.ChatResponse, error) {
 	l.turns++
 	l.tokens += resp.Usage.Tokens()
 	l.cost += resp.Cost
-	l.last = resp
 	l.cr.Messages = append(l.cr.Messages, llm.Message{Role: llm.RoleAssistant, Content: resp.Content, ToolCalls: resp.ToolCalls})
 	return resp, nil
 }

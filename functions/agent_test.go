@@ -101,3 +101,37 @@ func mustJSONString(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestAgentUserSimulator(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, says, stop string
+		want             string
+		turns, msgs      int
+	}{
+		{"max user turns", `"and then?"`, "", StopMaxUserTurns, 3, 6},
+		{"stop text", `"thanks, bye"`, "bye", StopUserStop, 1, 3},
+		{"nothing more", `nil`, "", StopUserDone, 1, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newChatServer(t, func(n int) (int, string) { return 200, completion("answer " + string(rune('1'+n))) })
+			p := agentPrompt(spec.AgentLimits{MaxTurns: 10, User: &spec.UserSimulator{Function: "customer", MaxTurns: 2, Stop: tc.stop}})
+			p.FunctionTools = nil
+			funcs := map[string]*spec.Function{"customer": {Slug: "customer", Type: "task", Body: spec.Body{Kind: spec.KindExpr, Expr: &spec.Expr{Code: tc.says}}}}
+			fn := mustNew(t, spec.Body{Kind: spec.KindPrompt, Prompt: p}, Options{LLM: testLLM(t, srv.URL, nil), Functions: funcs})
+			tr := &Trace{}
+			out, err := fn.Call(context.Background(), &Request{Input: "hello", Trace: tr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, _ := tr.AgentRun()
+			if run.StopReason != tc.want || run.Turns != tc.turns || len(run.Messages) != tc.msgs || len(srv.requests()) != tc.turns {
+				t.Errorf("stop %s after %d turns, %d messages; want %s, %d, %d", run.StopReason, run.Turns, len(run.Messages), tc.want, tc.turns, tc.msgs)
+			}
+			if want := "answer " + string(rune('0'+tc.turns)); out != want {
+				t.Errorf("output %v, want the last answer %q", out, want)
+			}
+		})
+	}
+}

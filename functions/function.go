@@ -19,7 +19,8 @@ type Request struct {
 	Trial      int                `json:"trial"`
 	Output     any                `json:"output,omitempty"`  // scorer functions only
 	Metrics    map[string]float64 `json:"metrics,omitempty"` // scorer functions only: duration, tokens, ...
-	// Messages is the transcript of an agent task, for scorer functions.
+	// Messages is the transcript of an agent task, for scorer functions and
+	// user simulators.
 	Messages []map[string]any `json:"messages,omitempty"`
 	// ToolCalls are the tool calls of an agent task, for scorer functions.
 	ToolCalls []spec.ToolCall `json:"tool_calls,omitempty"`

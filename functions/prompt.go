@@ -634,11 +634,11 @@ func newPromptOrAgent(b *spec.Prompt, opts Options) (Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(b.FunctionTools) == 0 {
+	if !b.IsAgent() {
 		return pf, nil
 	}
 	if opts.Role == RoleScorer {
-		return nil, fmt.Errorf("%s: a scorer prompt cannot call function tools: use it as the task", promptName(b))
+		return nil, fmt.Errorf("%s: a scorer prompt cannot call function tools or have a user_simulator: use it as the task", promptName(b))
 	}
 	return built(newAgent(pf, b, opts))
 }

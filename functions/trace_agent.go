@@ -18,6 +18,9 @@ const (
 	StopMaxTokensTotal = "max_tokens_total" // the turns used max_tokens_total tokens
 	StopMaxCostTotal   = "max_cost_total"   // the turns cost max_cost_total USD
 	StopError          = "error"            // a model call failed, or a tool with on_tool_error: fail
+	StopUserDone       = "user_done"        // the user simulator answered nothing
+	StopUserStop       = "user_stop"        // the user simulator wrote its stop text
+	StopMaxUserTurns   = "max_user_turns"   // the user simulator wrote its max_turns messages
 )
 
 // AgentRun is what the tool loop of an agent task leaves on its case's

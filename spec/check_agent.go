@@ -36,8 +36,14 @@ func checkTools(p *parsed, raw *RawPrompt, pr *Prompt, at func(...string) []stri
 	if raw.OnToolError.IsSet() {
 		lim.OnToolError = raw.OnToolError.Value
 	}
+	if u := raw.UserSimulator; u != nil && u.Function.IsSet() {
+		lim.User = &UserSimulator{Function: u.Function.Value, Pos: u.Function.Pos, MaxTurns: DefaultMaxUserTurns, Stop: u.Stop}
+		if u.MaxTurns.IsSet() {
+			lim.User.MaxTurns = u.MaxTurns.Value
+		}
+	}
 	pr.Agent = lim
-	if len(pr.FunctionTools) > 0 {
+	if pr.IsAgent() {
 		return
 	}
 	for _, k := range []struct {
@@ -45,7 +51,7 @@ func checkTools(p *parsed, raw *RawPrompt, pr *Prompt, at func(...string) []stri
 		pos  Pos
 	}{{"max_turns", raw.MaxTurns.Pos}, {"max_tool_calls", raw.MaxToolCalls.Pos}, {"max_tokens_total", raw.MaxTokensTotal.Pos}, {"max_cost_total", raw.MaxCostTotal.Pos}, {"on_tool_error", raw.OnToolError.Pos}} {
 		if k.pos.IsKnown() {
-			p.r.at(k.pos, "%s only applies to a prompt whose tools name functions (- function: SLUG): add one or remove %s", k.name, k.name)
+			p.r.at(k.pos, "%s only applies to a prompt whose tools name functions (- function: SLUG) or with a user_simulator: add one or remove %s", k.name, k.name)
 		}
 	}
 }
@@ -88,11 +94,35 @@ func (b bodyChecker) checkFunctionTools(pr *Prompt) {
 			b.reportIn(pr.File, t.Pos, "tool: function "+quote(t.Slug)+" is a scorer function; a tool is a task function (type: task)")
 		case f.InputSchema == nil:
 			b.reportIn(pr.File, t.Pos, "tool: function "+quote(t.Slug)+" has no input_schema: declare its arguments as a JSON Schema (input_schema: {type: object, properties: ...}) in "+b.s.v.display(f.File))
-		case f.Body.Kind == KindPrompt && len(f.Body.Prompt.FunctionTools) > 0:
+		case f.Body.Kind == KindPrompt && f.Body.Prompt.IsAgent():
 			b.reportIn(pr.File, t.Pos, "tool: function "+quote(t.Slug)+" is itself an agent prompt; a tool cannot run a tool loop of its own")
 		default:
 			b.uses(f.File)
 		}
+	}
+}
+
+// checkUserSimulator resolves the function of a prompt's user_simulator:
+// it must exist and be a task function.
+func (b bodyChecker) checkUserSimulator(pr *Prompt) {
+	if b.funcs == nil || pr == nil || pr.Agent.User == nil {
+		return
+	}
+	u := pr.Agent.User
+	f, ok := b.funcs[u.Function]
+	switch {
+	case !ok:
+		msg := "user_simulator: no function with slug " + quote(u.Function)
+		if s := suggest(u.Function, sortedKeys(b.funcs)); s != "" {
+			msg += "; did you mean " + quote(s) + "?"
+		} else {
+			msg += ": define it in functions/*.yaml or in this eval's `functions`"
+		}
+		b.reportIn(pr.File, u.Pos, msg)
+	case f.Type != "task":
+		b.reportIn(pr.File, u.Pos, "user_simulator: function "+quote(u.Function)+" is a scorer function; the user simulator is a task function (type: task)")
+	default:
+		b.uses(f.File)
 	}
 }
 

@@ -117,8 +117,9 @@ func (b bodyChecker) prompt(ref *PromptRef, path []string, judge bool) *Prompt {
 		}
 	}
 	b.checkFunctionTools(pr)
-	if judge && len(pr.FunctionTools) > 0 {
-		b.p.r.at(ref.Pos, "a scorer prompt cannot call function tools (- function: SLUG): only a task prompt runs a tool loop")
+	b.checkUserSimulator(pr)
+	if judge && pr.IsAgent() {
+		b.p.r.at(ref.Pos, "a scorer prompt cannot call function tools (- function: SLUG) or have a user_simulator: only a task prompt runs a loop")
 	}
 	if judge && len(pr.Choices) == 0 {
 		b.p.r.at(ref.Pos, "a scorer prompt is an LLM judge and needs choice_scores (e.g. {Y: 1, N: 0})")

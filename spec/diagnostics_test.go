@@ -229,11 +229,11 @@ var badCases = []diagCase{
 
 	// Prompt, function and project files, alone and through an eval.
 	{file: "prompts/unknown_key.prompt.yaml", want: []string{
-		`prompts/unknown_key.prompt.yaml:2:1: unknown key "temprature" at the top level; allowed keys: choice_scores, description, max_cost_total, max_tokens_total, max_tool_calls, max_turns, messages, model, on_tool_error, params, response_format, slug, strict, tool_choice, tools, use_cot`,
+		`prompts/unknown_key.prompt.yaml:2:1: unknown key "temprature" at the top level; allowed keys: choice_scores, description, max_cost_total, max_tokens_total, max_tool_calls, max_turns, messages, model, on_tool_error, params, response_format, slug, strict, tool_choice, tools, use_cot, user_simulator`,
 		`prompts/unknown_key.prompt.yaml:9:7: template: unmatched open tag: check the {{ }} tags`,
 	}},
 	{file: "prompt_ref.bad.yaml", want: []string{
-		`prompts/unknown_key.prompt.yaml:2:1: unknown key "temprature" at the top level; allowed keys: choice_scores, description, max_cost_total, max_tokens_total, max_tool_calls, max_turns, messages, model, on_tool_error, params, response_format, slug, strict, tool_choice, tools, use_cot`,
+		`prompts/unknown_key.prompt.yaml:2:1: unknown key "temprature" at the top level; allowed keys: choice_scores, description, max_cost_total, max_tokens_total, max_tool_calls, max_turns, messages, model, on_tool_error, params, response_format, slug, strict, tool_choice, tools, use_cot, user_simulator`,
 		`prompts/unknown_key.prompt.yaml:9:7: template: unmatched open tag: check the {{ }} tags`,
 	}},
 	{file: "agent/agent.bad.yaml", want: []string{
@@ -241,13 +241,14 @@ var badCases = []diagCase{
 		`agent/prompts/agent.prompt.yaml:5:15: tool: no function with slug "serch-orders"; did you mean "search-orders"?`,
 		`agent/prompts/agent.prompt.yaml:6:15: tool: function "no-schema" has no input_schema: declare its arguments as a JSON Schema (input_schema: {type: object, properties: ...}) in agent/functions/no_schema.yaml`,
 		`agent/prompts/agent.prompt.yaml:8:15: tool: function "judge" is a scorer function; a tool is a task function (type: task)`,
+		`agent/prompts/agent.prompt.yaml:10:28: user_simulator: no function with slug "custmer"; did you mean "customer"?`,
 	}},
 	{file: "agent_judge.bad.yaml", want: []string{
-		`agent_judge.bad.yaml:11:7: a scorer prompt cannot call function tools (- function: SLUG): only a task prompt runs a tool loop`,
+		`agent_judge.bad.yaml:11:7: a scorer prompt cannot call function tools (- function: SLUG) or have a user_simulator: only a task prompt runs a loop`,
 	}},
 	{file: "agent_limits.bad.yaml", want: []string{
-		`agent_limits.bad.yaml:7:16: max_turns only applies to a prompt whose tools name functions (- function: SLUG): add one or remove max_turns`,
-		`agent_limits.bad.yaml:8:20: on_tool_error only applies to a prompt whose tools name functions (- function: SLUG): add one or remove on_tool_error`,
+		`agent_limits.bad.yaml:7:16: max_turns only applies to a prompt whose tools name functions (- function: SLUG) or with a user_simulator: add one or remove max_turns`,
+		`agent_limits.bad.yaml:8:20: on_tool_error only applies to a prompt whose tools name functions (- function: SLUG) or with a user_simulator: add one or remove on_tool_error`,
 	}},
 	{file: "fn/functions/two_bodies.yaml", want: []string{
 		`fn/functions/two_bodies.yaml:5:1: "two-bodies" takes exactly one of prompt, exec, http or expr, but sets exec and expr: keep one`,

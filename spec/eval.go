@@ -197,7 +197,27 @@ type AgentLimits struct {
 	MaxTokensTotal int     // prompt and completion tokens of every turn
 	MaxCostTotal   float64 // estimated USD of every turn
 	OnToolError    string  // OnToolErrorReturn (default) or OnToolErrorFail
+	// User plays the user of a conversation; nil when the prompt has none.
+	User *UserSimulator
 }
+
+// DefaultMaxUserTurns bounds the turns of a user simulator without max_turns.
+const DefaultMaxUserTurns = 3
+
+// UserSimulator is a function that writes the next user message of a
+// conversation from the transcript so far, after each final answer of the
+// model: its output is the message; null or an empty string, or a message
+// containing Stop, ends the conversation.
+type UserSimulator struct {
+	Function string
+	Pos      Pos
+	MaxTurns int    // user messages it may write
+	Stop     string // a text that ends the conversation; none when empty
+}
+
+// IsAgent reports whether a prompt runs a loop: it has function tools or a
+// user simulator.
+func (p *Prompt) IsAgent() bool { return p != nil && (len(p.FunctionTools) > 0 || p.Agent.User != nil) }
 
 // Message is one chat message template.
 type Message struct {

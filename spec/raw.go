@@ -240,22 +240,31 @@ type RawHTTP struct {
 
 // RawPrompt is a *.prompt.yaml file or an inline prompt.
 type RawPrompt struct {
-	Slug           Scalar[string]   `yaml:"slug"`
-	Description    string           `yaml:"description"`
-	Model          Scalar[string]   `yaml:"model"`
-	Params         map[string]any   `yaml:"params"`
-	Messages       List[RawMessage] `yaml:"messages"`
-	Strict         *bool            `yaml:"strict"`
-	ResponseFormat map[string]any   `yaml:"response_format"`
-	Tools          List[RawTool]    `yaml:"tools"`
-	ToolChoice     string           `yaml:"tool_choice"`
-	ChoiceScores   Entries[float64] `yaml:"choice_scores"`
-	UseCot         *bool            `yaml:"use_cot"`
-	MaxTurns       Scalar[int]      `yaml:"max_turns"`
-	MaxToolCalls   Scalar[int]      `yaml:"max_tool_calls"`
-	MaxTokensTotal Scalar[int]      `yaml:"max_tokens_total"`
-	MaxCostTotal   Scalar[float64]  `yaml:"max_cost_total"`
-	OnToolError    Scalar[string]   `yaml:"on_tool_error"`
+	Slug           Scalar[string]    `yaml:"slug"`
+	Description    string            `yaml:"description"`
+	Model          Scalar[string]    `yaml:"model"`
+	Params         map[string]any    `yaml:"params"`
+	Messages       List[RawMessage]  `yaml:"messages"`
+	Strict         *bool             `yaml:"strict"`
+	ResponseFormat map[string]any    `yaml:"response_format"`
+	Tools          List[RawTool]     `yaml:"tools"`
+	ToolChoice     string            `yaml:"tool_choice"`
+	ChoiceScores   Entries[float64]  `yaml:"choice_scores"`
+	UseCot         *bool             `yaml:"use_cot"`
+	MaxTurns       Scalar[int]       `yaml:"max_turns"`
+	MaxToolCalls   Scalar[int]       `yaml:"max_tool_calls"`
+	MaxTokensTotal Scalar[int]       `yaml:"max_tokens_total"`
+	MaxCostTotal   Scalar[float64]   `yaml:"max_cost_total"`
+	OnToolError    Scalar[string]    `yaml:"on_tool_error"`
+	UserSimulator  *RawUserSimulator `yaml:"user_simulator"`
+}
+
+// RawUserSimulator is a prompt's `user_simulator`: a function that plays
+// the user of a conversation.
+type RawUserSimulator struct {
+	Function Scalar[string] `yaml:"function"`
+	MaxTurns Scalar[int]    `yaml:"max_turns"`
+	Stop     string         `yaml:"stop"`
 }
 
 // RawTool is one item of a prompt's `tools`: a tool written out ({name,
