@@ -2,6 +2,7 @@ package functions
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/caliperhq/caliper/llm"
 	"github.com/caliperhq/caliper/spec"
@@ -78,4 +79,47 @@ func transcriptOf(msgs []llm.Message) []map[string]any {
 		return nil
 	}
 	return out
+}
+
+// AgentRunOf rebuilds the AgentRun of a stored transcript (a row's messages
+// and stop reason), for a rescore: the turns are its assistant messages, and
+// each tool call gets the result its tool message holds, as the model read
+// it (JSON decoded when it parses), or its error. It reports false for a row
+// without a transcript.
+func AgentRunOf(messages json.RawMessage, stop string) (AgentRun, bool) {
+	var msgs []map[string]any
+	if len(messages) == 0 || json.Unmarshal(messages, &msgs) != nil || msgs == nil {
+		return AgentRun{}, false
+	}
+	var stored []llm.Message
+	if json.Unmarshal(messages, &stored) != nil {
+		return AgentRun{}, false
+	}
+	run := AgentRun{Messages: msgs, StopReason: stop}
+	at := map[string]int{} // tool call id -> index in run.ToolCalls
+	for _, m := range stored {
+		switch m.Role {
+		case llm.RoleAssistant:
+			run.Turns++
+			for _, tc := range m.ToolCalls {
+				at[tc.ID] = len(run.ToolCalls)
+				run.ToolCalls = append(run.ToolCalls, spec.ToolCall{Name: tc.Name, Arguments: decodeArguments(tc.Arguments), Turn: run.Turns})
+			}
+		case llm.RoleTool:
+			i, ok := at[m.ToolCallID]
+			if !ok {
+				continue
+			}
+			if m.IsError {
+				run.ToolCalls[i].Error = strings.TrimPrefix(m.Content, "error: ")
+				continue
+			}
+			var v any
+			if json.Unmarshal([]byte(m.Content), &v) != nil {
+				v = m.Content
+			}
+			run.ToolCalls[i].Result = v
+		}
+	}
+	return run, true
 }

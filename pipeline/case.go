@@ -27,6 +27,8 @@ type caseRun struct {
 	errs    []error
 	slow    sync.WaitGroup // the slow scorers, running concurrently
 	guard   *guard         // the worker's, watching the in-process calls
+	// replayed is the stored transcript of a rescored agent task.
+	replayed *functions.AgentRun
 }
 
 // runCase runs the task and then the scorers of one case and trial, and
@@ -58,6 +60,7 @@ func (c *caseRun) task() bool {
 		rp = c.p.replayOf(cs.ID, c.j.trial)
 	}
 	if rp != nil {
+		c.replayed = rp.agent
 		return c.afterTask(rp.output, rp.error())
 	}
 	call := func() (any, error) { return c.p.task.Call(ctx, req) }
@@ -84,6 +87,10 @@ func (c *caseRun) afterTask(out any, err error) bool {
 	}
 	r.Case = withReported(r.Case, c.tr)
 	run, _ := c.tr.AgentRun()
+	if c.replayed != nil {
+		run = *c.replayed
+		r.Metrics["turns"], r.Metrics["tool_calls"] = float64(run.Turns), float64(len(run.ToolCalls))
+	}
 	if run.Messages != nil {
 		r.Messages, r.StopReason = encode(run.Messages), run.StopReason
 	}

@@ -21,6 +21,16 @@ import (
 type replayed struct {
 	output any
 	err    string
+	agent  *functions.AgentRun // the stored transcript of an agent task; nil for others
+}
+
+// replayOfRow is a stored row's task answer, with its transcript.
+func replayOfRow(r *store.Row) *replayed {
+	rp := &replayed{err: r.Error}
+	if run, ok := functions.AgentRunOf(r.Messages, r.StopReason); ok {
+		rp.agent = &run
+	}
+	return rp
 }
 
 // error is the stored task error, or nil.
@@ -115,7 +125,7 @@ func (s *replaySource) nextJob() (job, error) {
 		s.cases++
 		s.last = r.CaseID
 	}
-	rp := &replayed{err: r.Error}
+	rp := replayOfRow(r)
 	if r.Error == "" && len(r.Output) > 0 {
 		if err := json.Unmarshal(r.Output, &rp.output); err != nil {
 			return job{}, fmt.Errorf("%s: its output is not JSON: %w", c.Source, err)
@@ -194,7 +204,7 @@ func (p *Pipeline) loadReplay(ctx context.Context, db store.Store) (*store.Exper
 	}
 	out := map[string]*replayed{}
 	err = db.Rows(ctx, from.ID, func(r *store.Row) error {
-		rp := &replayed{err: r.Error}
+		rp := replayOfRow(r)
 		if r.Error == "" && len(r.Output) > 0 {
 			if err := json.Unmarshal(r.Output, &rp.output); err != nil {
 				return fmt.Errorf("case %s trial %d: its output is not JSON: %w", r.CaseID, r.Trial, err)

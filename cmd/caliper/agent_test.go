@@ -365,3 +365,32 @@ print("refund r-%d issued with token %s" % (json.load(sys.stdin)["input"]["id"],
 		t.Errorf("the refund's result is missing from the transcript: %s", row.Messages)
 	}
 }
+
+func TestAgentRescoreKeepsTheTrajectory(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	var requests atomic.Int64
+	srv := agentServer(t, &requests)
+	dir := t.TempDir()
+	writeAgentProject(t, dir, srv.URL, "openai", "")
+	env := map[string]string{"LOCAL_KEY": "test-key"}
+	code, out, errOut := runEnv(t, dir, env, "run")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	first := agentRow(t, dir)
+	name := strings.Fields(strings.SplitN(out, "experiment ", 2)[1])[0]
+	code, out, errOut = runEnv(t, dir, env, "run", "--rescore", name)
+	if code != ExitOK || requests.Load() != 3 {
+		t.Fatalf("rescore: exit %d, %d model calls in all (want the first run's 3)\n%s%s", code, requests.Load(), out, errOut)
+	}
+	row := agentRow(t, dir)
+	for _, name := range []string{"refunded", "calls", "turns", "final", "trajectory"} {
+		if row.Scores[name] != 1 {
+			t.Errorf("rescored %s = %v: the scorers see the stored tool calls and messages (errors %v)", name, row.Scores[name], row.ScorerErrors)
+		}
+	}
+	if string(row.Messages) != string(first.Messages) || row.StopReason != "answer" || row.Metrics["tool_calls"] != 4 {
+		t.Errorf("the rescored row lost its trajectory: stop %q, metrics %v", row.StopReason, row.Metrics)
+	}
+}
