@@ -31,7 +31,7 @@ type Trace struct {
 	spans   []Span
 	metrics map[string]float64
 	hooks   traceHooks // what the task reported (trace_hooks.go)
-	agent   *AgentRun // the tool loop of an agent task (trace_agent.go)
+	agent   *AgentRun  // the tool loop of an agent task (trace_agent.go)
 }
 
 // Add records a span and adds its metrics to the case's totals: prompt_tokens,

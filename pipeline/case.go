@@ -82,18 +82,11 @@ func (c *caseRun) afterTask(out any, err error) bool {
 	r := c.r
 	r.Duration = time.Since(c.start)
 	r.Metrics = map[string]float64{"duration": r.Duration.Seconds()}
+	run := c.agentRun(r)
 	for k, v := range c.tr.Metrics() {
 		r.Metrics[k] = v
 	}
 	r.Case = withReported(r.Case, c.tr)
-	run, _ := c.tr.AgentRun()
-	if c.replayed != nil {
-		run = *c.replayed
-		r.Metrics["turns"], r.Metrics["tool_calls"] = float64(run.Turns), float64(len(run.ToolCalls))
-	}
-	if run.Messages != nil {
-		r.Messages, r.StopReason = encode(run.Messages), run.StopReason
-	}
 	if err != nil {
 		r.Error = errorMessage(err)
 		for _, s := range c.p.scorers {
@@ -121,6 +114,20 @@ func (c *caseRun) afterTask(out any, err error) bool {
 		}
 	}
 	return c.inline(0)
+}
+
+// agentRun is the transcript of an agent task, run or replayed, which it
+// records on r; empty for other tasks.
+func (c *caseRun) agentRun(r *Result) functions.AgentRun {
+	run, _ := c.tr.AgentRun()
+	if c.replayed != nil {
+		run = *c.replayed
+		r.Metrics["turns"], r.Metrics["tool_calls"] = float64(run.Turns), float64(len(run.ToolCalls))
+	}
+	if run.Messages != nil {
+		r.Messages, r.StopReason = encode(run.Messages), run.StopReason
+	}
+	return run
 }
 
 // inline runs the cheap scorers from the i-th on, in this goroutine, then

@@ -56,9 +56,9 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 		start := time.Now()
 		tr := traceOf(ctx)
 		v, err := fn.Call(ctx, &functions.Request{
-			Input: env.Input, Expected: env.Expected, Metadata: env.Metadata, Tags: env.Tags,
+			Input: env.Input, Expected: env.Expected, Metadata: env.Metadata, Tags: env.Tags, Messages: env.Messages, ToolCalls: env.ToolCalls,
 			Parameters: env.Parameters, Trial: env.Trial, Output: env.Output, Metrics: env.Metrics,
-			Messages: env.Messages, ToolCalls: env.ToolCalls, Trace: tr,
+			Trace: tr,
 		})
 		if err != nil {
 			return nil, err
