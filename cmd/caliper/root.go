@@ -23,6 +23,7 @@ var version = "0.1.0-dev"
 // the one the error carries (exitcode.Of); an error of cobra's own (an
 // unknown flag or command, a wrong number of arguments) is one of usage.
 func Execute(st *State, args []string) int {
+	st = withSerialStderr(st)
 	root := newRootCommand(st)
 	root.SetArgs(args)
 	ctx, stop := interruptible(st)
