@@ -143,9 +143,9 @@ func (a *agentFunction) Call(ctx context.Context, req *Request) (any, error) {
 	return out, err
 }
 
-// run loops until an answer without tool calls or a limit.
+// run loops until an answer without tool calls (and, with a user simulator,
+// the end of the conversation) or a limit.
 func (l *agentLoop) run(ctx context.Context) (any, string, error) {
-	lim := l.a.limits
 	for {
 		resp, err := l.turn(ctx)
 		if err != nil {
@@ -160,28 +160,38 @@ func (l *agentLoop) run(ctx context.Context) (any, string, error) {
 			if err != nil {
 				return nil, StopError, err
 			}
+			if stop == "" {
+				stop = l.limitReached(0)
+			}
 			if stop != "" {
 				return out, stop, nil
 			}
-			if l.turns >= lim.MaxTurns {
-				return out, StopMaxTurns, nil
-			}
 			continue
 		}
-		switch {
-		case lim.MaxTokensTotal > 0 && l.tokens >= lim.MaxTokensTotal:
-			return resp.Content, StopMaxTokensTotal, nil
-		case lim.MaxCostTotal > 0 && l.cost >= lim.MaxCostTotal:
-			return resp.Content, StopMaxCostTotal, nil
-		case l.turns >= lim.MaxTurns:
-			return resp.Content, StopMaxTurns, nil
-		case lim.MaxToolCalls > 0 && len(l.calls)+len(resp.ToolCalls) > lim.MaxToolCalls:
-			return resp.Content, StopMaxToolCalls, nil
+		if stop := l.limitReached(len(resp.ToolCalls)); stop != "" {
+			return resp.Content, stop, nil
 		}
 		if err := l.runTools(ctx, resp.ToolCalls); err != nil {
 			return nil, StopError, err
 		}
 	}
+}
+
+// limitReached is the limit that forbids another model turn, after one
+// that asked for calls tool calls: "" when none does.
+func (l *agentLoop) limitReached(calls int) string {
+	lim := l.a.limits
+	switch {
+	case lim.MaxTokensTotal > 0 && l.tokens >= lim.MaxTokensTotal:
+		return StopMaxTokensTotal
+	case lim.MaxCostTotal > 0 && l.cost >= lim.MaxCostTotal:
+		return StopMaxCostTotal
+	case l.turns >= lim.MaxTurns:
+		return StopMaxTurns
+	case lim.MaxToolCalls > 0 && len(l.calls)+calls > lim.MaxToolCalls:
+		return StopMaxToolCalls
+	}
+	return ""
 }
 
 // turn sends the transcript so far to the model and appends its answer.
