@@ -108,7 +108,8 @@ func toolResults(role string, content json.RawMessage) []string {
 }
 
 // writeAgentProject writes an agent eval whose model is srv, through a
-// provider of type typ, with tools in Python and limits in extra.
+// provider of type typ, with tools in Python (lookup_order a JSON Lines
+// worker, refund a one-shot program) and limits in extra.
 func writeAgentProject(t *testing.T, dir, url, typ, extra string) {
 	t.Helper()
 	base := url + "/v1"
@@ -127,7 +128,7 @@ input_schema:
   type: object
   properties: {id: {type: integer}}
   required: [id]
-exec: {command: [python3, ../tools/lookup.py]}
+exec: {command: [python3, ../tools/lookup.py], worker: true}
 `)
 	writeFile(t, filepath.Join(dir, "functions", "refund.yaml"), `slug: refund
 description: Refunds an order.
@@ -139,11 +140,14 @@ exec: {command: [python3, ../tools/refund.py]}
 `)
 	writeFile(t, filepath.Join(dir, "tools", "lookup.py"), `import json, sys
 orders = {7: "shipped"}
-order = json.load(sys.stdin)["input"]["id"]
-if order not in orders:
-    sys.stderr.write("no order %d\n" % order)
-    sys.exit(3)
-print(json.dumps({"id": order, "status": orders[order]}))
+for line in sys.stdin:
+    req = json.loads(line)
+    order = req["input"]["id"]
+    if order in orders:
+        answer = {"id": req["id"], "output": {"id": order, "status": orders[order]}}
+    else:
+        answer = {"id": req["id"], "error": "no order %d" % order}
+    print(json.dumps(answer), flush=True)
 `)
 	writeFile(t, filepath.Join(dir, "tools", "refund.py"), `import json, sys
 print("refund r-%d issued" % json.load(sys.stdin)["input"]["id"])
