@@ -175,6 +175,8 @@ scorers:
   - {name: final, expr: 'messages[len(messages)-1].role == "assistant"'}
   - name: trajectory
     exec: {command: [python3, scorers/trajectory.py]}
+  - use: tool_sequence
+    with: {tools: [lookup_order, lookup_order, lookup_order, refund]}
 max_concurrency: 1
 `)
 }
@@ -230,7 +232,7 @@ func TestAgentToolLoopEndToEnd(t *testing.T) {
 				t.Fatalf("exit %d, %d model calls (want 3)\n%s%s", code, requests.Load(), out, errOut)
 			}
 			row := agentRow(t, dir)
-			for name, want := range map[string]float64{"refunded": 1, "calls": 1, "turns": 1, "final": 1, "trajectory": 1} {
+			for name, want := range map[string]float64{"refunded": 1, "calls": 1, "turns": 1, "final": 1, "trajectory": 1, "tool_sequence": 1} {
 				if row.Scores[name] != want {
 					t.Errorf("score %s = %v, want %v (scorer errors %v)", name, row.Scores[name], want, row.ScorerErrors)
 				}
