@@ -71,6 +71,9 @@ func TestAgentDefaultTurnLimit(t *testing.T) {
 	if run, _ := tr.AgentRun(); run.StopReason != StopMaxTurns || run.Turns != spec.DefaultMaxTurns || len(srv.requests()) != spec.DefaultMaxTurns {
 		t.Errorf("a model that never stops calling tools: %s after %d turns, %d requests", run.StopReason, run.Turns, len(srv.requests()))
 	}
+	if m, ok := tr.Metrics()["tool_errors"]; !ok || m != 0 {
+		t.Errorf("tool_errors of a run whose tools all worked: %v (present %v), want 0 on the row so a mean counts it", m, ok)
+	}
 }
 
 func TestAgentBuildErrors(t *testing.T) {

@@ -36,7 +36,7 @@ type AgentRun struct {
 }
 
 // SetAgentRun records the tool loop of the case's task and sets the case's
-// metrics turns and tool_calls.
+// metrics turns, tool_calls and tool_errors.
 func (t *Trace) SetAgentRun(r AgentRun) {
 	if t == nil {
 		return
@@ -47,8 +47,20 @@ func (t *Trace) SetAgentRun(r AgentRun) {
 	if t.metrics == nil {
 		t.metrics = map[string]float64{}
 	}
-	t.metrics["turns"] = float64(r.Turns)
-	t.metrics["tool_calls"] = float64(len(r.ToolCalls))
+	r.SetMetrics(t.metrics)
+}
+
+// SetMetrics sets the metrics of an agent run in m: its model turns, its tool
+// calls and how many of them failed, each also when it is 0, so that a mean
+// over the rows counts every agent case.
+func (r AgentRun) SetMetrics(m map[string]float64) {
+	errs := 0
+	for _, c := range r.ToolCalls {
+		if c.Error != "" {
+			errs++
+		}
+	}
+	m["turns"], m["tool_calls"], m["tool_errors"] = float64(r.Turns), float64(len(r.ToolCalls)), float64(errs)
 }
 
 // AgentRun returns the tool loop recorded by SetAgentRun; false when the

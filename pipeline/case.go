@@ -122,7 +122,7 @@ func (c *caseRun) agentRun(r *Result) functions.AgentRun {
 	run, _ := c.tr.AgentRun()
 	if c.replayed != nil {
 		run = *c.replayed
-		r.Metrics["turns"], r.Metrics["tool_calls"] = float64(run.Turns), float64(len(run.ToolCalls))
+		run.SetMetrics(r.Metrics)
 	}
 	if run.Messages != nil {
 		r.Messages, r.StopReason = encode(run.Messages), run.StopReason
