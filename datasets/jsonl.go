@@ -3,10 +3,11 @@ package datasets
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/caliperhq/caliper/internal/jsontext"
 )
 
 // jsonlReadSize is the read buffer of a JSON Lines file. Longer lines are
@@ -18,13 +19,15 @@ const jsonlReadSize = 64 << 10
 const jsonlKeepLine = 4 << 20
 
 // jsonlSource reads a JSON Lines file: one JSON value per line, blank lines
-// ignored. Numbers decode as float64, as encoding/json does.
+// ignored. Values decode as encoding/json decodes them (numbers as float64),
+// without its reflection (jsontext.Decoder).
 type jsonlSource struct {
 	r    *bufio.Reader
 	name string
 	line int
 	buf  []byte // assembles lines longer than the read buffer
 	done bool
+	dec  jsontext.Decoder
 }
 
 func newJSONLSource(r io.Reader, name string) *jsonlSource {
@@ -50,8 +53,8 @@ func (s *jsonlSource) next() (rawRow, error) {
 		if err := checkUTF8(line); err != nil {
 			return rawRow{}, &RowError{Source: source, Err: err}
 		}
-		var v any
-		if err := json.Unmarshal(line, &v); err != nil {
+		v, err := s.dec.Decode(line)
+		if err != nil {
 			return rawRow{}, rowErr(source, "invalid JSON: %v", err)
 		}
 		if cap(s.buf) > jsonlKeepLine {

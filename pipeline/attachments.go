@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,41 +75,58 @@ func (s *attachmentSource) Next() (datasets.Case, error) {
 
 // resolve replaces the attachment values in v by their references.
 func (s *attachmentSource) resolve(v any) (any, error) {
+	r, _, err := s.resolveChanged(v)
+	return r, err
+}
+
+// resolveChanged is resolve, reporting whether the result differs from v: a
+// map or slice without attachments is returned as it is, not copied.
+func (s *attachmentSource) resolveChanged(v any) (any, bool, error) {
 	switch x := v.(type) {
 	case map[string]any:
 		if x["type"] == "attachment" {
-			return s.attachment(x)
+			ref, err := s.attachment(x)
+			return ref, true, err
 		}
 		var out map[string]any
 		for k, e := range x {
-			r, err := s.resolve(e)
+			r, changed, err := s.resolveChanged(e)
 			if err != nil {
-				return nil, err
+				return nil, false, err
+			}
+			if !changed {
+				continue
 			}
 			if out == nil {
-				out = make(map[string]any, len(x))
-				for k2, e2 := range x {
-					out[k2] = e2
-				}
+				out = maps.Clone(x)
 			}
 			out[k] = r
 		}
 		if out == nil {
-			return x, nil
+			return x, false, nil
 		}
-		return out, nil
+		return out, true, nil
 	case []any:
-		out := make([]any, len(x))
+		var out []any
 		for i, e := range x {
-			r, err := s.resolve(e)
+			r, changed, err := s.resolveChanged(e)
 			if err != nil {
-				return nil, err
+				return nil, false, err
+			}
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(x)
 			}
 			out[i] = r
 		}
-		return out, nil
+		if out == nil {
+			return x, false, nil
+		}
+		return out, true, nil
 	}
-	return v, nil
+	return v, false, nil
 }
 
 // attachment stores the file of one attachment value and returns its reference.

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/caliperhq/caliper/internal/jsontext"
 	"github.com/caliperhq/caliper/report"
 	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
@@ -127,6 +128,9 @@ func finiteValues(v any, path string, replaced *[]string) any {
 // encode encodes v as JSON; NaN and ±Inf, which JSON cannot hold, become
 // null rather than spoiling the whole value.
 func encode(v any) json.RawMessage {
+	if b, ok := jsontext.AppendMarshal(make([]byte, 0, 48), v); ok {
+		return b
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		var replaced []string

@@ -13,7 +13,13 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string, as encoding/json does without HTML
 // escaping: invalid UTF-8 becomes U+FFFD, and U+2028 and U+2029 are escaped.
 func AppendString(dst []byte, s string) []byte {
-	return appendString(dst, s, true)
+	return appendString(dst, s, true, false)
+}
+
+// AppendHTMLString appends s as a JSON string exactly as json.Marshal does:
+// AppendString's escapes, and <, > and & as \u003c, \u003e and \u0026.
+func AppendHTMLString(dst []byte, s string) []byte {
+	return appendString(dst, s, true, true)
 }
 
 // AppendJSString appends s as a JSON string, as JSON.stringify does: '"', '\\'
@@ -21,16 +27,16 @@ func AppendString(dst []byte, s string) []byte {
 // included) is written as it is. Invalid UTF-8, which a JavaScript string
 // cannot hold, is written \ufffd for each bad byte, as encoding/json does.
 func AppendJSString(dst []byte, s string) []byte {
-	return appendString(dst, s, false)
+	return appendString(dst, s, false, false)
 }
 
-func appendString(dst []byte, s string, escapeSeparators bool) []byte {
+func appendString(dst []byte, s string, escapeSeparators, escapeHTML bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && !(escapeHTML && (c == '<' || c == '>' || c == '&')) {
 				i++
 				continue
 			}

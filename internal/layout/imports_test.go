@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	"store/sqlite":        {"store"},
 	"store/postgres":      {"store"},
 	"store/storetest":     {"store"},
-	"datasets":            {"spec"},
+	"datasets":            {"spec", "internal/jsontext"},
 	"functions":           {"spec", "llm", "functions/internal/guard", "internal/jsontext", "internal/mask"},
 	// The process that runs exec programs on Linux: a leaf, so it starts fast.
 	"functions/internal/guard": {},

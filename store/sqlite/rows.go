@@ -3,34 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"github.com/caliperhq/caliper/store"
 	"strconv"
-	"strings"
 	"time"
 )
-
-// insertSQL is an INSERT of n rows. OR REPLACE: writing a key
-// (experiment_id, case_id, trial) again replaces the stored row, so a retried
-// case keeps only its last result. The placeholders are anonymous: the driver
-// binds those by position without looking up their names.
-func insertSQL(n int) string {
-	var sb strings.Builder
-	sb.WriteString(`INSERT OR REPLACE INTO rows (experiment_id, case_id, trial, input, expected,
-	output, scores, score_meta, scorer_errors, metrics, error, metadata, tags, spans, messages, stop_reason, created) VALUES `)
-	for i := range n {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-	}
-	return sb.String()
-}
-
-// rowColumns is the number of columns insertSQL binds per row.
-const rowColumns = 17
 
 // NewWriter starts the writer of experiment experimentID's rows. The
 // experiment must exist when the first batch is committed. Close the writer
@@ -54,144 +32,6 @@ func (s *SQLite) forgetWriter(w *store.Writer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.writers, w)
-}
-
-// sqliteBatch writes batches on one dedicated connection, each batch in one
-// transaction. It talks to the driver directly (sql.Conn.Raw) and stores
-// rowsPerInsert rows per statement: database/sql's per-call conversions and
-// the driver's per-statement overhead cost more than SQLite's insert itself at
-// these rates (see BenchmarkWriter).
-type sqliteBatch struct {
-	experimentID string
-	conn         *sql.Conn
-	enc          store.Encoder
-	buf          []byte
-	args         []driver.NamedValue
-}
-
-// rowsPerInsert is how many rows one multi-row INSERT stores. Measured on
-// 2 cores: 1 row per statement costs 6.6 µs of CPU per row, 10 rows 4.8 µs,
-// 50 rows 4.6 µs, 200 rows 4.7 µs.
-const rowsPerInsert = 50
-
-// sqliteConn is what the writer needs of the driver's connection.
-type sqliteConn interface {
-	driver.ConnBeginTx
-	driver.ConnPrepareContext
-}
-
-func (s *SQLite) openBatchWriter(experimentID string) (store.BatchWriter, error) {
-	// The writer must not depend on a context its caller may cancel.
-	conn, err := s.db.Conn(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	return &sqliteBatch{experimentID: experimentID, conn: conn}, nil
-}
-
-// WriteBatch stores rows in one transaction.
-func (b *sqliteBatch) WriteBatch(rows []*store.Row) error {
-	return b.conn.Raw(func(dc any) error {
-		conn, ok := dc.(sqliteConn)
-		if !ok {
-			return fmt.Errorf("the SQLite driver's connection is a %T, which lacks BeginTx or PrepareContext", dc)
-		}
-		return b.write(conn, rows)
-	})
-}
-
-// write stores rows in one transaction, rowsPerInsert at a time and the rest
-// one at a time, preparing each statement once per batch.
-func (b *sqliteBatch) write(conn sqliteConn, rows []*store.Row) (err error) {
-	ctx := context.Background()
-	tx, err := conn.BeginTx(ctx, driver.TxOptions{})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback() //nolint:errcheck // the first error is the one to report
-		}
-	}()
-	if n := len(rows) / rowsPerInsert * rowsPerInsert; n > 0 {
-		if err := b.insert(ctx, conn, rowsPerInsert, rows[:n]); err != nil {
-			return err
-		}
-		rows = rows[n:]
-	}
-	if len(rows) > 0 {
-		if err := b.insert(ctx, conn, 1, rows); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// insert stores rows, a multiple of per, per rows per statement.
-func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, per int, rows []*store.Row) error {
-	st, err := conn.PrepareContext(ctx, insertSQL(per))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	exec, ok := st.(driver.StmtExecContext)
-	if !ok {
-		return fmt.Errorf("the SQLite driver's statement is a %T, which lacks ExecContext", st)
-	}
-	for len(b.args) < per*rowColumns {
-		b.args = append(b.args, driver.NamedValue{Ordinal: len(b.args) + 1})
-	}
-	args := b.args[:per*rowColumns]
-	defer func() {
-		for i := range args {
-			args[i].Value = nil // keep no row alive
-		}
-	}()
-	for ; len(rows) > 0; rows = rows[per:] {
-		b.buf = b.buf[:0]
-		for i, r := range rows[:per] {
-			b.bind(args[i*rowColumns:(i+1)*rowColumns], r)
-		}
-		if _, err := exec.ExecContext(ctx, args); err != nil {
-			if per == 1 {
-				return fmt.Errorf("storing case %q trial %d: %w", rows[0].CaseID, rows[0].Trial, err)
-			}
-			return fmt.Errorf("storing %d rows from case %q trial %d: %w", per, rows[0].CaseID, rows[0].Trial, err)
-		}
-	}
-	return nil
-}
-
-// bind sets the rowColumns values of r, encoding its maps and tags into
-// b.buf, which must not be reset before the statement has run.
-func (b *sqliteBatch) bind(v []driver.NamedValue, r *store.Row) {
-	start := len(b.buf)
-	b.buf = b.enc.AppendFloats(b.buf, r.Scores)
-	scores := len(b.buf)
-	b.buf = b.enc.AppendFloats(b.buf, r.Metrics)
-	metrics := len(b.buf)
-	b.buf = b.enc.AppendStrings(b.buf, r.Tags)
-	tags := len(b.buf)
-	b.buf = b.enc.AppendRaw(b.buf, r.ScoreMeta)
-	meta := len(b.buf)
-	b.buf = b.enc.AppendStringMap(b.buf, r.ScorerErrors)
-	v[0].Value = b.experimentID
-	v[1].Value = r.CaseID
-	v[2].Value = int64(r.Trial)
-	v[3].Value = jsonText(r.Input)
-	v[4].Value = jsonText(r.Expected)
-	v[5].Value = jsonText(r.Output)
-	v[6].Value = jsonText(b.buf[start:scores])
-	v[7].Value = jsonText(b.buf[tags:meta])
-	v[8].Value = jsonText(b.buf[meta:])
-	v[9].Value = jsonText(b.buf[scores:metrics])
-	v[10].Value = r.Error
-	v[11].Value = jsonText(r.Metadata)
-	v[12].Value = jsonText(b.buf[metrics:tags])
-	v[13].Value = jsonText(r.Spans)
-	v[14].Value = jsonText(r.Messages)
-	v[15].Value = r.StopReason
-	v[16].Value = r.Created.UnixNano()
 }
 
 // Close releases the batch writer's connection.

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/caliperhq/caliper/store"
 	"path/filepath"
 	"strings"
@@ -88,5 +90,69 @@ func TestStoreCloseClosesWriters(t *testing.T) {
 	defer s.Close()
 	if n := countRows(t, s, e.ID); n != 10 {
 		t.Errorf("%d rows after closing the store, want 10", n)
+	}
+}
+
+// TestWriterMixedRowsInOneStatement writes rows of different shapes into the
+// same multi-row statements (a column some rows have and others do not, an
+// error on some rows) and a remainder shorter than a statement, and reads
+// every row back as it was written.
+func TestWriterMixedRowsInOneStatement(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "caliper.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e := &store.Experiment{Eval: "e", Name: "mixed"}
+	if err := s.CreateExperiment(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	created := time.Date(2025, 2, 3, 4, 5, 6, 0, time.UTC)
+	var want []*store.Row
+	for i := range 2*rowsPerInsert + 7 {
+		var r *store.Row
+		switch i % 4 {
+		case 0:
+			r = testRow(i, 0)
+		case 1:
+			r = &store.Row{CaseID: fmt.Sprintf("case-%03d", i), Input: json.RawMessage(`1`), Created: created}
+		case 2:
+			r = &store.Row{CaseID: fmt.Sprintf("case-%03d", i), Trial: 2, Input: json.RawMessage(`{"q":"x"}`),
+				Error: "task: timeout", Scores: map[string]float64{"correct": 0}, Created: created}
+		default:
+			r = &store.Row{CaseID: fmt.Sprintf("case-%03d", i), Output: json.RawMessage(`"o"`),
+				Tags: []string{"t"}, Metrics: map[string]float64{"duration": 0.5}, Created: created}
+		}
+		want = append(want, r)
+	}
+	writeRows(t, s, e.ID, store.WriterOptions{}, want...)
+	got := readRows(t, s, e.ID)
+	if len(got) != len(want) {
+		t.Fatalf("read %d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !sameRow(got[i], want[i]) {
+			t.Errorf("row %d read back\n %#v\nwant\n %#v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestInsertSQLWritesAbsentColumnsAsLiterals(t *testing.T) {
+	t.Parallel()
+	all := columnMask(1<<len(rowColumns) - 1)
+	tests := []struct {
+		rows int
+		mask columnMask
+		want string
+	}{
+		{1, all, "VALUES (?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+		{2, 1 | 1<<1 | 1<<15, "VALUES (?1,?,?,NULL,NULL,NULL,NULL,NULL,NULL,NULL,'',NULL,NULL,NULL,NULL,'',?),(?1,?,?,NULL,NULL,NULL,NULL,NULL,NULL,NULL,'',NULL,NULL,NULL,NULL,'',?)"},
+	}
+	for _, tc := range tests {
+		if got := insertSQL(tc.rows, tc.mask); !strings.HasSuffix(got, tc.want) {
+			t.Errorf("insertSQL(%d, %b) = %s, want it to end %s", tc.rows, tc.mask, got, tc.want)
+		}
 	}
 }

@@ -1,0 +1,360 @@
+package jsontext
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Decoder decodes JSON documents into the values json.Unmarshal gives an
+// *any (map[string]any, []any, string, float64, bool and nil) without
+// reflection, and keeps the object keys it has seen so that a key repeated on
+// every row is allocated once. It is not safe for concurrent use.
+type Decoder struct {
+	keys map[string]string
+}
+
+// maxDecodeDepth is the deepest nesting Decode parses itself; deeper
+// documents go to encoding/json, whose own limit and error apply.
+const maxDecodeDepth = 1000
+
+// Keys at most this long, and at most maxInternedKeys of them, are interned.
+const (
+	maxInternedKey  = 64
+	maxInternedKeys = 1024
+)
+
+// Decode returns the value of the JSON document b, exactly as json.Unmarshal
+// into an *any returns it. What the fast path does not take (invalid JSON, a
+// number out of range, surrogate escapes, very deep nesting) is decoded by
+// json.Unmarshal, so its errors are encoding/json's.
+func (d *Decoder) Decode(b []byte) (any, error) {
+	p := parser{b: b, d: d}
+	p.skipSpace()
+	v, ok := p.value(0)
+	if ok {
+		p.skipSpace()
+		if p.i == len(b) {
+			return v, nil
+		}
+	}
+	var slow any
+	if err := json.Unmarshal(b, &slow); err != nil {
+		return nil, err
+	}
+	return slow, nil
+}
+
+// parser is one Decode's position in its document.
+type parser struct {
+	b   []byte
+	i   int
+	d   *Decoder
+	buf []byte // unescapes strings
+}
+
+func (p *parser) skipSpace() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// value parses the value at p.i; false means the fast path gives up.
+func (p *parser) value(depth int) (any, bool) {
+	if p.i >= len(p.b) {
+		return nil, false
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		if depth >= maxDecodeDepth {
+			return nil, false
+		}
+		return p.object(depth)
+	case c == '[':
+		if depth >= maxDecodeDepth {
+			return nil, false
+		}
+		return p.array(depth)
+	case c == '"':
+		s, ok := p.stringBytes()
+		if !ok {
+			return nil, false
+		}
+		return string(s), true
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	}
+	return nil, false
+}
+
+func (p *parser) literal(word string) bool {
+	if len(p.b)-p.i < len(word) || string(p.b[p.i:p.i+len(word)]) != word {
+		return false
+	}
+	p.i += len(word)
+	return true
+}
+
+func (p *parser) object(depth int) (any, bool) {
+	p.i++ // {
+	m := map[string]any{}
+	p.skipSpace()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return m, true
+	}
+	for {
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, false
+		}
+		kb, ok := p.stringBytes()
+		if !ok {
+			return nil, false
+		}
+		k := p.d.key(kb)
+		p.skipSpace()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		p.skipSpace()
+		v, ok := p.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		p.skipSpace()
+		if p.i >= len(p.b) {
+			return nil, false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.skipSpace()
+		case '}':
+			p.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *parser) array(depth int) (any, bool) {
+	p.i++ // [
+	a := []any{}
+	p.skipSpace()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		return a, true
+	}
+	for {
+		v, ok := p.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		p.skipSpace()
+		if p.i >= len(p.b) {
+			return nil, false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.skipSpace()
+		case ']':
+			p.i++
+			return a, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// key is the string of an object key, interned when it is short.
+func (d *Decoder) key(b []byte) string {
+	if len(b) > maxInternedKey {
+		return string(b)
+	}
+	if s, ok := d.keys[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if d.keys == nil {
+		d.keys = map[string]string{}
+	}
+	if len(d.keys) < maxInternedKeys {
+		d.keys[s] = s
+	}
+	return s
+}
+
+// stringBytes parses the string at p.i and returns its unescaped bytes,
+// valid until the next call. Invalid UTF-8 and surrogate escapes, which
+// encoding/json replaces by U+FFFD, are left to it.
+func (p *parser) stringBytes() ([]byte, bool) {
+	p.i++ // "
+	start, ascii := p.i, true
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			s := p.b[start:p.i]
+			p.i++
+			if !ascii && !utf8.Valid(s) {
+				return nil, false
+			}
+			return s, true
+		case c == '\\':
+			return p.escapedString(start)
+		case c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		p.i++
+	}
+	return nil, false
+}
+
+// escapedString goes on parsing a string from its first backslash, p.i; the
+// string's text began at start.
+func (p *parser) escapedString(start int) ([]byte, bool) {
+	p.buf = append(p.buf[:0], p.b[start:p.i]...)
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			if !utf8.Valid(p.buf) {
+				return nil, false
+			}
+			return p.buf, true
+		case c < 0x20:
+			return nil, false
+		case c != '\\':
+			p.buf = append(p.buf, c)
+			p.i++
+			continue
+		}
+		if p.i+1 >= len(p.b) {
+			return nil, false
+		}
+		e := p.b[p.i+1]
+		p.i += 2
+		switch e {
+		case '"', '\\', '/':
+			p.buf = append(p.buf, e)
+		case 'b':
+			p.buf = append(p.buf, '\b')
+		case 'f':
+			p.buf = append(p.buf, '\f')
+		case 'n':
+			p.buf = append(p.buf, '\n')
+		case 'r':
+			p.buf = append(p.buf, '\r')
+		case 't':
+			p.buf = append(p.buf, '\t')
+		case 'u':
+			if p.i+4 > len(p.b) {
+				return nil, false
+			}
+			r, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 32)
+			if err != nil || r >= 0xd800 && r < 0xe000 {
+				return nil, false
+			}
+			p.buf = utf8.AppendRune(p.buf, rune(r))
+			p.i += 4
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// number parses a number by JSON's grammar into a float64.
+func (p *parser) number() (any, bool) {
+	start := p.i
+	if p.b[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(p.b) && p.b[p.i] == '0':
+		p.i++
+	case p.i < len(p.b) && p.b[p.i] >= '1' && p.b[p.i] <= '9':
+		p.digits()
+	default:
+		return nil, false
+	}
+	if p.i < len(p.b) && p.b[p.i] == '.' {
+		p.i++
+		if !p.digits() {
+			return nil, false
+		}
+	}
+	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+			p.i++
+		}
+		if !p.digits() {
+			return nil, false
+		}
+	}
+	if f, ok := smallInteger(p.b[start:p.i]); ok {
+		return f, true
+	}
+	f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
+	if err != nil {
+		return nil, false
+	}
+	return f, true
+}
+
+// digits skips the digits at p.i and reports whether there was one.
+func (p *parser) digits() bool {
+	from := p.i
+	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+		p.i++
+	}
+	return p.i > from
+}
+
+// smallInteger is the value of b, a JSON number, when it is an integer of at
+// most 15 digits: exactly the float64 strconv.ParseFloat would give, without
+// its string.
+func smallInteger(b []byte) (float64, bool) {
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		if n == 0 {
+			return math.Copysign(0, -1), true
+		}
+		n = -n
+	}
+	return float64(n), true
+}
