@@ -299,6 +299,9 @@ func (p *Pipeline) assemble(r *Result, results [][]scorers.Score, errs []error) 
 			p.errorScore(r, s.name, stageScorer, r.ScorerErrors[s.name])
 			continue
 		}
+		if r.Scores == nil {
+			r.Scores = make([]scorers.Score, 0, len(p.scorers))
+		}
 		r.Scores = append(r.Scores, results[i]...)
 	}
 }

@@ -46,6 +46,8 @@ type runFlags struct {
 	shard       string
 	runID       string
 	wait        bool
+	cpuProfile  string
+	memProfile  string
 }
 
 func newRunCommand(st *State, storeFlag *string) *cobra.Command {
@@ -85,6 +87,8 @@ exits at once.`,
 	fl.StringVar(&f.shard, "shard", "", "run only shard K of N of the cases (K/N), into the experiment the N shards of one run share")
 	fl.StringVar(&f.runID, "run-id", "", "the id the shards of one run share (default: $CALIPER_RUN_ID, else the CI's run id)")
 	fl.BoolVar(&f.wait, "wait", false, "with --shard: wait for the other shards and report the whole experiment")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to FILE (read it with go tool pprof FILE)")
+	fl.StringVar(&f.memProfile, "memprofile", "", "write a Go memory profile (allocations, and the heap in use at the end) of the run to FILE")
 	f.reports = addReportFlags(fl)
 	return cmd
 }
@@ -106,6 +110,11 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	if f.progress != "" && f.progress != "json" {
 		return exitcode.Invalidf("--progress %q: the one format is json", f.progress)
 	}
+	prof, err := startProfiles(st, f.cpuProfile, f.memProfile)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, prof.stop()) }()
 	f.scratch = &scratchStores{}
 	defer func() { err = errors.Join(err, f.scratch.close()) }()
 	targets, err := f.reports.targets(st)
