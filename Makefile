@@ -33,12 +33,15 @@ demo: build
 	for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_connection(('127.0.0.1', 18766), 1)" 2>/dev/null && break; sleep 0.2; done; \
 	./bin/caliper run examples/agent
 
-## bench: the benchmarks behind the figures in the notes: Go benchmarks, then
-## caliper run end to end on 100k and 1M cases (scripts/bench.sh)
+## bench: the benchmarks behind the figures in the notes, each throughput beside
+## its limit as a ratio: Go benchmarks (the store writer against plain inserts,
+## the pipeline against the writer), caliper run end to end on 100k and 1M cases
+## (scripts/bench.sh), sharded, and the latency-bound W2 (scripts/bench-llm.sh)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./spec ./pipeline ./store ./scorers ./datasets ./functions
+	$(GO) test -run '^$$' -bench . -benchmem ./spec ./pipeline ./store/... ./scorers ./datasets ./functions
 	scripts/bench.sh
 	scripts/bench-shard.sh
+	scripts/bench-llm.sh
 
 ## bench-postgres: the PostgreSQL store's figures on the server CALIPER_TEST_POSTGRES
 ## names (rows/s of one writer; W1 end to end on SQLite and PostgreSQL);

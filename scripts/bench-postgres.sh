@@ -56,7 +56,10 @@ if r.returncode not in (0, 1):
     sys.exit(f"{label}: exit {r.returncode}\n{r.stdout}{r.stderr}")
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(f"W1 {label:10} 100000 cases  {wall:6.2f}s  {100000 / wall:>9,.0f} cases/s  peak RSS {rss:5.0f} MB")
+open(f"{work}/{label}.wall", "w").write(str(wall))
 PY
 }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure sqlite "$work/w1.db"
 measure postgres "$pgstore"
+python3 -c 'import sys; pg, lite = (float(open(f).read()) for f in sys.argv[1:]); print(f"W1 PostgreSQL/SQLite time: {pg / lite:.2f} (limit 1.5)")' "$work/postgres.wall" "$work/sqlite.wall"

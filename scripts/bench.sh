@@ -3,11 +3,17 @@
 #   100,000 and 1,000,000 JSONL cases, an expr task and three scorers (expr,
 #   exact_match, levenshtein), every row persisted to SQLite;
 #   100,000 cases through a Python JSON Lines worker.
-# Prints wall time, cases per second and peak resident memory of each run.
+# Prints wall time, cases per second and peak resident memory of each run,
+# and for the expr runs their rate beside its limit as a ratio: the store
+# writer's own rows/s on the same rows, measured first on this machine
+# (BenchmarkRunPersisted, which also prints the pipeline's run/writer).
 # CASES_MAX=100000 skips the million-case run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o bin/caliper ./cmd/caliper
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+limit=$(go test -run '^$' -bench 'RunPersisted' -benchtime "${BENCHTIME:-3x}" ./pipeline |
+  tee /dev/stderr | sed -n 's/.* \([0-9.]*\) writer-rows\/s.*/\1/p')
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 max=${CASES_MAX:-1000000}
@@ -51,20 +57,21 @@ eval_file expr100k cases100000.jsonl "{expr: 'string(input.a + input.b)'}"
 eval_file worker100k cases100000.jsonl "{exec: {command: [python3, worker.py], worker: true}}"
 [ "$max" -ge 1000000 ] && eval_file expr1m cases1000000.jsonl "{expr: 'string(input.a + input.b)'}"
 
-measure() { # eval-name cases extra-flags...
-  local name=$1 n=$2; shift 2
-  python3 - "$work" "$name" "$n" "$@" <<'PY'
+measure() { # eval-name cases limit extra-flags...
+  local name=$1 n=$2 lim=$3; shift 3
+  python3 - "$work" "$name" "$n" "$lim" "$@" <<'PY'
 import resource, subprocess, sys, time
-work, name, n, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+work, name, n, lim, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:]
 start = time.time()
 r = subprocess.run(["bin/caliper", "run", "--store", f"{work}/{name}.db", *extra, f"{work}/{name}.eval.yaml"], capture_output=True, text=True)
 wall = time.time() - start
 if r.returncode != 0:
     sys.exit(f"{name}: exit {r.returncode}\n{r.stdout}{r.stderr}")
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(f"{name:12} {n:>9} cases  {wall:6.2f}s  {n / wall:>9,.0f} cases/s  peak RSS {rss:5.0f} MB")
+ratio = f"  {n / wall / float(lim):.2f} of the writer's {float(lim):,.0f} rows/s" if lim else ""
+print(f"{name:12} {n:>9} cases  {wall:6.2f}s  {n / wall:>9,.0f} cases/s  peak RSS {rss:5.0f} MB{ratio}")
 PY
 }
-measure expr100k 100000
-[ "$max" -ge 1000000 ] && measure expr1m 1000000
-measure worker100k 100000 -j 4
+measure expr100k 100000 "$limit"
+[ "$max" -ge 1000000 ] && measure expr1m 1000000 "$limit"
+measure worker100k 100000 "" -j 4
