@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -61,28 +62,38 @@ scorers:
 		b.Fatal(err)
 	}
 	defer db.Close()
-	var runTime, writerTime time.Duration
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as caliper run sets it
+	var runTime, writerTime, runCPU, writerCPU time.Duration
 	for i := 0; b.Loop(); i++ {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
 		out, err := p.RunExperiment(ctx, ExperimentOptions{Store: db, Name: fmt.Sprintf("run-%d", i)})
 		if err != nil {
 			b.Fatal(err)
 		}
 		runTime += time.Since(start)
+		runCPU += cpuTime() - cpu
 		if out.Summary.Rows != n {
 			b.Fatalf("%d rows", out.Summary.Rows)
 		}
-		writerTime += rewriteRows(b, db, out.Experiment.ID, fmt.Sprintf("writer-%d", i))
+		took, cpuTook := rewriteRows(b, db, out.Experiment.ID, fmt.Sprintf("writer-%d", i))
+		writerTime += took
+		writerCPU += cpuTook
 	}
 	b.ReportMetric(float64(n*b.N)/runTime.Seconds(), "cases/s")
 	b.ReportMetric(float64(n*b.N)/writerTime.Seconds(), "writer-rows/s")
 	b.ReportMetric(writerTime.Seconds()/runTime.Seconds(), "run/writer")
+	if runCPU > 0 {
+		// CPU time per case, of the whole process: unlike the rates, it
+		// hardly depends on what else the machine is running.
+		b.ReportMetric(float64(runCPU.Nanoseconds())/1e3/float64(n*b.N), "run-cpu-µs/case")
+		b.ReportMetric(float64(writerCPU.Nanoseconds())/1e3/float64(n*b.N), "writer-cpu-µs/row")
+	}
 }
 
 // rewriteRows reads the rows of experiment id and writes them through a
-// store writer into a new experiment named name, returning the time from the
-// first Write to the end of Close.
-func rewriteRows(b *testing.B, db store.Store, id, name string) time.Duration {
+// store writer into a new experiment named name, returning the wall and CPU
+// time from the first Write to the end of Close.
+func rewriteRows(b *testing.B, db store.Store, id, name string) (time.Duration, time.Duration) {
 	b.Helper()
 	ctx := context.Background()
 	var rows []*store.Row
@@ -97,7 +108,7 @@ func rewriteRows(b *testing.B, db store.Store, id, name string) time.Duration {
 	if err := db.CreateExperiment(ctx, e); err != nil {
 		b.Fatal(err)
 	}
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	w := db.NewWriter(e.ID, store.WriterOptions{})
 	for _, r := range rows {
 		if err := w.Write(r); err != nil {
@@ -107,7 +118,7 @@ func rewriteRows(b *testing.B, db store.Store, id, name string) time.Duration {
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
-	return time.Since(start)
+	return time.Since(start), cpuTime() - cpu
 }
 
 // BenchmarkGuardedCase measures what watching the in-process calls of a case

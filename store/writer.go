@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,9 +49,10 @@ type item struct {
 }
 
 // Writer persists the rows of one experiment. Write hands each row to a single
-// goroutine through a bounded queue, blocking while the queue is full; the
-// goroutine commits them in transactions of up to BatchSize rows, at least
-// every FlushInterval. Memory is bounded by BatchSize, not by the rows written.
+// goroutine through a bounded queue of queueBatches batches, blocking while
+// the queue is full; the goroutine, woken once a batch is queued, commits them
+// in transactions of up to BatchSize rows, at least every FlushInterval.
+// Memory is bounded by BatchSize, not by the rows written.
 //
 // The writer never uses its callers' contexts: Close after Ctrl-C still
 // commits every row written before it. The first failure to write is kept and
@@ -63,8 +65,10 @@ type Writer struct {
 	open         func() (BatchWriter, error)
 	closed       func(*Writer)
 
-	items chan item
-	done  chan struct{}
+	items  chan item
+	queued atomic.Int64  // rows written so far
+	wake   chan struct{} // a batch is queued, or a flush, or Close
+	done   chan struct{}
 
 	mu       sync.RWMutex // guards sending on items against closing it
 	isClosed bool
@@ -89,7 +93,8 @@ func NewWriter(experimentID string, opts WriterOptions, open func() (BatchWriter
 		interval:     opts.FlushInterval,
 		open:         open,
 		closed:       closed,
-		items:        make(chan item, opts.BatchSize),
+		items:        make(chan item, queueBatches*opts.BatchSize),
+		wake:         make(chan struct{}, 1),
 		done:         make(chan struct{}),
 	}
 	go w.run()
@@ -113,7 +118,23 @@ func (w *Writer) Write(r *Row) error {
 		return fmt.Errorf("writing rows of experiment %q: %w", w.experimentID, ErrWriterClosed)
 	}
 	w.items <- item{row: r}
+	if w.queued.Add(1)%int64(w.batchSize) == 0 {
+		w.signal()
+	}
 	return nil
+}
+
+// queueBatches is how many batches the queue in front of the writer's
+// goroutine holds: the writers go on filling one while the goroutine commits
+// another.
+const queueBatches = 2
+
+// signal wakes the writer's goroutine, if it is not already to wake.
+func (w *Writer) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Flush commits every row written before it and returns the first write
@@ -127,6 +148,7 @@ func (w *Writer) Flush() error {
 	}
 	w.items <- item{flushed: flushed}
 	w.mu.RUnlock()
+	w.signal()
 	return <-flushed
 }
 
@@ -139,6 +161,7 @@ func (w *Writer) Close() error {
 		close(w.items)
 	}
 	w.mu.Unlock()
+	w.signal()
 	<-w.done
 	return w.firstErr()
 }
@@ -202,30 +225,44 @@ func (w *Writer) run() {
 	ticker := time.NewTicker(w.interval)
 	defer ticker.Stop()
 	for {
+		// Sleep until a batch is queued (not woken for every row: the
+		// hand-off of each row cost more than storing it), a flush or Close
+		// asks, or the interval ticks; then take what is queued.
+		ticked := false
 		select {
-		case it, ok := <-w.items:
-			switch {
-			case !ok:
-				flush()
-				if bw != nil {
-					if err := bw.Close(); err != nil {
-						w.setErr(err)
+		case <-w.wake:
+		case <-ticker.C:
+			ticked = true
+		}
+		for drained := false; !drained; {
+			select {
+			case it, ok := <-w.items:
+				switch {
+				case !ok:
+					flush()
+					if bw != nil {
+						if err := bw.Close(); err != nil {
+							w.setErr(err)
+						}
+					}
+					return
+				case it.flushed != nil:
+					flush()
+					it.flushed <- w.firstErr()
+				default:
+					if it.row.Created.IsZero() {
+						it.row.Created = time.Now()
+					}
+					batch = append(batch, it.row)
+					if len(batch) >= w.batchSize {
+						flush()
 					}
 				}
-				return
-			case it.flushed != nil:
-				flush()
-				it.flushed <- w.firstErr()
 			default:
-				if it.row.Created.IsZero() {
-					it.row.Created = time.Now()
-				}
-				batch = append(batch, it.row)
-				if len(batch) >= w.batchSize {
-					flush()
-				}
+				drained = true
 			}
-		case <-ticker.C:
+		}
+		if ticked {
 			flush()
 		}
 	}

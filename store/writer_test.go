@@ -39,8 +39,8 @@ func TestWriterBackPressure(t *testing.T) {
 			written.Add(1)
 		}
 	}()
-	// One batch is being written, one queue's worth waits: then Write blocks.
-	const bound = 2 * batch
+	// One batch is being written, queueBatches wait: then Write blocks.
+	const bound = (1 + queueBatches) * batch
 	deadline := time.Now().Add(10 * time.Second)
 	for written.Load() < bound && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
