@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -20,34 +21,56 @@ import (
 // Encoder keeps the scratch space of one writer goroutine; it is not safe for
 // concurrent use.
 type Encoder struct {
-	keys []string
+	keys   []string
+	floats []keyFloat
 }
 
 // AppendFloats appends m as a JSON object with sorted keys, leaving out the values
 // JSON cannot hold (NaN, ±Inf). It appends nothing when no value is left, so
 // the column is stored as NULL.
 func (e *Encoder) AppendFloats(dst []byte, m map[string]float64) []byte {
-	e.keys = e.keys[:0]
+	e.floats = e.floats[:0]
 	for k, v := range m {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			e.keys = append(e.keys, k)
+			e.floats = append(e.floats, keyFloat{k, v})
 		}
 	}
-	if len(e.keys) == 0 {
+	if len(e.floats) == 0 {
 		return dst
 	}
-	slices.Sort(e.keys)
+	sortKeyFloats(e.floats)
 	dst = append(dst, '{')
-	for i, k := range e.keys {
+	for i, kv := range e.floats {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = jsontext.AppendString(dst, k)
+		dst = jsontext.AppendString(dst, kv.key)
 		dst = append(dst, ':')
-		dst = appendFloat(dst, m[k])
+		dst = appendFloat(dst, kv.value)
 	}
-	clear(e.keys)
+	clear(e.floats)
 	return append(dst, '}')
+}
+
+// keyFloat is one entry of a map AppendFloats encodes.
+type keyFloat struct {
+	key   string
+	value float64
+}
+
+// sortKeyFloats sorts a by key: by insertion for the few scores and metrics
+// of a row, which is cheaper than a general sort and keeps the values beside
+// their keys, so the map is not read again.
+func sortKeyFloats(a []keyFloat) {
+	if len(a) > 12 {
+		slices.SortFunc(a, func(x, y keyFloat) int { return strings.Compare(x.key, y.key) })
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j].key < a[j-1].key; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
 }
 
 // AppendStrings appends a as a JSON array of strings; an empty slice appends nothing.

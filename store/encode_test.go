@@ -28,6 +28,7 @@ func TestEncodeFloats(t *testing.T) {
 		{"correct": 1, "similar": 0.875, "factual": 0.5},
 		{"zero": 0, "neg": -3, "third": 1.0 / 3, "tiny": 1e-7, "small": 0.000001, "big": 1e21, "bigint": 1e20, "max": math.MaxFloat64},
 		{"": 0.1, `q"uote`: 2, "back\\slash": 3, "ctl\x01\n": 4, "ünï": 5, "bad\xffutf8": 6, "<html>&": 7},
+		{"m": 1, "l": 2, "k": 3, "j": 4, "i": 5, "h": 6, "g": 7, "f": 8, "e": 9, "d": 10, "c": 11, "b": 12, "a": 13, "n": 14}, // past the insertion sort
 	} {
 		var e Encoder
 		got := string(e.AppendFloats(nil, m))
