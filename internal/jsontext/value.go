@@ -14,8 +14,7 @@ import (
 // gives the same bytes or the error.
 func AppendMarshal(dst []byte, v any) ([]byte, bool) {
 	n := len(dst)
-	var keys []string
-	out, ok := appendValue(dst, v, &keys, 0)
+	out, ok := appendValue(dst, v, 0)
 	if !ok {
 		return dst[:n], false
 	}
@@ -26,7 +25,7 @@ func AppendMarshal(dst []byte, v any) ([]byte, bool) {
 // are left to encoding/json.
 const maxEncodeDepth = 1000
 
-func appendValue(dst []byte, v any, keys *[]string, depth int) ([]byte, bool) {
+func appendValue(dst []byte, v any, depth int) ([]byte, bool) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), true
@@ -49,7 +48,7 @@ func appendValue(dst []byte, v any, keys *[]string, depth int) ([]byte, bool) {
 				dst = append(dst, ',')
 			}
 			var ok bool
-			if dst, ok = appendValue(dst, e, keys, depth+1); !ok {
+			if dst, ok = appendValue(dst, e, depth+1); !ok {
 				return dst, false
 			}
 		}
@@ -61,37 +60,59 @@ func appendValue(dst []byte, v any, keys *[]string, depth int) ([]byte, bool) {
 		if depth >= maxEncodeDepth {
 			return dst, false
 		}
-		return appendObject(dst, x, keys, depth)
+		return appendObject(dst, x, depth)
 	}
 	return dst, false
 }
 
 // appendObject appends m with its keys sorted, as encoding/json orders them.
-// keys is scratch space shared down the tree: each object takes its keys from
-// the end of it and gives them back.
-func appendObject(dst []byte, m map[string]any, keys *[]string, depth int) ([]byte, bool) {
-	base := len(*keys)
-	for k := range m {
-		*keys = append(*keys, k)
+func appendObject(dst []byte, m map[string]any, depth int) ([]byte, bool) {
+	if len(m) <= smallObject {
+		var small [smallObject]string // on the stack: most objects are small
+		ks := small[:0]
+		for k := range m {
+			ks = append(ks, k)
+		}
+		insertionSort(ks)
+		return appendMembers(dst, m, ks, depth)
 	}
-	mine := (*keys)[base:]
-	slices.Sort(mine)
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return appendMembers(dst, m, ks, depth)
+}
+
+// smallObject is the most keys an object has for appendObject to sort them
+// on the stack.
+const smallObject = 8
+
+// appendMembers appends the members of m in the order of ks, and the brace
+// that closes them.
+func appendMembers(dst []byte, m map[string]any, ks []string, depth int) ([]byte, bool) {
 	dst = append(dst, '{')
-	for i := range len(mine) {
-		k := (*keys)[base+i] // *keys may grow under the nested objects
+	for i, k := range ks {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = AppendHTMLString(dst, k)
 		dst = append(dst, ':')
 		var ok bool
-		if dst, ok = appendValue(dst, m[k], keys, depth+1); !ok {
+		if dst, ok = appendValue(dst, m[k], depth+1); !ok {
 			return dst, false
 		}
 	}
-	clear((*keys)[base:])
-	*keys = (*keys)[:base]
 	return append(dst, '}'), true
+}
+
+// insertionSort sorts the few keys of a small object.
+func insertionSort(a []string) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
 }
 
 // appendJSONFloat appends f as encoding/json writes a float64; it reports
