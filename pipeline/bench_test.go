@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +61,6 @@ scorers:
 		b.Fatal(err)
 	}
 	defer db.Close()
-	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as caliper run sets it
 	var runTime, writerTime, runCPU, writerCPU time.Duration
 	for i := 0; b.Loop(); i++ {
 		start, cpu := time.Now(), cpuTime()

@@ -110,7 +110,6 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	if f.progress != "" && f.progress != "json" {
 		return exitcode.Invalidf("--progress %q: the one format is json", f.progress)
 	}
-	tuneGC(st.Env)
 	prof, err := startProfiles(st, f.cpuProfile, f.memProfile)
 	if err != nil {
 		return err
