@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -17,16 +18,18 @@ import (
 // last message. Its other keys stay template variables as usual.
 
 // conversationRoles are the roles a conversation's messages may have.
-var conversationRoles = []string{llm.RoleSystem, llm.RoleUser, llm.RoleAssistant}
+var conversationRoles = []string{llm.RoleSystem, llm.RoleUser, llm.RoleAssistant, llm.RoleTool}
 
-// conversationKeys are the keys of a conversation message.
-var conversationKeys = []string{"role", "content"}
+// conversationKeys are the keys of a conversation message: the shape of a
+// row's stored transcript, so that a transcript can be a case's input.
+var conversationKeys = []string{"role", "content", "tool_calls", "tool_call_id", "is_error"}
 
 // Conversation returns the messages of a conversation case, each checked: a
-// {role, content} object whose role is system, user or assistant and whose
-// content is a string or a list of {type: text, text} parts. It returns nil
-// and no error when the input is not a conversation (not an object with a
-// `messages` key).
+// {role, content} object whose role is system, user, assistant or tool and
+// whose content is a string or a list of {type: text, text} parts; an
+// assistant message may carry tool_calls ({id, name, arguments}) and a tool
+// message answers one of them by tool_call_id. It returns nil and no error
+// when the input is not a conversation (not an object with a `messages` key).
 func Conversation(input any) ([]map[string]any, error) {
 	in, ok := input.(map[string]any)
 	if !ok {
@@ -44,8 +47,9 @@ func Conversation(input any) ([]map[string]any, error) {
 		return nil, errors.New("input.messages is empty: give the conversation at least one {role, content} message, or remove the messages key")
 	}
 	out := make([]map[string]any, len(list))
+	calls := map[string]bool{} // ids of the tool calls asked for so far
 	for i, item := range list {
-		m, err := conversationMessage(item)
+		m, err := conversationMessage(item, calls)
 		if err != nil {
 			return nil, fmt.Errorf("input.messages[%d]: %w", i, err)
 		}
@@ -54,29 +58,96 @@ func Conversation(input any) ([]map[string]any, error) {
 	return out, nil
 }
 
-// conversationMessage checks one message of a conversation.
-func conversationMessage(item any) (map[string]any, error) {
+// conversationMessage checks one message of a conversation; calls holds the
+// ids of the tool calls of the messages before it, and gains this one's.
+func conversationMessage(item any, calls map[string]bool) (map[string]any, error) {
 	m, ok := item.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("a message is an object {role, content}, not %s", kindOf(item))
 	}
 	for _, k := range sortedKeys(m) {
-		if slices.Contains(conversationKeys, k) {
-			continue
+		if !slices.Contains(conversationKeys, k) {
+			return nil, fmt.Errorf("unknown key %q: a message has the keys %s", k, strings.Join(conversationKeys, ", "))
 		}
-		if k == "tool_calls" || k == "tool_call_id" || k == "name" {
-			return nil, fmt.Errorf("%q is not supported in a conversation input: its messages are text turns {role, content} of system, user and assistant", k)
-		}
-		return nil, fmt.Errorf("unknown key %q: a message has the keys role and content", k)
 	}
 	role, _ := m["role"].(string)
 	if !slices.Contains(conversationRoles, role) {
 		return nil, fmt.Errorf("role %s is not one of %s", quoteOrKind(m["role"]), strings.Join(conversationRoles, ", "))
 	}
-	if _, err := conversationContent(m["content"]); err != nil {
+	if err := checkToolKeys(m, role, calls); err != nil {
+		return nil, err
+	}
+	if _, err := conversationContent(m["content"]); err != nil && !(role == llm.RoleAssistant && m["content"] == nil && m["tool_calls"] != nil) {
 		return nil, fmt.Errorf("the %s message: %w", role, err)
 	}
 	return m, nil
+}
+
+// checkToolKeys checks the tool keys of a message: tool_calls only on an
+// assistant message, each {id, name, arguments} with an id not used before;
+// tool_call_id (required) and is_error only on a tool message, answering a
+// call asked for earlier.
+func checkToolKeys(m map[string]any, role string, calls map[string]bool) error {
+	if _, ok := m["tool_calls"]; ok && role != llm.RoleAssistant {
+		return fmt.Errorf("only an assistant message has tool_calls; this one's role is %s", role)
+	}
+	if role != llm.RoleTool {
+		for _, k := range []string{"tool_call_id", "is_error"} {
+			if _, ok := m[k]; ok {
+				return fmt.Errorf("only a tool message has %s; this one's role is %s", k, role)
+			}
+		}
+	}
+	switch role {
+	case llm.RoleAssistant:
+		return checkToolCalls(m["tool_calls"], calls)
+	case llm.RoleTool:
+		id, _ := m["tool_call_id"].(string)
+		if id == "" {
+			return errors.New("a tool message needs tool_call_id, the id of the assistant's tool call it answers")
+		}
+		if !calls[id] {
+			return fmt.Errorf("tool_call_id %q answers no tool call of an earlier assistant message", id)
+		}
+		if v, ok := m["is_error"]; ok {
+			if _, isBool := v.(bool); !isBool {
+				return fmt.Errorf("is_error must be true or false, not %s", kindOf(v))
+			}
+		}
+	}
+	return nil
+}
+
+// checkToolCalls checks an assistant message's tool_calls and records their ids.
+func checkToolCalls(v any, calls map[string]bool) error {
+	if v == nil {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("tool_calls must be a list of {id, name, arguments}, not %s", kindOf(v))
+	}
+	for j, item := range list {
+		c, ok := item.(map[string]any)
+		if !ok {
+			return fmt.Errorf("tool_calls[%d] must be an object {id, name, arguments}, not %s", j, kindOf(item))
+		}
+		for _, k := range sortedKeys(c) {
+			if k != "id" && k != "name" && k != "arguments" {
+				return fmt.Errorf("tool_calls[%d]: unknown key %q: a tool call has the keys id, name and arguments", j, k)
+			}
+		}
+		id, _ := c["id"].(string)
+		name, _ := c["name"].(string)
+		if id == "" || name == "" {
+			return fmt.Errorf("tool_calls[%d] needs a string id and name", j)
+		}
+		if calls[id] {
+			return fmt.Errorf("tool_calls[%d]: id %q is used by an earlier tool call: give each call its own id", j, id)
+		}
+		calls[id] = true
+	}
+	return nil
 }
 
 // conversationContent reads a message's content: a string, or a list of
@@ -114,9 +185,7 @@ func (p *Prompt) appendConversation(msgs []llm.Message, req *Request) ([]llm.Mes
 		return nil, fmt.Errorf("%s: %w", promptName(p.spec), err)
 	}
 	for _, m := range conv {
-		msg, _ := conversationContent(m["content"])
-		msg.Role = m["role"].(string)
-		msgs = append(msgs, msg)
+		msgs = append(msgs, conversationLLMMessage(m))
 	}
 	return msgs, nil
 }
@@ -146,4 +215,22 @@ func kindOf(v any) string {
 		return "a number"
 	}
 	return fmt.Sprintf("a value of type %T", v)
+}
+
+// conversationLLMMessage is a checked conversation message as it is sent.
+func conversationLLMMessage(m map[string]any) llm.Message {
+	msg, _ := conversationContent(m["content"])
+	msg.Role = m["role"].(string)
+	msg.ToolCallID, _ = m["tool_call_id"].(string)
+	msg.IsError, _ = m["is_error"].(bool)
+	list, _ := m["tool_calls"].([]any)
+	for _, item := range list {
+		c := item.(map[string]any)
+		args, err := json.Marshal(c["arguments"])
+		if err != nil || c["arguments"] == nil {
+			args = []byte("{}")
+		}
+		msg.ToolCalls = append(msg.ToolCalls, llm.ToolCall{ID: c["id"].(string), Name: c["name"].(string), Arguments: args})
+	}
+	return msg
 }
