@@ -400,3 +400,75 @@ func TestAgentRescoreKeepsTheTrajectory(t *testing.T) {
 		t.Errorf("the rescored row lost its trajectory: stop %q, metrics %v", row.StopReason, row.Metrics)
 	}
 }
+
+// TestUserSimulatorEndToEnd runs a conversation with a scripted customer: a
+// Python one-shot program that reads the transcript it is sent and writes
+// the next user message, saying "bye" on its second turn. The model is a
+// real OpenAI-compatible server that numbers its answers. The row keeps the
+// whole conversation, stops with user_stop, and scorers see its messages.
+func TestUserSimulatorEndToEnd(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "test-model",
+			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": fmt.Sprintf("answer %d", n)}, "finish_reason": "stop"}},
+			"usage":   map[string]any{"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12}})
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "caliper.yaml"), fmt.Sprintf(`store: s.db
+providers:
+  local: {type: openai, base_url: "%s/v1", api_key_env: LOCAL_KEY}
+`, srv.URL))
+	writeFile(t, filepath.Join(dir, "functions", "customer.yaml"), `slug: customer
+description: A customer who asks one follow-up question, then leaves.
+exec: {command: [python3, ../tools/customer.py]}
+`)
+	writeFile(t, filepath.Join(dir, "tools", "customer.py"), `import json, sys
+req = json.load(sys.stdin)
+users = [m for m in req["messages"] if m["role"] == "user"]
+print(json.dumps({"output": "and order %s?" % req["input"]["order"] if len(users) == 1 else "thanks, bye"}))
+`)
+	writeFile(t, filepath.Join(dir, "support.prompt.yaml"), `model: local/test-model
+messages:
+  - {role: system, content: You answer customers.}
+  - {role: user, content: "Where is order {{input.order}}?"}
+user_simulator: {function: customer, max_turns: 5, stop: bye}
+`)
+	writeFile(t, filepath.Join(dir, "agent.eval.yaml"), `name: agent
+data: {inline: [{id: chat, input: {order: 7}}]}
+task: {prompt: support.prompt.yaml}
+scorers:
+  - {name: asked_again, expr: 'any(messages, .role == "user" && .content == "and order 7?")'}
+  - {name: two_answers, expr: 'len(filter(messages, .role == "assistant")) == 2'}
+max_concurrency: 1
+`)
+	code, out, errOut := runEnv(t, dir, map[string]string{"LOCAL_KEY": "test-key"}, "run")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	row := agentRow(t, dir)
+	var msgs []map[string]any
+	if err := json.Unmarshal(row.Messages, &msgs); err != nil {
+		t.Fatalf("messages %s: %v", row.Messages, err)
+	}
+	var turns []string
+	for _, m := range msgs {
+		turns = append(turns, fmt.Sprintf("%s: %v", m["role"], m["content"]))
+	}
+	want := "system: You answer customers. | user: Where is order 7? | assistant: answer 1 | user: and order 7? | assistant: answer 2 | user: thanks, bye"
+	if got := strings.Join(turns, " | "); got != want {
+		t.Errorf("transcript\n%s\nwant\n%s", got, want)
+	}
+	var output string
+	_ = json.Unmarshal(row.Output, &output)
+	if row.StopReason != "user_stop" || output != "answer 2" || requests.Load() != 2 || row.Metrics["turns"] != 2 {
+		t.Errorf("stop %q, output %q, %d model calls, metrics %v; want user_stop, the last answer, 2 calls", row.StopReason, output, requests.Load(), row.Metrics)
+	}
+	if row.Scores["asked_again"] != 1 || row.Scores["two_answers"] != 1 {
+		t.Errorf("scores %v (errors %v)", row.Scores, row.ScorerErrors)
+	}
+}
