@@ -3,7 +3,6 @@ package functions
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -143,26 +142,7 @@ func TestConversationErrorNamesThePrompt(t *testing.T) {
 // and the conversation the `messages`, in order.
 func TestConversationOnAnthropic(t *testing.T) {
 	t.Parallel()
-	var got map[string]any
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewDecoder(r.Body).Decode(&got)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-			"content": [{"type": "text", "text": "Order 42 shipped."}], "stop_reason": "end_turn", "stop_sequence": null,
-			"usage": {"input_tokens": 30, "output_tokens": 5}}`)
-	}))
-	defer srv.Close()
-	client, err := llm.NewClient(llm.Config{
-		Providers: map[string]llm.ProviderConfig{"claude": {Type: llm.TypeAnthropic, BaseURL: srv.URL, APIKeyEnv: "K"}},
-		Env:       map[string]string{"K": "sk-ant-test"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := conversationPrompt()
-	p.Model = "claude/claude-haiku-4-5"
-	p.Params = map[string]any{"max_tokens": 100}
-	fn := mustNew(t, spec.Body{Kind: spec.KindPrompt, Prompt: p}, Options{LLM: client})
+	fn, got := anthropicConversation(t, "Order 42 shipped.")
 	out, err := fn.Call(context.Background(), &Request{Input: map[string]any{"shop": "Acme", "messages": []any{
 		map[string]any{"role": "user", "content": "Where is my order?"},
 		map[string]any{"role": "assistant", "content": "Which one?"},
@@ -171,8 +151,8 @@ func TestConversationOnAnthropic(t *testing.T) {
 	if err != nil || out != "Order 42 shipped." {
 		t.Fatalf("output %#v, %v", out, err)
 	}
-	system, _ := json.Marshal(got["system"])
-	msgs, _ := json.Marshal(got["messages"])
+	system, _ := json.Marshal((*got)["system"])
+	msgs, _ := json.Marshal((*got)["messages"])
 	if !strings.Contains(string(system), "You are the support agent of Acme.") {
 		t.Errorf("system %s", system)
 	}
@@ -226,15 +206,32 @@ func TestConversationWithToolCallsOnOpenAI(t *testing.T) {
 // the result a tool_result block of a user message.
 func TestConversationWithToolCallsOnAnthropic(t *testing.T) {
 	t.Parallel()
-	var got map[string]any
+	fn, got := anthropicConversation(t, "It shipped.")
+	if out, err := fn.Call(context.Background(), &Request{Input: toolConversation()}); err != nil || out != "It shipped." {
+		t.Fatalf("output %#v, %v", out, err)
+	}
+	msgs, _ := json.Marshal((*got)["messages"])
+	for _, want := range []string{`"type":"tool_use"`, `"id":"call_1"`, `"name":"lookup_order"`, `"input":{"order":42}`, `"type":"tool_result"`, `"tool_use_id":"call_1"`} {
+		if !strings.Contains(string(msgs), want) {
+			t.Errorf("messages %s: no %s", msgs, want)
+		}
+	}
+}
+
+// anthropicConversation is the conversation prompt as a function whose model
+// is a real server speaking Anthropic's messages API, answering answer; the
+// map it returns holds the last request the server received.
+func anthropicConversation(t *testing.T, answer string) (Function, *map[string]any) {
+	t.Helper()
+	got := &map[string]any{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewDecoder(r.Body).Decode(&got)
+		_ = json.NewDecoder(r.Body).Decode(got)
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-			"content": [{"type": "text", "text": "It shipped."}], "stop_reason": "end_turn", "stop_sequence": null,
-			"usage": {"input_tokens": 30, "output_tokens": 5}}`)
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+			"content": []any{map[string]any{"type": "text", "text": answer}}, "stop_reason": "end_turn", "stop_sequence": nil,
+			"usage": map[string]any{"input_tokens": 30, "output_tokens": 5}})
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	client, err := llm.NewClient(llm.Config{
 		Providers: map[string]llm.ProviderConfig{"claude": {Type: llm.TypeAnthropic, BaseURL: srv.URL, APIKeyEnv: "K"}},
 		Env:       map[string]string{"K": "sk-ant-test"},
@@ -245,14 +242,5 @@ func TestConversationWithToolCallsOnAnthropic(t *testing.T) {
 	p := conversationPrompt()
 	p.Model = "claude/claude-haiku-4-5"
 	p.Params = map[string]any{"max_tokens": 100}
-	fn := mustNew(t, spec.Body{Kind: spec.KindPrompt, Prompt: p}, Options{LLM: client})
-	if out, err := fn.Call(context.Background(), &Request{Input: toolConversation()}); err != nil || out != "It shipped." {
-		t.Fatalf("output %#v, %v", out, err)
-	}
-	msgs, _ := json.Marshal(got["messages"])
-	for _, want := range []string{`"type":"tool_use"`, `"id":"call_1"`, `"name":"lookup_order"`, `"input":{"order":42}`, `"type":"tool_result"`, `"tool_use_id":"call_1"`} {
-		if !strings.Contains(string(msgs), want) {
-			t.Errorf("messages %s: no %s", msgs, want)
-		}
-	}
+	return mustNew(t, spec.Body{Kind: spec.KindPrompt, Prompt: p}, Options{LLM: client}), got
 }
