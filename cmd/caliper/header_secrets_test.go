@@ -85,28 +85,10 @@ scorers:
     with: {model: hdr/m, criteria: "the answer is polite"}
 max_concurrency: 1
 `)
-	texts := map[string]string{}
-	for i := range 2 { // the second run answers from the cache
-		code, out, errOut := runCaliper(t, dir, nil, "run", ".", "--json", "out/r.json", "--jsonl", "out/r.jsonl",
-			"--junit", "out/r.xml", "--markdown", "out/r.md")
-		if code != ExitOK && code != ExitFailed {
-			t.Fatalf("run %d: exit %d\n%s%s", i, code, out, errOut)
-		}
-		texts[fmt.Sprintf("stdout of run %d", i)] = out
-		texts[fmt.Sprintf("stderr of run %d", i)] = errOut
-	}
-	code, out, errOut := runCaliper(t, dir, nil, "experiments", "list")
-	if code != ExitOK {
-		t.Fatalf("experiments list: exit %d\n%s", code, errOut)
-	}
+	texts := outputsOfTwoRuns(t, dir, nil)
 	var redacted bool
-	for _, id := range experimentIDs(out) {
-		code, out, errOut := runCaliper(t, dir, nil, "experiments", "export", id)
-		if code != ExitOK {
-			t.Fatalf("export %s: exit %d\n%s", id, code, errOut)
-		}
-		texts["export "+id] = out
-		redacted = redacted || strings.Contains(out, "you sent [redacted] and [redacted]")
+	for name, out := range texts {
+		redacted = redacted || strings.HasPrefix(name, "export ") && strings.Contains(out, "you sent [redacted] and [redacted]")
 	}
 	for _, l := range leaks(t, dir, texts, hdrBearer, hdrCustom) {
 		if !strings.HasPrefix(l, filepath.Join(dir, "caliper.yaml")+" ") { // where they are written

@@ -212,29 +212,10 @@ func TestEchoedKeyIsNeverStored(t *testing.T) {
 	dir := t.TempDir()
 	writeEchoProject(t, dir, srv.URL)
 	env := []string{"ECHO_KEY=" + echoKey, "ANTH_KEY=" + anthKey}
-	texts := map[string]string{}
-	for i := range 2 { // the second run answers from the cache
-		code, out, errOut := runCaliper(t, dir, env, "run", ".", "--json", "out/r.json", "--jsonl", "out/r.jsonl",
-			"--junit", "out/r.xml", "--markdown", "out/r.md")
-		if code != ExitOK && code != ExitFailed {
-			t.Fatalf("run %d: exit %d\n%s%s", i, code, out, errOut)
-		}
-		texts[fmt.Sprintf("stdout of run %d", i)] = out
-		texts[fmt.Sprintf("stderr of run %d", i)] = errOut
-	}
-	code, out, errOut := runCaliper(t, dir, env, "experiments", "list")
-	if code != ExitOK {
-		t.Fatalf("experiments list: exit %d\n%s", code, errOut)
-	}
-	texts["experiments list"] = out
-	for _, name := range experimentIDs(out) {
-		code, out, errOut := runCaliper(t, dir, env, "experiments", "export", name)
-		if code != ExitOK {
-			t.Fatalf("export %s: exit %d\n%s", name, code, errOut)
-		}
-		texts["export "+name] = out
-		if !strings.Contains(out, "[redacted]") {
-			t.Errorf("export %s shows no [redacted]: the echoed key was not masked but dropped?\n%s", name, out)
+	texts := outputsOfTwoRuns(t, dir, env)
+	for name, out := range texts {
+		if strings.HasPrefix(name, "export ") && !strings.Contains(out, "[redacted]") {
+			t.Errorf("%s shows no [redacted]: the echoed key was not masked but dropped?\n%s", name, out)
 		}
 	}
 	for _, l := range leaks(t, dir, texts, echoKey, anthKey) {
@@ -250,6 +231,37 @@ func TestEchoedKeyIsNeverStored(t *testing.T) {
 	if !cut {
 		t.Errorf("no export holds the error of the case \"fail\" with the key masked")
 	}
+}
+
+// outputsOfTwoRuns runs the eval in dir twice (the second answers from the
+// cache) with every reporter, then lists and exports each experiment, and
+// returns each text a user could see by where it came from: "stdout of run
+// N", "stderr of run N", "experiments list" and "export ID".
+func outputsOfTwoRuns(t *testing.T, dir string, env []string) map[string]string {
+	t.Helper()
+	texts := map[string]string{}
+	for i := range 2 {
+		code, out, errOut := runCaliper(t, dir, env, "run", ".", "--json", "out/r.json", "--jsonl", "out/r.jsonl",
+			"--junit", "out/r.xml", "--markdown", "out/r.md")
+		if code != ExitOK && code != ExitFailed {
+			t.Fatalf("run %d: exit %d\n%s%s", i, code, out, errOut)
+		}
+		texts[fmt.Sprintf("stdout of run %d", i)] = out
+		texts[fmt.Sprintf("stderr of run %d", i)] = errOut
+	}
+	code, out, errOut := runCaliper(t, dir, env, "experiments", "list")
+	if code != ExitOK {
+		t.Fatalf("experiments list: exit %d\n%s", code, errOut)
+	}
+	texts["experiments list"] = out
+	for _, id := range experimentIDs(out) {
+		code, out, errOut := runCaliper(t, dir, env, "experiments", "export", id)
+		if code != ExitOK {
+			t.Fatalf("export %s: exit %d\n%s", id, code, errOut)
+		}
+		texts["export "+id] = out
+	}
+	return texts
 }
 
 // experimentIDs picks the experiment ids (the last column) from the output of
