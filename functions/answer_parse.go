@@ -253,11 +253,10 @@ func isWord(s string) bool {
 	return true
 }
 
-// describeJSON names a value's JSON type for an error, with the value when short.
+// describeJSON names a value's JSON type for an error, with the value when
+// it is a short scalar.
 func describeJSON(v any) string {
 	switch x := v.(type) {
-	case nil:
-		return "null"
 	case string:
 		if len(x) > 40 {
 			x = x[:40] + "..."
@@ -265,13 +264,9 @@ func describeJSON(v any) string {
 		return fmt.Sprintf("the string %q", x)
 	case bool:
 		return fmt.Sprintf("the boolean %v", x)
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
 	}
 	if f, ok := toFloat(v); ok {
 		return fmt.Sprintf("the number %v", f)
 	}
-	return fmt.Sprintf("%T", v)
+	return kindOf(v)
 }
