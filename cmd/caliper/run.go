@@ -263,19 +263,16 @@ func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.
 	return outcome, displayStore(st, db, dsn), o.Store, err
 }
 
-// readCases counts the cases of the eval's data by reading them, without
-// the estimates of countCases; -1 when they cannot be read or ctx ends first.
+// readCases counts the cases of the eval's data, without the estimates of
+// countCases: from the file's lines where datasets.CountCases can, else by
+// reading the cases; -1 when they cannot be read or ctx ends first.
 func readCases(ctx context.Context, st *State, p *pipeline.Pipeline, o pipeline.ExperimentOptions, f runFlags) int {
-	data := p.Eval.Data
-	if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
-		data.Limit = f.limit
+	data, opts := countedData(st, p, o, f)
+	if n, ok := datasets.CountCases(ctx, data); ok {
+		return n
 	}
-	reads := o.Store
-	if o.Reads != nil {
-		reads = o.Reads
-	}
-	src, err := datasets.Open(ctx, data, datasets.Options{Parameters: p.Parameters, ExprOptions: p.ExprOptions, Display: st.Display,
-		Datasets: o.Datasets, Experiments: pipeline.StoreExperiments{DB: reads, Eval: p.Eval.Name}})
+	opts.Parameters, opts.ExprOptions = p.Parameters, p.ExprOptions
+	src, err := datasets.Open(ctx, data, opts)
 	if err != nil {
 		return -1
 	}
@@ -294,12 +291,27 @@ func readCases(ctx context.Context, st *State, p *pipeline.Pipeline, o pipeline.
 }
 
 // countCases counts the cases a run will read, for the start event of
-// --progress json, reading the data once before the run; -1 when they are
+// --progress json, before the run: from the file's lines where
+// datasets.CountCases can, else by reading the data once; -1 when they are
 // not counted (a rescore, or data that cannot be read ahead).
 func countCases(ctx context.Context, st *State, p *pipeline.Pipeline, o pipeline.ExperimentOptions, f runFlags) int {
 	if o.Replay != nil {
 		return -1
 	}
+	data, opts := countedData(st, p, o, f)
+	if n, ok := datasets.CountCases(ctx, data); ok {
+		return n
+	}
+	d, err := p.DryRun(ctx, data, opts)
+	if err != nil {
+		return -1
+	}
+	return d.Cases
+}
+
+// countedData is the data section a run reads, with --limit, and the options
+// that open it.
+func countedData(st *State, p *pipeline.Pipeline, o pipeline.ExperimentOptions, f runFlags) (spec.Data, datasets.Options) {
 	data := p.Eval.Data
 	if f.limit > 0 && (data.Limit == 0 || f.limit < data.Limit) {
 		data.Limit = f.limit
@@ -308,12 +320,8 @@ func countCases(ctx context.Context, st *State, p *pipeline.Pipeline, o pipeline
 	if o.Reads != nil {
 		reads = o.Reads
 	}
-	d, err := p.DryRun(ctx, data, datasets.Options{Display: st.Display, Datasets: o.Datasets,
-		Experiments: pipeline.StoreExperiments{DB: reads, Eval: p.Eval.Name}})
-	if err != nil {
-		return -1
-	}
-	return d.Cases
+	return data, datasets.Options{Display: st.Display, Datasets: o.Datasets,
+		Experiments: pipeline.StoreExperiments{DB: reads, Eval: p.Eval.Name}}
 }
 
 // displayStore names a store for messages: a file path relative to the
