@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -62,14 +63,16 @@ scorers:
 	}
 	defer db.Close()
 	var runTime, writerTime, runCPU, writerCPU time.Duration
+	var runAllocs uint64
 	for i := 0; b.Loop(); i++ {
-		start, cpu := time.Now(), cpuTime()
+		start, cpu, allocs := time.Now(), cpuTime(), mallocs()
 		out, err := p.RunExperiment(ctx, ExperimentOptions{Store: db, Name: fmt.Sprintf("run-%d", i)})
 		if err != nil {
 			b.Fatal(err)
 		}
 		runTime += time.Since(start)
 		runCPU += cpuTime() - cpu
+		runAllocs += mallocs() - allocs
 		if out.Summary.Rows != n {
 			b.Fatalf("%d rows", out.Summary.Rows)
 		}
@@ -80,12 +83,21 @@ scorers:
 	b.ReportMetric(float64(n*b.N)/runTime.Seconds(), "cases/s")
 	b.ReportMetric(float64(n*b.N)/writerTime.Seconds(), "writer-rows/s")
 	b.ReportMetric(writerTime.Seconds()/runTime.Seconds(), "run/writer")
+	// Allocations per case, which, unlike time, do not depend on the load.
+	b.ReportMetric(float64(runAllocs)/float64(n*b.N), "run-allocs/case")
 	if runCPU > 0 {
 		// CPU time per case, of the whole process: unlike the rates, it
 		// hardly depends on what else the machine is running.
 		b.ReportMetric(float64(runCPU.Nanoseconds())/1e3/float64(n*b.N), "run-cpu-µs/case")
 		b.ReportMetric(float64(writerCPU.Nanoseconds())/1e3/float64(n*b.N), "writer-cpu-µs/row")
 	}
+}
+
+// mallocs is the number of heap allocations of the process so far.
+func mallocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
 }
 
 // rewriteRows reads the rows of experiment id and writes them through a
@@ -132,7 +144,7 @@ func BenchmarkGuardedCase(b *testing.B) {
 			for b.Loop() {
 				c := &caseRun{p: w.p, w: w, guard: g}
 				for range 4 {
-					g, step := c.watch(func(error) bool { return true })
+					g, step := c.watch(0)
 					if !g.end(step) {
 						b.Fatal("abandoned")
 					}
