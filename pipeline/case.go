@@ -31,8 +31,8 @@ type caseRun struct {
 	envs       spec.ScorerEnv
 	resultsBuf [4][]scorers.Score
 	errsBuf    [4]error
-	slow    sync.WaitGroup // the slow scorers, running concurrently
-	guard   *guard         // the worker's, watching the in-process calls
+	slow       sync.WaitGroup // the slow scorers, running concurrently
+	guard      *guard         // the worker's, watching the in-process calls
 	// replayed is the stored transcript of a rescored agent task.
 	replayed *functions.AgentRun
 }
