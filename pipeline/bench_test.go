@@ -51,7 +51,12 @@ scorers:
   - use: exact_match
   - use: levenshtein
 `)
-	p, err := Compile(ev, Options{})
+	// With a model client, as caliper run compiles every eval.
+	client, err := NewLLMClient(nil, nil, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := Compile(ev, Options{LLM: client})
 	if err != nil {
 		b.Fatal(err)
 	}

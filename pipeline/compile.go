@@ -84,7 +84,6 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 	if opts.Concurrency > 0 {
 		p.Concurrency = opts.Concurrency
 	}
-	p.traced = opts.LLM != nil || reportsHooks(ev) // model calls, and what tasks and scorers report (functions/trace_hooks.go)
 	p.mask = opts.Mask
 	defer func() {
 		if err != nil {
@@ -104,6 +103,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 		}
 		p.scorers = append(p.scorers, r)
 	}
+	p.traced = reportsHooks(ev) || (opts.LLM != nil && !p.inProcessOnly())
 	if p.onError, err = newErrorScorer(ev, p.ExprOptions); err != nil {
 		return nil, fmt.Errorf("compiling %s: %w", ev.Name, err)
 	}
@@ -111,6 +111,21 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// inProcessOnly reports whether the task and every scorer are computed in
+// this process (expressions and the built-ins that call no model), so that a
+// case has no model call to trace.
+func (p *Pipeline) inProcessOnly() bool {
+	if !p.taskInProcess {
+		return false
+	}
+	for _, s := range p.scorers {
+		if !s.inProcess {
+			return false
+		}
+	}
+	return true
 }
 
 // ScorerNames lists the scorers in the order the eval declares them.
