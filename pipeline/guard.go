@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caliperhq/caliper/functions"
@@ -21,7 +22,7 @@ const taskStep = -1
 // goroutine, once the call returns, finds that g.end(n) is false and stops.
 // The call runs to its end in the background, its answer dropped; the
 // process ends it when it exits.
-func (c *caseRun) watch(step int) (*guard, int) {
+func (c *caseRun) watch(step int) (*guard, uint64) {
 	g := c.guard
 	return g, g.begin(c, step)
 }
@@ -37,24 +38,37 @@ func (c *caseRun) resume(step int, cause error) bool {
 }
 
 // guard watches the in-process calls of one worker, one after the other, with
-// one timer, one abort callback and one context for them all.
+// one timer, one abort callback and one context for them all. Beginning and
+// ending a call is two atomic operations and reads no clock: the timer, while
+// calls run, ticks every Timeout/timeoutTicks and gives up on a call it has
+// seen running for a whole Timeout, so a call is given up on at most
+// 2·Timeout/timeoutTicks after its time is up.
 type guard struct {
 	w *runner
 	// ctx is the guarded calls': cancelled when the guard gives up on one,
 	// so that the long built-ins stop computing.
-	ctx       context.Context
-	giveUp    context.CancelCauseFunc
-	mu        sync.Mutex
-	n         int // counts the calls begun
-	running   bool
-	abandoned bool      // the running call was given up on: the guard is done
-	deadline  time.Time // of the running call
-	armed     bool      // the timer will tick
-	c         *caseRun
-	step      int // of the running call
+	ctx    context.Context
+	giveUp context.CancelCauseFunc
+	// state is the count of calls begun, shifted left by two, with
+	// callRunning and guardAbandoned.
+	state     atomic.Uint64
+	c         atomic.Pointer[caseRun] // of the running call
+	step      atomic.Int64            // of the running call
+	armed     atomic.Bool             // the timer will tick
 	timer     *time.Timer
 	stopAbort func() bool
+
+	ticking sync.Mutex // the timer's: what it saw at its last ticks
+	seen    uint64     // the call running at seenAt, shifted as in state
+	seenAt  time.Time
 }
+
+const (
+	callRunning    = 1
+	guardAbandoned = 2 // the running call was given up on: the guard is done
+	// timeoutTicks is how many times a guard's timer ticks in a Timeout.
+	timeoutTicks = 32
+)
 
 // newGuard is the guard of a worker's role.
 func newGuard(w *runner) *guard {
@@ -68,63 +82,66 @@ func newGuard(w *runner) *guard {
 	return g
 }
 
-func (g *guard) begin(c *caseRun, step int) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.n++
-	g.running, g.c, g.step = true, c, step
-	if g.timer != nil {
-		d := g.w.p.Timeout
-		g.deadline = time.Now().Add(d)
-		if !g.armed {
-			g.armed = true
-			g.timer.Reset(d)
+// begin marks the start of the call at step of c; only the goroutine that
+// holds the worker's role calls it, and end after it.
+func (g *guard) begin(c *caseRun, step int) uint64 {
+	g.c.Store(c)
+	g.step.Store(int64(step))
+	n := g.state.Load()&^3 + 4
+	g.state.Store(n | callRunning)
+	if g.timer != nil && g.armed.CompareAndSwap(false, true) {
+		g.timer.Reset(g.w.p.Timeout / timeoutTicks)
+	}
+	return n
+}
+
+// end marks the end of call n; false when the guard gave up on it.
+func (g *guard) end(n uint64) bool {
+	return g.state.CompareAndSwap(n|callRunning, n)
+}
+
+// tick is the timer's: while calls run it ticks again, and gives up on a
+// call it has seen running for a whole Timeout; between calls it stops,
+// and the next call arms it again.
+func (g *guard) tick(cause error) {
+	g.ticking.Lock()
+	defer g.ticking.Unlock()
+	s := g.state.Load()
+	if s&guardAbandoned != 0 {
+		return
+	}
+	if s&callRunning == 0 {
+		g.armed.Store(false)
+		// A call that began since the load above saw the timer armed.
+		if s = g.state.Load(); s&callRunning == 0 || !g.armed.CompareAndSwap(false, true) {
+			return
 		}
 	}
-	return g.n
-}
-
-func (g *guard) end(n int) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.abandoned || n != g.n {
-		return false
+	now := time.Now()
+	if s != g.seen {
+		g.seen, g.seenAt = s, now
+	} else if now.Sub(g.seenAt) >= g.w.p.Timeout {
+		g.abandon(s, cause)
+		return
 	}
-	g.running, g.c = false, nil
-	return true
-}
-
-// tick is the timer's: the timer is left running between calls, and each
-// tick gives up on the running call once its deadline has passed, re-arms
-// for a later deadline, or, between calls, lets the next call arm it again.
-func (g *guard) tick(cause error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	switch left := time.Until(g.deadline); {
-	case !g.running:
-		g.armed = false
-	case left > 0:
-		g.timer.Reset(left)
-	default:
-		g.abandon(cause)
-	}
+	g.timer.Reset(g.w.p.Timeout / timeoutTicks)
 }
 
 // fire gives up on the running call, if any.
 func (g *guard) fire(cause error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.running {
-		g.abandon(cause)
+	if s := g.state.Load(); s&callRunning != 0 {
+		g.abandon(s, cause)
 	}
 }
 
-// abandon gives up on the running call, with g.mu held: its context is
-// cancelled and a new goroutine takes its case over.
-func (g *guard) abandon(cause error) {
-	g.running, g.abandoned = false, true
+// abandon gives up on the call running in state s, unless it has ended: its
+// context is cancelled and a new goroutine takes its case over.
+func (g *guard) abandon(s uint64, cause error) {
+	if !g.state.CompareAndSwap(s, s&^callRunning|guardAbandoned) {
+		return
+	}
 	g.giveUp(cause)
-	c, step := g.c, g.step
+	c, step := g.c.Load(), int(g.step.Load())
 	go func() {
 		g.stop()
 		c.guard = newGuard(g.w)
