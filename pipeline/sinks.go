@@ -40,7 +40,9 @@ type StoreSink struct {
 // Add encodes r and hands it to the writer. The writer commits in batches, so
 // its error may be that of an earlier row: from then on no row is stored.
 func (s *StoreSink) Add(r *Result) error {
-	if err := s.W.Write(ToRow(r)); err != nil {
+	row := ToRow(r)
+	store.EncodeMaps(row)
+	if err := s.W.Write(row); err != nil {
 		return fmt.Errorf("storing case %s trial %d: %w", r.Case.ID, r.Trial, err)
 	}
 	return nil

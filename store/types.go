@@ -143,6 +143,9 @@ type Row struct {
 	// other tasks.
 	StopReason string    `json:"stop_reason,omitempty"`
 	Created    time.Time `json:"created"`
+	// Encoded, when set (EncodeMaps), is what a store writes for Scores,
+	// ScoreMeta, ScorerErrors, Metrics and Tags; nil on rows read back.
+	Encoded *EncodedMaps `json:"-"`
 }
 
 // Succeeded reports whether the row needs no retry: the task and every

@@ -154,7 +154,6 @@ func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, stmts map[sta
 		b.vals = append(b.vals, rowValues{})
 		mask |= b.values(&b.vals[len(b.vals)-1], r)
 	}
-	// b.buf is complete: its texts can be bound now.
 	b.args = append(b.args[:0], driver.NamedValue{Ordinal: 1, Value: b.experimentID})
 	for i := range b.vals {
 		rv := &b.vals[i]
@@ -162,11 +161,7 @@ func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, stmts map[sta
 			if mask&(1<<j) == 0 {
 				continue
 			}
-			v := rv.v[j]
-			if t := rv.enc[j]; t.to > t.from {
-				v = bytesText(b.buf[t.from:t.to])
-			}
-			b.args = append(b.args, driver.NamedValue{Ordinal: len(b.args) + 1, Value: v})
+			b.args = append(b.args, driver.NamedValue{Ordinal: len(b.args) + 1, Value: rv.v[j]})
 		}
 	}
 	defer func() {
@@ -195,18 +190,14 @@ func (b *sqliteBatch) insert(ctx context.Context, conn sqliteConn, stmts map[sta
 	return nil
 }
 
-// rowValues are the column values of one row, in the order of rowColumns: a
-// value in v, nil for none, or a text encoded into sqliteBatch.buf at enc,
-// which may grow, and move, before the statement runs.
+// rowValues are the column values of one row, in the order of rowColumns:
+// nil for none. Texts share the bytes of their row or of sqliteBatch.buf,
+// which the batch does not reuse before the statement has run.
 type rowValues struct {
-	v   [len(rowColumns)]driver.Value
-	enc [len(rowColumns)]bufText
+	v [len(rowColumns)]driver.Value
 }
 
-// bufText is the text at [from, to) of sqliteBatch.buf; empty for none.
-type bufText struct{ from, to int }
-
-// Indexes in rowColumns of the columns values encodes into sqliteBatch.buf.
+// Indexes in rowColumns of the columns of store.EncodedMaps.
 const (
 	colScores       = 5
 	colScoreMeta    = 6
@@ -216,7 +207,8 @@ const (
 )
 
 // values fills rv with the column values of r, encoding its maps and tags
-// into b.buf, and returns the mask of the columns r has.
+// into b.buf unless r.Encoded has them, and returns the mask of the columns
+// r has.
 func (b *sqliteBatch) values(rv *rowValues, r *store.Row) columnMask {
 	v := &rv.v
 	v[0] = r.CaseID
@@ -224,17 +216,10 @@ func (b *sqliteBatch) values(rv *rowValues, r *store.Row) columnMask {
 	v[2] = rowText(r.Input)
 	v[3] = rowText(r.Expected)
 	v[4] = rowText(r.Output)
-	from := len(b.buf)
-	b.buf = b.enc.AppendFloats(b.buf, r.Scores)
-	rv.enc[colScores], from = bufText{from, len(b.buf)}, len(b.buf)
-	b.buf = b.enc.AppendRaw(b.buf, r.ScoreMeta)
-	rv.enc[colScoreMeta], from = bufText{from, len(b.buf)}, len(b.buf)
-	b.buf = b.enc.AppendStringMap(b.buf, r.ScorerErrors)
-	rv.enc[colScorerErrors], from = bufText{from, len(b.buf)}, len(b.buf)
-	b.buf = b.enc.AppendFloats(b.buf, r.Metrics)
-	rv.enc[colMetrics], from = bufText{from, len(b.buf)}, len(b.buf)
-	b.buf = b.enc.AppendStrings(b.buf, r.Tags)
-	rv.enc[colTags] = bufText{from, len(b.buf)}
+	var m store.EncodedMaps
+	b.buf, m = b.enc.AppendMaps(b.buf, r)
+	v[colScores], v[colScoreMeta], v[colScorerErrors] = rowText(m.Scores), rowText(m.ScoreMeta), rowText(m.ScorerErrors)
+	v[colMetrics], v[colTags] = rowText(m.Metrics), rowText(m.Tags)
 	if r.Error != "" {
 		v[9] = r.Error
 	}
@@ -247,7 +232,7 @@ func (b *sqliteBatch) values(rv *rowValues, r *store.Row) columnMask {
 	v[15] = r.Created.UnixNano()
 	var mask columnMask
 	for i, x := range v {
-		if x != nil || rv.enc[i].to > rv.enc[i].from || rowColumns[i].absent == "" {
+		if x != nil || rowColumns[i].absent == "" {
 			mask |= 1 << i
 		}
 	}

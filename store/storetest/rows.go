@@ -115,27 +115,39 @@ func testRowsRoundTrip(t *testing.T, open Opener) {
 			Scores: map[string]float64{}, Metrics: map[string]float64{}, Tags: []string{}, Output: json.RawMessage{},
 		}, store.Row{CaseID: "c", Input: json.RawMessage(`1`), Created: created}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := open(t)
-			e := newExperiment(t, s, "x")
-			in := tc.in
-			want := tc.in
-			if tc.want.CaseID != "" {
-				want = tc.want
-			}
-			writeRows(t, s, e.ID, store.WriterOptions{}, &in)
-			got := readRows(t, s, e.ID)
-			if len(got) != 1 {
-				t.Fatalf("read %d rows, want 1", len(got))
-			}
-			if !sameRow(got[0], &want) {
-				t.Errorf("read back\n %#v\nwant\n %#v", got[0], want)
-			}
-			if got[0].Created.Location() != time.UTC {
-				t.Errorf("Created is in %v, want UTC", got[0].Created.Location())
-			}
-		})
+		// A row is stored the same whether the writer encodes its maps or a
+		// run did before (store.EncodeMaps).
+		for _, encoded := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/encoded %v", tc.name, encoded), func(t *testing.T) {
+				t.Parallel()
+				testRowRoundTrip(t, open, tc.in, tc.want, encoded)
+			})
+		}
+	}
+}
+
+// testRowRoundTrip writes in, its maps encoded beforehand when encoded is set,
+// and reads it back as want (as in when want is empty).
+func testRowRoundTrip(t *testing.T, open Opener, in, want store.Row, encoded bool) {
+	t.Helper()
+	s := open(t)
+	e := newExperiment(t, s, "x")
+	if want.CaseID == "" {
+		want = in
+	}
+	if encoded {
+		store.EncodeMaps(&in)
+	}
+	writeRows(t, s, e.ID, store.WriterOptions{}, &in)
+	got := readRows(t, s, e.ID)
+	if len(got) != 1 {
+		t.Fatalf("read %d rows, want 1", len(got))
+	}
+	if !sameRow(got[0], &want) {
+		t.Errorf("read back\n %#v\nwant\n %#v", got[0], want)
+	}
+	if got[0].Created.Location() != time.UTC {
+		t.Errorf("Created is in %v, want UTC", got[0].Created.Location())
 	}
 }
 
