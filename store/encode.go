@@ -95,6 +95,11 @@ func appendFloat(dst []byte, f float64) []byte {
 		return strconv.AppendInt(dst, int64(f), 10)
 	}
 	abs := math.Abs(f)
+	if abs >= 1e-6 && abs < 1e6 {
+		if out, ok := appendNanos(dst, f); ok {
+			return out
+		}
+	}
 	if abs >= 1e-6 && abs < 1e21 {
 		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
@@ -105,6 +110,35 @@ func appendFloat(dst []byte, f float64) []byte {
 		dst = dst[:n-1]
 	}
 	return dst
+}
+
+// appendNanos appends f, a non-integer of magnitude in [1e-6, 1e6), when it
+// is a whole number of nanoseconds, as durations in seconds are, without
+// strconv's search for the shortest digits: below 1e6, a float's neighbours
+// are closer than 1e-9, so the nine-decimal form without its trailing zeros
+// is the shortest that reads back as f.
+func appendNanos(dst []byte, f float64) ([]byte, bool) {
+	n := int64(math.Round(f * 1e9))
+	if float64(n)/1e9 != f {
+		return dst, false
+	}
+	if n < 0 {
+		dst = append(dst, '-')
+		n = -n
+	}
+	dst = strconv.AppendInt(dst, n/1e9, 10)
+	frac := n % 1e9
+	var digits [10]byte
+	digits[0] = '.'
+	for i := 9; i >= 1; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	end := 10
+	for digits[end-1] == '0' {
+		end--
+	}
+	return append(dst, digits[:end]...), true
 }
 
 var errBadFloats = errors.New("not a flat JSON object of numbers")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -55,6 +56,23 @@ func TestEncodeFloats(t *testing.T) {
 	}
 	if got := string(e.AppendFloats(nil, map[string]float64{"a": 1, "nan": math.NaN()})); got != `{"a":1}` {
 		t.Errorf("floats left %s, want only the finite value", got)
+	}
+}
+
+// Floats that are whole nanoseconds, which appendNanos writes, are written as
+// encoding/json writes them.
+func TestEncodeNanosecondFloats(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	values := []float64{1e-6, 0.000001001, 0.1, 0.5, 2.345e-6, 999999.999999999, -0.000123, 0.3, 1.0 / 3, 123.456789012}
+	for range 200_000 {
+		values = append(values, float64(r.Int64N(1e15))/1e9, float64(r.Int64N(1e6))/1e9, -float64(r.Int64N(1e12))/1e9, r.Float64()*1e6)
+	}
+	for _, f := range values {
+		got := string(appendFloat(nil, f))
+		if want := marshal(t, f); got != want {
+			t.Fatalf("appendFloat(%v) = %s, want %s", f, got, want)
+		}
 	}
 }
 
