@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/caliperhq/caliper/spec"
@@ -86,6 +87,7 @@ func TestCountCasesDeclines(t *testing.T) {
 		{"a missing file", spec.Data{File: filepath.Join(t.TempDir(), "none.jsonl")}},
 		{"a blank line longer than the read buffer", spec.Data{File: writeFile(t, "blank.jsonl", strings.Repeat(" ", 2*jsonlReadSize)+"\n{\"input\": 1}\n")}},
 		{"a cancelled context", spec.Data{File: jsonl}},
+		{"a named pipe, which opening would wait on", spec.Data{File: fifo(t)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,4 +102,14 @@ func TestCountCasesDeclines(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fifo makes a named pipe called cases.jsonl that nothing writes to.
+func fifo(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "cases.jsonl")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Skipf("cannot make a named pipe here: %v", err)
+	}
+	return p
 }

@@ -158,6 +158,9 @@ func (s *attachmentSource) store1(abs, rel string) (attachmentRef, error) {
 	if err != nil {
 		return attachmentRef{}, fmt.Errorf("attachment %q: %w: paths are relative to the dataset file (%s)", rel, unwrapPath(err), s.dir)
 	}
+	if !info.Mode().IsRegular() {
+		return attachmentRef{}, errNotAFile(rel)
+	}
 	if info.Size() > store.MaxAttachmentBytes {
 		return attachmentRef{}, fmt.Errorf("attachment %q is %d bytes, more than the %d (20 MB) the store keeps: make it smaller", rel, info.Size(), store.MaxAttachmentBytes)
 	}
@@ -194,10 +197,14 @@ func (p *Pipeline) loadAttachment(ctx context.Context, ref map[string]any) ([]by
 		if rel == "" {
 			return nil, errors.New(`the attachment has neither a content_hash nor a path`)
 		}
-		if !filepath.IsAbs(rel) {
-			rel = filepath.Join(p.attachmentDir(), rel)
+		abs := rel
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(p.attachmentDir(), abs)
 		}
-		return os.ReadFile(rel)
+		if info, err := os.Stat(abs); err == nil && !info.Mode().IsRegular() {
+			return nil, errNotAFile(rel)
+		}
+		return os.ReadFile(abs)
 	}
 	st := p.attachments.Load()
 	if st == nil {
@@ -208,4 +215,10 @@ func (p *Pipeline) loadAttachment(ctx context.Context, ref map[string]any) ([]by
 		return nil, err
 	}
 	return a.Data, nil
+}
+
+// errNotAFile refuses an attachment that is a directory, a named pipe or
+// another special file: reading one could block the run forever.
+func errNotAFile(rel string) error {
+	return fmt.Errorf("attachment %q is not a regular file, which could block the run forever: point it at an image file", rel)
 }

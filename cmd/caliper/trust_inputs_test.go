@@ -182,24 +182,23 @@ func TestTrustInputs(t *testing.T) {
 			t.Skipf("mkfifo: %v", err)
 		}
 		inputsFiles(t, dir, map[string]string{"d.eval.yaml": fmt.Sprintf(inputsEval, "fifo", "data.jsonl", "")})
-		cmd := exec.Command(bin, "run", "--store", "db.sqlite", "d.eval.yaml")
-		cmd.Dir = dir
-		var errOut bytes.Buffer
-		cmd.Stderr = &errOut
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		refusedAtOnce(t, bin, dir, "is not a regular file (a named pipe)")
+	})
+
+	t.Run("a named pipe as an attachment is refused at once", func(t *testing.T) {
+		t.Parallel()
+		if runtime.GOOS == "windows" {
+			t.Skip("no named pipes")
 		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(60 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Fatal("caliper is still waiting on the named pipe after a minute")
+		dir := t.TempDir()
+		if err := syscall.Mkfifo(filepath.Join(dir, "photo.png"), 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
 		}
-		if want := "is not a regular file (a named pipe)"; cmd.ProcessState.ExitCode() == 0 || !strings.Contains(errOut.String(), want) {
-			t.Fatalf("exit %d, stderr %q; want %q", cmd.ProcessState.ExitCode(), errOut.String(), want)
-		}
+		inputsFiles(t, dir, map[string]string{
+			"data.jsonl":  `{"id": "a", "input": {"type": "attachment", "path": "photo.png"}, "expected": 1}` + "\n",
+			"d.eval.yaml": fmt.Sprintf(inputsEval, "fifo-attachment", "data.jsonl", ""),
+		})
+		refusedAtOnce(t, bin, dir, `attachment "photo.png" is not a regular file`)
 	})
 
 	t.Run("a worker that recycles itself costs no case an error", func(t *testing.T) {
@@ -354,5 +353,29 @@ func inputsWaitGone(t *testing.T, pid int, what string) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// refusedAtOnce runs the eval d.eval.yaml in dir, which must fail within a
+// minute with want on stderr.
+func refusedAtOnce(t *testing.T, bin, dir, want string) {
+	t.Helper()
+	cmd := exec.Command(bin, "run", "--store", "db.sqlite", "d.eval.yaml")
+	cmd.Dir = dir
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("caliper is still waiting on the named pipe after a minute")
+	}
+	if cmd.ProcessState.ExitCode() == 0 || !strings.Contains(errOut.String(), want) {
+		t.Fatalf("exit %d, stderr %q; want %q", cmd.ProcessState.ExitCode(), errOut.String(), want)
 	}
 }
