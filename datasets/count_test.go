@@ -15,7 +15,9 @@ import (
 // it can count them without reading.
 func TestCountCasesIsTheNumberOfCasesRead(t *testing.T) {
 	t.Parallel()
-	long := func(id string) string { return `{"id": "` + id + `", "input": "` + strings.Repeat("x", 3*jsonlReadSize) + `"}` }
+	long := func(id string) string {
+		return `{"id": "` + id + `", "input": "` + strings.Repeat("x", 3*jsonlReadSize) + `"}`
+	}
 	tests := []struct {
 		name, content string
 		limit, sample int
