@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"syscall"
 	"testing"
 
@@ -225,35 +224,6 @@ func TestNotARegularFile(t *testing.T) {
 			wantErr(t, err, tt.want)
 		})
 	}
-}
-
-// TestIDSetMemory measures what remembering a million case ids costs, the
-// figure the idSet doc gives, and fails if it grows past 40 bytes an id.
-func TestIDSetMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocates a million ids")
-	}
-	const n = 1_000_000
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	s := newIDSet()
-	c := Case{}
-	for i := range n {
-		c.ID = strconv.Itoa(i)
-		c.Source = "data.jsonl:" + c.ID
-		if _, dup := s.add(&c); dup {
-			t.Fatalf("id %d reported as a duplicate", i)
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	perID := float64(after.HeapAlloc-before.HeapAlloc) / n
-	t.Logf("%.1f bytes per id, %.1f MB per million ids", perID, perID)
-	if perID > 40 {
-		t.Errorf("%.1f bytes per id, want at most 40", perID)
-	}
-	runtime.KeepAlive(s)
 }
 
 func TestLoneSurrogate(t *testing.T) {

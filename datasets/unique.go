@@ -1,12 +1,11 @@
 package datasets
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
-	"math"
-	"slices"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -15,52 +14,105 @@ import (
 // from, so that a second row with the same id is an error naming both rows
 // rather than a row that silently overwrites another in the store.
 //
-// It holds no ids and no rows. Per case it keeps a 128-bit hash of the id
-// (SHA-256, cut) and the line or index of its row, in blocks that do not
-// move, and a 4-byte slot of an open-addressing table that finds a hash by
-// its case number; the source names are kept once per run of cases from the
-// same source. Two different ids are taken for the same one only when their
-// hashes collide: about n²/2¹²⁹, 10⁻²¹ for a billion cases. Measured by
-// BenchmarkIDSet, a million ids from two files cost 29 bytes an id (the map
-// of hashes it replaces cost 56).
+// It holds no ids and no rows. Per case it keeps a record: a 128-bit hash of
+// the id (SHA-256, cut), the line or index of its row and the index of its
+// source's name, which is kept once. Two different ids are taken for the same
+// one only when their hashes collide: about n²/2¹²⁹, 10⁻²¹ for a billion
+// cases.
+//
+// Up to cap records are kept in memory, in a slice and an open-addressing
+// table (at most 28 bytes an id, about 4 MB at the default cap). When it is
+// full they are sorted by hash and spilled to a run: a temporary file in
+// os.TempDir(), unlinked as soon as it is created where the system allows it,
+// 24 bytes an id on disk. In memory a run keeps only a blocked Bloom filter
+// (bitsPerID bits an id) and the hash of every fenceEvery-th record, so a
+// lookup reads the disk only on a filter hit (about 1% of the runs that do
+// not hold the id), and then one block of records. When mergeFanout runs of
+// the same size exist they are merged into one, so that a set of n ids has
+// at most (mergeFanout-1)·log_mergeFanout(n/cap) runs. The memory of a set
+// thus still grows with its ids, but by about 1.3 bytes an id beyond the
+// first cap instead of 28: 13 MB for ten million ids, plus the 4 MB of the
+// records in memory (BenchmarkIDSet measures it).
+//
+// An error of the disk (a full TMPDIR) is an error of the set: add returns it
+// and keeps returning it; a duplicate is never let through unchecked.
 type idSet struct {
-	hashes chunked[[2]uint64] // by case number
-	lines  chunked[uint32]    // by case number: the line or index in its source
-	table  []uint32           // case number + 1 of a hash, 0 for an empty slot
-	n      uint32             // the cases recorded
-	runs   []sourceRun        // where the source name changes, in case number order
-	names  []string           // the distinct source prefixes, such as "data.jsonl:"
-	index  map[string]uint32  // prefix -> its index in names
+	cap    int               // the records kept in memory before a spill
+	mem    []record          // the records not yet spilled, in the order added
+	table  []uint32          // index + 1 in mem of a hash, 0 for an empty slot
+	runs   []*idRun          // the spilled records
+	names  []string          // the distinct source prefixes, such as "data.jsonl:"
+	index  map[string]uint32 // prefix -> its index in names
+	create func() (*spillFile, error)
+	block  []byte // a run's block, read on a filter hit
+	err    error  // sticky: what stopped the set
 }
 
-// sourceRun says that the cases from number first on came from names[name].
-type sourceRun struct{ first, name uint32 }
+// record is what the set keeps of a case.
+type record struct {
+	hash [2]uint64
+	line uint32 // the line or index of the row in its source
+	name uint32 // the index of the source's prefix in idSet.names
+}
 
-// minTable is the size of the table of an empty set.
-const minTable = 64
+const (
+	// memCap is the records a set keeps in memory: 2¹⁷, under 4 MB with
+	// the table, so a dataset of 100,000 cases never touches the disk.
+	memCap = 1 << 17
+	// minTable is the size of the table of an empty set.
+	minTable = 64
+)
+
+var errSetClosed = errors.New("checking case ids for duplicates after the stream was closed")
 
 func newIDSet() *idSet {
-	return &idSet{table: make([]uint32, minTable), index: map[string]uint32{}}
+	return &idSet{cap: memCap, table: make([]uint32, minTable), index: map[string]uint32{}, create: createSpillFile}
 }
 
 // add records c's id. When another case already has it, add returns the
-// source of that case.
-func (s *idSet) add(c *Case) (first string, dup bool) {
-	sum := sha256.Sum256([]byte(c.ID))
-	h := [2]uint64{binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16])}
+// source of that case. An error (of the temporary files) ends the set.
+func (s *idSet) add(c *Case) (first string, dup bool, err error) {
+	if s.err != nil {
+		return "", false, s.err
+	}
+	h := hashID(c.ID)
 	slot := s.find(h)
 	if k := s.table[slot]; k != 0 {
-		return s.source(k - 1), true
+		return s.source(s.mem[k-1]), true, nil
 	}
-	if s.n == math.MaxUint32-1 {
-		return "", false // beyond 4·10⁹ cases, ids are no longer checked
+	for _, r := range s.runs {
+		rec, found, err := r.lookup(h, &s.block)
+		if err != nil {
+			return "", false, s.fail(err)
+		}
+		if found {
+			return s.source(rec), true, nil
+		}
 	}
-	s.record(c.Source, h)
-	s.table[slot] = s.n
-	if uint64(s.n)*4 > uint64(len(s.table))*3 {
+	if len(s.mem) >= s.cap {
+		if err := s.spill(); err != nil {
+			return "", false, s.fail(err)
+		}
+		slot = s.find(h)
+	}
+	s.mem = append(s.mem, s.record(c.Source, h))
+	s.table[slot] = uint32(len(s.mem))
+	if len(s.mem)*4 > len(s.table)*3 {
 		s.grow()
 	}
-	return "", false
+	return "", false, nil
+}
+
+// hashID is the first 128 bits of the SHA-256 of id.
+func hashID(id string) [2]uint64 {
+	sum := sha256.Sum256([]byte(id))
+	return [2]uint64{binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16])}
+}
+
+// fail ends the set with err, explained.
+func (s *idSet) fail(err error) error {
+	s.err = fmt.Errorf("checking case ids for duplicates: %w: free space in %s or point TMPDIR at a writable directory with room", err, os.TempDir())
+	return s.err
 }
 
 // find returns the slot of the table that holds h, or the empty slot where h
@@ -69,28 +121,34 @@ func (s *idSet) find(h [2]uint64) int {
 	mask := len(s.table) - 1
 	for i := int(h[0]) & mask; ; i = (i + 1) & mask {
 		k := s.table[i]
-		if k == 0 || s.hashes.at(k-1) == h {
+		if k == 0 || s.mem[k-1].hash == h {
 			return i
 		}
 	}
 }
 
-// grow doubles the table and puts every case back in it.
+// grow doubles the table and puts every record back in it.
 func (s *idSet) grow() {
 	s.table = make([]uint32, 2*len(s.table))
+	s.reindex()
+}
+
+// reindex puts every record of mem in the table.
+func (s *idSet) reindex() {
+	clear(s.table)
 	mask := len(s.table) - 1
-	for k := uint32(1); k <= s.n; k++ {
-		i := int(s.hashes.at(k - 1)[0]) & mask
+	for k := range s.mem {
+		i := int(s.mem[k].hash[0]) & mask
 		for s.table[i] != 0 {
 			i = (i + 1) & mask
 		}
-		s.table[i] = k
+		s.table[i] = uint32(k + 1)
 	}
 }
 
-// record appends the case's hash and the position of its source, as the
-// index of its prefix (kept once per run of cases) and its number.
-func (s *idSet) record(source string, h [2]uint64) {
+// record returns the record of hash h from source, whose prefix it names
+// by its index, kept once.
+func (s *idSet) record(source string, h [2]uint64) record {
 	prefix, n := splitSource(source)
 	i, ok := s.index[prefix]
 	if !ok {
@@ -98,21 +156,12 @@ func (s *idSet) record(source string, h [2]uint64) {
 		s.names = append(s.names, prefix)
 		s.index[prefix] = i
 	}
-	if len(s.runs) == 0 || s.runs[len(s.runs)-1].name != i {
-		s.runs = append(s.runs, sourceRun{first: s.n, name: i})
-	}
-	s.hashes.append(h)
-	s.lines.append(n)
-	s.n++
+	return record{hash: h, line: n, name: i}
 }
 
-// source is the source text of case number k.
-func (s *idSet) source(k uint32) string {
-	r, _ := slices.BinarySearchFunc(s.runs, k, func(r sourceRun, k uint32) int { return cmp.Compare(r.first, k) })
-	if r == len(s.runs) || s.runs[r].first > k {
-		r--
-	}
-	prefix, n := s.names[s.runs[r].name], strconv.FormatUint(uint64(s.lines.at(k)), 10)
+// source is the source text of the case of r.
+func (s *idSet) source(r record) string {
+	prefix, n := s.names[r.name], strconv.FormatUint(uint64(r.line), 10)
 	switch {
 	case strings.HasSuffix(prefix, "["):
 		return prefix + n + "]"
@@ -122,28 +171,22 @@ func (s *idSet) source(k uint32) string {
 	return prefix + n
 }
 
-// chunkLen is the length of the blocks of a chunked slice.
-const chunkLen = 1 << 14
-
-// chunked is an append-only slice kept in blocks of chunkLen, so that growing
-// it never copies it nor leaves a doubled slice half empty; the first block
-// grows as a slice does, so a small set stays small.
-type chunked[T any] struct{ blocks [][]T }
-
-func (c *chunked[T]) append(v T) {
-	n := len(c.blocks)
-	if n == 0 || len(c.blocks[n-1]) == chunkLen {
-		var b []T
-		if n > 0 {
-			b = make([]T, 0, chunkLen)
-		}
-		c.blocks = append(c.blocks, b)
-		n++
+// close removes the set's temporary files. It can be called more than once;
+// add fails afterwards.
+func (s *idSet) close() error {
+	var errs []error
+	for _, r := range s.runs {
+		errs = append(errs, r.file.close())
 	}
-	c.blocks[n-1] = append(c.blocks[n-1], v)
+	s.runs, s.mem, s.block = nil, nil, nil
+	if s.err == nil {
+		s.err = errSetClosed
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("removing the temporary files of the case ids: %w: remove them from %s by hand", err, os.TempDir())
+	}
+	return nil
 }
-
-func (c *chunked[T]) at(i uint32) T { return c.blocks[i/chunkLen][i%chunkLen] }
 
 // splitSource splits "NAME:LINE" into "NAME:" and LINE, and "NAME[I]" into
 // "NAME[" and I. A source of another shape is kept whole, with number 0.

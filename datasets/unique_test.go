@@ -2,16 +2,20 @@ package datasets
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/caliperhq/caliper/spec"
 )
 
 // The set reports, for a repeated id, the source of its first row, across
-// tables that grew and sources that change and come back.
+// tables that grew and sources that change and come back; with a small cap,
+// from the records in memory and from runs spilled and merged over several
+// tiers.
 func TestIDSetReportsTheFirstRow(t *testing.T) {
 	t.Parallel()
-	s := newIDSet()
 	sources := func(i int) string {
 		switch {
 		case i < 1000:
@@ -24,17 +28,161 @@ func TestIDSetReportsTheFirstRow(t *testing.T) {
 		return fmt.Sprintf("a.jsonl:%d", i+7)
 	}
 	const n = 5000
+	tests := []struct {
+		name     string
+		cap      int
+		minTiers int // the tiers of runs the set must have reached
+	}{
+		{"in memory", memCap, 0},
+		{"spilled and merged", 16, 3}, // runs of 16, 128, 1024 ids
+		{"spilled once", n - 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newIDSet()
+			s.cap = tt.cap
+			defer closeSet(t, s)
+			for i := range n {
+				if first, dup := mustAdd(t, s, sources(i), fmt.Sprint("id-", i)); dup {
+					t.Fatalf("id %d is a duplicate of %s", i, first)
+				}
+			}
+			if tiers := countTiers(s); tiers < tt.minTiers {
+				t.Fatalf("%d tiers of runs, want at least %d: the test no longer spills", tiers, tt.minTiers)
+			}
+			for i := range n {
+				first, dup := mustAdd(t, s, "b.jsonl:1", fmt.Sprint("id-", i))
+				if want := sources(i); !dup || first != want {
+					t.Errorf("id %d again: first %q, dup %v; want %q", i, first, dup, want)
+				}
+			}
+			for i := range n {
+				if first, dup := mustAdd(t, s, "c.jsonl:1", fmt.Sprint("new-", i)); dup {
+					t.Fatalf("id new-%d, never seen, is a duplicate of %s", i, first)
+				}
+			}
+		})
+	}
+}
+
+// TestIDSetMatchesAMap adds ids, many of them repeated, to sets of small caps
+// and checks every answer against a map of the first source of each id.
+func TestIDSetMatchesAMap(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{1, 2, 3, 4} {
+		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
+			t.Parallel()
+			r := rand.New(rand.NewPCG(seed, 7))
+			s := newIDSet()
+			s.cap = 1 + r.IntN(40)
+			defer closeSet(t, s)
+			want := map[string]string{}
+			files := []string{"a.jsonl:", "b.csv:", "inline[", "dataset d@1"}
+			for i := range 20_000 {
+				id := strconv.Itoa(r.IntN(15_000))
+				source := files[r.IntN(len(files))]
+				switch source[len(source)-1] {
+				case ':':
+					source += strconv.Itoa(i)
+				case '[':
+					source += strconv.Itoa(i) + "]"
+				}
+				first, dup := mustAdd(t, s, source, id)
+				prev, seen := want[id]
+				if dup != seen || first != prev {
+					t.Fatalf("add %d (id %s, cap %d): first %q, dup %v; want %q, %v", i, id, s.cap, first, dup, prev, seen)
+				}
+				if !seen {
+					want[id] = source
+				}
+			}
+		})
+	}
+}
+
+// TestBlockFilterFalsePositives checks that the filter holds what it was
+// given and takes few other hashes for them.
+func TestBlockFilterFalsePositives(t *testing.T) {
+	t.Parallel()
+	const n, probes = 100_000, 1_000_000
+	f := newBlockFilter(n)
 	for i := range n {
-		if first, dup := s.add(&Case{Source: sources(i), Case: caseID(fmt.Sprint("id-", i))}); dup {
-			t.Fatalf("id %d is a duplicate of %s", i, first)
+		f.add(hashID(strconv.Itoa(i)))
+	}
+	for i := range n {
+		if !f.has(hashID(strconv.Itoa(i))) {
+			t.Fatalf("the filter lost hash %d", i)
 		}
 	}
-	for _, i := range []int{0, 999, 1000, 1499, 1500, 1999, 2000, n - 1} {
-		first, dup := s.add(&Case{Source: "b.jsonl:1", Case: caseID(fmt.Sprint("id-", i))})
-		if want := sources(i); !dup || first != want {
-			t.Errorf("id %d again: first %q, dup %v; want %q", i, first, dup, want)
+	false_ := 0
+	for i := range probes {
+		if f.has(hashID("other-" + strconv.Itoa(i))) {
+			false_++
 		}
 	}
+	rate := float64(false_) / probes
+	t.Logf("%.2f%% false positives at %d bits an id", 100*rate, bitsPerID)
+	if rate > 0.015 {
+		t.Errorf("%.2f%% false positives, want at most 1.5%%", 100*rate)
+	}
+}
+
+// TestIDSetMemory measures what remembering a million case ids costs, the
+// figure the idSet doc gives, and fails if it grows past 8 bytes an id.
+func TestIDSetMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("adds a million ids")
+	}
+	t.Setenv("TMPDIR", t.TempDir())
+	const n = 1_000_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s := newIDSet()
+	defer closeSet(t, s)
+	c := Case{}
+	for i := range n {
+		c.ID = strconv.Itoa(i)
+		c.Source = "data.jsonl:" + c.ID
+		if _, dup, err := s.add(&c); err != nil || dup {
+			t.Fatalf("id %d: dup %v, error %v", i, dup, err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perID := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%.1f bytes per id, %.1f MB per million ids, %d runs", perID, perID, len(s.runs))
+	if perID > 8 {
+		t.Errorf("%.1f bytes per id, want at most 8", perID)
+	}
+	runtime.KeepAlive(s)
+}
+
+// mustAdd adds a case of id from source to s, failing the test on an error.
+func mustAdd(t testing.TB, s *idSet, source, id string) (string, bool) {
+	t.Helper()
+	first, dup, err := s.add(&Case{Source: source, Case: caseID(id)})
+	if err != nil {
+		t.Fatalf("adding %s: %v", id, err)
+	}
+	return first, dup
+}
+
+func closeSet(t testing.TB, s *idSet) {
+	t.Helper()
+	if err := s.close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+}
+
+// countTiers is the number of tiers the set's runs reached.
+func countTiers(s *idSet) int {
+	n := 0
+	for _, r := range s.runs {
+		n = max(n, r.tier+1)
+	}
+	return n
 }
 
 func caseID(id string) spec.Case { return spec.Case{ID: id} }
