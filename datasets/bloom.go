@@ -16,10 +16,12 @@ func newBlockFilter(n int) blockFilter {
 	return make(blockFilter, max(1, (n*bitsPerID+255)/256))
 }
 
-// block is the block of h, chosen by the high half of h[1]; its low half
-// chooses the bits. h[0] orders the runs and places the records in memory.
+// block is the block of h, chosen by the high half of h[0], so that the
+// hashes of a run, added in order, fill the blocks in order (a filter much
+// larger than the cache is built at the speed of memory); the low half of
+// h[1] chooses the bits.
 func (f blockFilter) block(h [2]uint64) *[8]uint32 {
-	return &f[(h[1]>>32)*uint64(len(f))>>32]
+	return &f[(h[0]>>32)*uint64(len(f))>>32]
 }
 
 func (f blockFilter) add(h [2]uint64) {

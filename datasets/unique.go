@@ -40,6 +40,7 @@ type idSet struct {
 	cap    int               // the records kept in memory before a spill
 	mem    []record          // the records not yet spilled, in the order added
 	table  []uint32          // index + 1 in mem of a hash, 0 for an empty slot
+	shift  uint              // 64 - log2(len(table)): a hash's slot is hash[0] >> shift
 	runs   []*idRun          // the spilled records
 	names  []string          // the distinct source prefixes, such as "data.jsonl:"
 	index  map[string]uint32 // prefix -> its index in names
@@ -60,13 +61,13 @@ const (
 	// the table, so a dataset of 100,000 cases never touches the disk.
 	memCap = 1 << 17
 	// minTable is the size of the table of an empty set.
-	minTable = 64
+	minTable, minTableBits = 1 << minTableBits, 6
 )
 
 var errSetClosed = errors.New("checking case ids for duplicates after the stream was closed")
 
 func newIDSet() *idSet {
-	return &idSet{cap: memCap, table: make([]uint32, minTable), index: map[string]uint32{}, create: createSpillFile}
+	return &idSet{cap: memCap, table: make([]uint32, minTable), shift: 64 - minTableBits, index: map[string]uint32{}, create: createSpillFile}
 }
 
 // add records c's id. When another case already has it, add returns the
@@ -116,10 +117,11 @@ func (s *idSet) fail(err error) error {
 }
 
 // find returns the slot of the table that holds h, or the empty slot where h
-// goes.
+// goes. Slots are probed from the hash's high bits on, so the table is in
+// hash order but for a few slots (see sortedOrder).
 func (s *idSet) find(h [2]uint64) int {
 	mask := len(s.table) - 1
-	for i := int(h[0]) & mask; ; i = (i + 1) & mask {
+	for i := int(h[0] >> s.shift); ; i = (i + 1) & mask {
 		k := s.table[i]
 		if k == 0 || s.mem[k-1].hash == h {
 			return i
@@ -130,15 +132,10 @@ func (s *idSet) find(h [2]uint64) int {
 // grow doubles the table and puts every record back in it.
 func (s *idSet) grow() {
 	s.table = make([]uint32, 2*len(s.table))
-	s.reindex()
-}
-
-// reindex puts every record of mem in the table.
-func (s *idSet) reindex() {
-	clear(s.table)
+	s.shift--
 	mask := len(s.table) - 1
 	for k := range s.mem {
-		i := int(s.mem[k].hash[0]) & mask
+		i := int(s.mem[k].hash[0] >> s.shift)
 		for s.table[i] != 0 {
 			i = (i + 1) & mask
 		}

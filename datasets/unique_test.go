@@ -27,15 +27,15 @@ func TestIDSetReportsTheFirstRow(t *testing.T) {
 		}
 		return fmt.Sprintf("a.jsonl:%d", i+7)
 	}
-	const n = 5000
 	tests := []struct {
 		name     string
-		cap      int
+		n, cap   int
 		minTiers int // the tiers of runs the set must have reached
 	}{
-		{"in memory", memCap, 0},
-		{"spilled and merged", 16, 3}, // runs of 16, 128, 1024 ids
-		{"spilled once", n - 1, 1},
+		{"in memory", 5000, memCap, 0},
+		{"spilled and merged", 5000, 16, 3}, // runs of 16, 128, 1024 ids
+		{"spilled once", 5000, 4999, 1},
+		{"merged from runs larger than a read", 30_000, 400, 3}, // 3200 ids of 24 bytes, past ioBuffer
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,6 +43,7 @@ func TestIDSetReportsTheFirstRow(t *testing.T) {
 			s := newIDSet()
 			s.cap = tt.cap
 			defer closeSet(t, s)
+			n := tt.n
 			for i := range n {
 				if first, dup := mustAdd(t, s, sources(i), fmt.Sprint("id-", i)); dup {
 					t.Fatalf("id %d is a duplicate of %s", i, first)
