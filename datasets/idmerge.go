@@ -5,8 +5,10 @@ import (
 	"slices"
 )
 
-// mergeFanout is the number of runs of a tier merged into one.
-const mergeFanout = 8
+// mergeFanout is the number of runs of a tier merged into one: with 4, an id
+// is written about 1+log₄(n/cap) times, and a lookup looks in at most 3 runs
+// per tier (8 was about 5% slower for a million and for ten million ids).
+const mergeFanout = 4
 
 // spill writes the records in memory to a new run and empties the memory,
 // then merges the runs of each tier that has mergeFanout of them.
