@@ -38,7 +38,7 @@ type Options struct {
 // Stream yields the cases of an eval one at a time, reading its rows as it
 // goes: it holds no rows, except for a sample, which holds at most its size,
 // only hashes of the ids it gave out, so that a case id given twice is an
-// error naming both rows. Those take at most 4 MB of memory, then about 1.3
+// error naming both rows. Those take at most 4 MB of memory, then about 1.6
 // bytes an id beyond the first 131,072, and 24 bytes an id in temporary files
 // in os.TempDir() (see idSet), removed when the stream ends or is closed. A
 // Stream is not safe for concurrent use.
@@ -148,7 +148,9 @@ func Open(ctx context.Context, d spec.Data, opts Options) (*Stream, error) {
 // error (a *RowError naming its file and line) unless data.on_error is skip;
 // so are a row with a key other than id, input, expected, metadata and tags
 // (unless data.fields maps the rows), a row with invalid UTF-8, and a case
-// whose id an earlier case has. After an error, Next keeps returning it.
+// whose id an earlier case has. That a temporary file of the ids cannot be
+// written (a full TMPDIR) is an error of the stream, even under on_error:
+// skip. After an error, Next keeps returning it.
 func (s *Stream) Next() (Case, error) {
 	if s.err != nil {
 		return Case{}, s.err

@@ -102,6 +102,33 @@ func TestIDSetMatchesAMap(t *testing.T) {
 	}
 }
 
+// FuzzIDSet adds the ids the bytes make, one a byte from an alphabet of 64,
+// to a set whose cap the first byte chooses, and checks each answer against
+// a map of the first source of each id.
+func FuzzIDSet(f *testing.F) {
+	f.Add([]byte{3, 1, 2, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1})
+	f.Add([]byte("\x01abcdefghijklmnopqrstuvwxyzabc"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		s := newIDSet()
+		s.cap = 1 + int(data[0]%32)
+		defer closeSet(t, s)
+		want := map[string]string{}
+		for i, b := range data[1:] {
+			id, source := strconv.Itoa(int(b%64)), "f.jsonl:"+strconv.Itoa(i+1)
+			first, dup := mustAdd(t, s, source, id)
+			if prev, seen := want[id]; dup != seen || first != prev {
+				t.Fatalf("add %d (id %s, cap %d): first %q, dup %v; want %q, %v", i, id, s.cap, first, dup, prev, seen)
+			}
+			if !dup {
+				want[id] = source
+			}
+		}
+	})
+}
+
 // TestBlockFilterFalsePositives checks that the filter holds what it was
 // given and takes few other hashes for them.
 func TestBlockFilterFalsePositives(t *testing.T) {
