@@ -63,7 +63,7 @@ max_concurrency: %d
 gates: ["errors == 0", "scores.ok.count == %d"]
 `, w2Concurrency, w2Cases))
 		start := time.Now()
-		code, out, errOut := runW2(t, dir)
+		code, out, errOut, cpu := runW2(t, dir)
 		took := time.Since(start)
 		srv.Close()
 		if code != ExitOK {
@@ -76,29 +76,33 @@ gates: ["errors == 0", "scores.ok.count == %d"]
 		t.Logf("W2 429 every %d: %v before the first request, %v from it to the last answer, %v after; %.1f answers in flight on average (of %d)",
 			rejectEvery, first.Sub(start).Round(time.Millisecond), last.Sub(first).Round(time.Millisecond), start.Add(took).Sub(last).Round(time.Millisecond),
 			float64(s.busy.Load())/float64(last.Sub(first)), w2Concurrency)
+		if cpu > 0 {
+			// The process's CPU time, which its share of the 2 cores bounds.
+			t.Logf("W2 429 every %d: caliper used %v of CPU, %.0fµs a request", rejectEvery, cpu.Round(time.Millisecond),
+				float64(cpu.Microseconds())/float64(s.requests.Load()))
+		}
 	}
 }
 
 // runW2 runs the eval in dir: the binary CALIPER_BIN names, in a process of
-// its own, or this package's command in this process.
-func runW2(t *testing.T, dir string) (int, string, string) {
+// its own, or this package's command in this process. It returns the exit
+// code, stdout and stderr, and the process's CPU time (0 in this process).
+func runW2(t *testing.T, dir string) (int, string, string, time.Duration) {
 	t.Helper()
 	bin := os.Getenv("CALIPER_BIN")
 	if bin == "" {
-		return run(t, dir, "run", "--no-cache")
+		code, out, errOut := run(t, dir, "run", "--no-cache")
+		return code, out, errOut, 0
 	}
 	var out, errOut bytes.Buffer
 	cmd := exec.Command(bin, "run", "--no-cache")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &errOut
 	err := cmd.Run()
 	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), out.String(), errOut.String()
-	}
-	if err != nil {
+	if err != nil && !errors.As(err, &ee) {
 		t.Fatal(err)
 	}
-	return 0, out.String(), errOut.String()
+	return cmd.ProcessState.ExitCode(), out.String(), errOut.String(), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // w2Server answers chat completions after w2Latency, refusing every
