@@ -40,8 +40,15 @@ type StoreSink struct {
 // Add encodes r and hands it to the writer. The writer commits in batches, so
 // its error may be that of an earlier row: from then on no row is stored.
 func (s *StoreSink) Add(r *Result) error {
-	row := ToRow(r)
-	store.EncodeMaps(row)
+	row := rowOf(r)
+	var buf [8]store.KeyFloat
+	scores := buf[:0]
+	for _, sc := range r.Scores {
+		if !sc.Skipped {
+			scores = append(scores, store.KeyFloat{Key: sc.Name, Value: sc.Value})
+		}
+	}
+	store.EncodeMapsScored(row, scores)
 	if err := s.W.Write(row); err != nil {
 		return fmt.Errorf("storing case %s trial %d: %w", r.Case.ID, r.Trial, err)
 	}
@@ -50,6 +57,21 @@ func (s *StoreSink) Add(r *Result) error {
 
 // ToRow converts a result to a store row.
 func ToRow(r *Result) *store.Row {
+	row := rowOf(r)
+	for _, sc := range r.Scores {
+		if sc.Skipped {
+			continue
+		}
+		if row.Scores == nil {
+			row.Scores = make(map[string]float64, len(r.Scores))
+		}
+		row.Scores[sc.Name] = sc.Value
+	}
+	return row
+}
+
+// rowOf is the store row of a result, all but its Scores.
+func rowOf(r *Result) *store.Row {
 	c := r.Case
 	row := &store.Row{
 		CaseID: c.ID, Trial: r.Trial, Error: r.Error, Tags: c.Tags, Created: time.Now().UTC(),
@@ -63,10 +85,6 @@ func ToRow(r *Result) *store.Row {
 		if sc.Skipped {
 			continue
 		}
-		if row.Scores == nil {
-			row.Scores = make(map[string]float64, len(r.Scores))
-		}
-		row.Scores[sc.Name] = sc.Value
 		if len(sc.Metadata) > 0 {
 			if row.ScoreMeta == nil {
 				row.ScoreMeta = map[string]json.RawMessage{}

@@ -22,7 +22,7 @@ import (
 // concurrent use.
 type Encoder struct {
 	keys   []string
-	floats []keyFloat
+	floats []KeyFloat
 }
 
 // AppendFloats appends m as a JSON object with sorted keys, leaving out the values
@@ -31,43 +31,61 @@ type Encoder struct {
 func (e *Encoder) AppendFloats(dst []byte, m map[string]float64) []byte {
 	e.floats = e.floats[:0]
 	for k, v := range m {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			e.floats = append(e.floats, keyFloat{k, v})
-		}
+		e.floats = append(e.floats, KeyFloat{k, v})
 	}
-	if len(e.floats) == 0 {
+	return e.appendFloats(dst)
+}
+
+// AppendKeyFloats appends kv as AppendFloats appends the map of them: a key
+// given twice keeps its last value.
+func (e *Encoder) AppendKeyFloats(dst []byte, kv []KeyFloat) []byte {
+	e.floats = append(e.floats[:0], kv...)
+	return e.appendFloats(dst)
+}
+
+// appendFloats appends e.floats as a JSON object with sorted keys.
+func (e *Encoder) appendFloats(dst []byte) []byte {
+	defer clear(e.floats)
+	sortKeyFloats(e.floats)
+	open := false
+	for i, kv := range e.floats {
+		if i+1 < len(e.floats) && e.floats[i+1].Key == kv.Key {
+			continue // a later value of the same key wins, as in a map
+		}
+		if math.IsNaN(kv.Value) || math.IsInf(kv.Value, 0) {
+			continue
+		}
+		if open {
+			dst = append(dst, ',')
+		} else {
+			dst, open = append(dst, '{'), true
+		}
+		dst = jsontext.AppendString(dst, kv.Key)
+		dst = append(dst, ':')
+		dst = appendFloat(dst, kv.Value)
+	}
+	if !open {
 		return dst
 	}
-	sortKeyFloats(e.floats)
-	dst = append(dst, '{')
-	for i, kv := range e.floats {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = jsontext.AppendString(dst, kv.key)
-		dst = append(dst, ':')
-		dst = appendFloat(dst, kv.value)
-	}
-	clear(e.floats)
 	return append(dst, '}')
 }
 
-// keyFloat is one entry of a map AppendFloats encodes.
-type keyFloat struct {
-	key   string
-	value float64
+// KeyFloat is one named number of a row: a score or a metric.
+type KeyFloat struct {
+	Key   string
+	Value float64
 }
 
-// sortKeyFloats sorts a by key: by insertion for the few scores and metrics
-// of a row, which is cheaper than a general sort and keeps the values beside
-// their keys, so the map is not read again.
-func sortKeyFloats(a []keyFloat) {
+// sortKeyFloats sorts a by key, keeping the order of equal keys: by
+// insertion for the few scores and metrics of a row, which is cheaper than a
+// general sort and keeps the values beside their keys.
+func sortKeyFloats(a []KeyFloat) {
 	if len(a) > 12 {
-		slices.SortFunc(a, func(x, y keyFloat) int { return strings.Compare(x.key, y.key) })
+		slices.SortStableFunc(a, func(x, y KeyFloat) int { return strings.Compare(x.Key, y.Key) })
 		return
 	}
 	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j].key < a[j-1].key; j-- {
+		for j := i; j > 0 && a[j].Key < a[j-1].Key; j-- {
 			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}

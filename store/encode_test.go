@@ -137,3 +137,37 @@ func FuzzDecodeFloats(f *testing.F) {
 		}
 	})
 }
+
+// A list of scores is encoded as the map of them would be: sorted, the last
+// value of a repeated name kept, the non-finite ones left out.
+func TestEncodeMapsScoredIsEncodeMaps(t *testing.T) {
+	t.Parallel()
+	base := Row{ScorerErrors: map[string]string{"judge": "429"}, Metrics: map[string]float64{"duration": 0.000514294}, Tags: []string{"a"},
+		ScoreMeta: map[string]json.RawMessage{"lev": json.RawMessage(`{"d":1}`)}}
+	for _, list := range [][]KeyFloat{
+		nil,
+		{{"correct", 1}, {"exact_match", 0}, {"levenshtein", 0.75}},
+		{{"zeta", 1}, {"alpha", 0.5}, {"mid", 1.0 / 3}},
+		{{"a", 1}, {"b", 2}, {"a", 3}},
+		{{"nan", math.NaN()}, {"ok", 1}, {"inf", math.Inf(1)}},
+		{{"nan", math.NaN()}},
+		{{"m", 1}, {"l", 2}, {"k", 3}, {"j", 4}, {"i", 5}, {"h", 6}, {"g", 7}, {"f", 8}, {"e", 9}, {"d", 10}, {"c", 11}, {"b", 12}, {"a", 13}, {"m", 14}},
+	} {
+		fromList, fromMap := base, base
+		EncodeMapsScored(&fromList, list)
+		for _, kv := range list {
+			if fromMap.Scores == nil {
+				fromMap.Scores = map[string]float64{}
+			}
+			fromMap.Scores[kv.Key] = kv.Value
+		}
+		EncodeMaps(&fromMap)
+		if !reflect.DeepEqual(*fromList.Encoded, *fromMap.Encoded) {
+			t.Errorf("scores %v:\n list %s\n  map %s", list, show(fromList.Encoded), show(fromMap.Encoded))
+		}
+	}
+}
+
+func show(m *EncodedMaps) string {
+	return strings.Join([]string{string(m.Scores), string(m.ScoreMeta), string(m.ScorerErrors), string(m.Metrics), string(m.Tags)}, " | ")
+}

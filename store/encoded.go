@@ -24,6 +24,26 @@ func EncodeMaps(r *Row) {
 	r.Encoded = &enc
 }
 
+// EncodeMapsScored is EncodeMaps for a row whose scores are given as scores
+// instead of in r.Scores, which stays nil: a run's, which has them as a list
+// and so makes no map. A name given twice keeps its last value, as in a map.
+func EncodeMapsScored(r *Row, scores []KeyFloat) {
+	e := encoders.Get().(*Encoder)
+	defer encoders.Put(e)
+	dst := e.AppendKeyFloats(make([]byte, 0, 128), scores)
+	enc := EncodedMaps{Scores: capped(dst)}
+	dst, enc.ScoreMeta, enc.ScorerErrors, enc.Metrics, enc.Tags = e.appendOtherMaps(dst, r)
+	r.Encoded = &enc
+}
+
+// capped is b, capped at its length, or nil when empty.
+func capped(b []byte) json.RawMessage {
+	if len(b) == 0 {
+		return nil
+	}
+	return b[:len(b):len(b)]
+}
+
 // AppendMaps appends r's maps and tags to dst, encoded, and returns them as
 // slices of the result; r.Encoded when it is set, without encoding again.
 // Each slice is capped at its end, so appending to dst later never
@@ -33,25 +53,29 @@ func (e *Encoder) AppendMaps(dst []byte, r *Row) ([]byte, EncodedMaps) {
 	if r.Encoded != nil {
 		return dst, *r.Encoded
 	}
-	var m EncodedMaps
+	from := len(dst)
+	dst = e.AppendFloats(dst, r.Scores)
+	m := EncodedMaps{Scores: capped(dst[from:])}
+	dst, m.ScoreMeta, m.ScorerErrors, m.Metrics, m.Tags = e.appendOtherMaps(dst, r)
+	return dst, m
+}
+
+// appendOtherMaps appends r's maps and tags other than its scores, as
+// AppendMaps does.
+func (e *Encoder) appendOtherMaps(dst []byte, r *Row) (out []byte, scoreMeta, scorerErrors, metrics, tags json.RawMessage) {
 	from := len(dst)
 	cut := func() json.RawMessage {
-		s := dst[from:len(dst):len(dst)]
+		s := capped(dst[from:])
 		from = len(dst)
-		if len(s) == 0 {
-			return nil
-		}
 		return s
 	}
-	dst = e.AppendFloats(dst, r.Scores)
-	m.Scores = cut()
 	dst = e.AppendRaw(dst, r.ScoreMeta)
-	m.ScoreMeta = cut()
+	scoreMeta = cut()
 	dst = e.AppendStringMap(dst, r.ScorerErrors)
-	m.ScorerErrors = cut()
+	scorerErrors = cut()
 	dst = e.AppendFloats(dst, r.Metrics)
-	m.Metrics = cut()
+	metrics = cut()
 	dst = e.AppendStrings(dst, r.Tags)
-	m.Tags = cut()
-	return dst, m
+	tags = cut()
+	return dst, scoreMeta, scorerErrors, metrics, tags
 }
