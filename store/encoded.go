@@ -32,7 +32,7 @@ func EncodeMapsScored(r *Row, scores []KeyFloat) {
 	defer encoders.Put(e)
 	dst := e.AppendKeyFloats(make([]byte, 0, 128), scores)
 	enc := EncodedMaps{Scores: capped(dst)}
-	dst, enc.ScoreMeta, enc.ScorerErrors, enc.Metrics, enc.Tags = e.appendOtherMaps(dst, r)
+	_, enc.ScoreMeta, enc.ScorerErrors, enc.Metrics, enc.Tags = e.appendOtherMaps(dst, r)
 	r.Encoded = &enc
 }
 
