@@ -48,7 +48,7 @@ func (s *StoreSink) Add(r *Result) error {
 			scores = append(scores, store.KeyFloat{Key: sc.Name, Value: sc.Value})
 		}
 	}
-	store.EncodeMapsScored(row, scores)
+	store.EncodeMaps(row, scores)
 	if err := s.W.Write(row); err != nil {
 		return fmt.Errorf("storing case %s trial %d: %w", r.Case.ID, r.Trial, err)
 	}

@@ -140,7 +140,7 @@ func FuzzDecodeFloats(f *testing.F) {
 
 // A list of scores is encoded as the map of them would be: sorted, the last
 // value of a repeated name kept, the non-finite ones left out.
-func TestEncodeMapsScoredIsEncodeMaps(t *testing.T) {
+func TestEncodeMapsIsTheWritersEncoding(t *testing.T) {
 	t.Parallel()
 	base := Row{ScorerErrors: map[string]string{"judge": "429"}, Metrics: map[string]float64{"duration": 0.000514294}, Tags: []string{"a"},
 		ScoreMeta: map[string]json.RawMessage{"lev": json.RawMessage(`{"d":1}`)}}
@@ -154,16 +154,17 @@ func TestEncodeMapsScoredIsEncodeMaps(t *testing.T) {
 		{{"m", 1}, {"l", 2}, {"k", 3}, {"j", 4}, {"i", 5}, {"h", 6}, {"g", 7}, {"f", 8}, {"e", 9}, {"d", 10}, {"c", 11}, {"b", 12}, {"a", 13}, {"m", 14}},
 	} {
 		fromList, fromMap := base, base
-		EncodeMapsScored(&fromList, list)
+		EncodeMaps(&fromList, list)
 		for _, kv := range list {
 			if fromMap.Scores == nil {
 				fromMap.Scores = map[string]float64{}
 			}
 			fromMap.Scores[kv.Key] = kv.Value
 		}
-		EncodeMaps(&fromMap)
-		if !reflect.DeepEqual(*fromList.Encoded, *fromMap.Encoded) {
-			t.Errorf("scores %v:\n list %s\n  map %s", list, show(fromList.Encoded), show(fromMap.Encoded))
+		var e Encoder
+		_, byWriter := e.AppendMaps(nil, &fromMap)
+		if !reflect.DeepEqual(*fromList.Encoded, byWriter) {
+			t.Errorf("scores %v:\n list %s\n  map %s", list, show(fromList.Encoded), show(&byWriter))
 		}
 	}
 }

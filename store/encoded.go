@@ -15,19 +15,12 @@ type EncodedMaps struct {
 
 var encoders = sync.Pool{New: func() any { return new(Encoder) }}
 
-// EncodeMaps sets r.Encoded from r's maps and tags, in one buffer. The maps
-// must not change afterwards: a store writes r.Encoded.
-func EncodeMaps(r *Row) {
-	e := encoders.Get().(*Encoder)
-	defer encoders.Put(e)
-	_, enc := e.AppendMaps(make([]byte, 0, 128), r)
-	r.Encoded = &enc
-}
-
-// EncodeMapsScored is EncodeMaps for a row whose scores are given as scores
-// instead of in r.Scores, which stays nil: a run's, which has them as a list
-// and so makes no map. A name given twice keeps its last value, as in a map.
-func EncodeMapsScored(r *Row, scores []KeyFloat) {
+// EncodeMaps sets r.Encoded, in one buffer, from scores (in any order; a
+// name given twice keeps its last value, as in a map) and r's other maps and
+// tags, as a run has them: its scores as a list, so that it makes no map, and
+// r.Scores stays nil. The maps must not change afterwards: a store writes
+// r.Encoded.
+func EncodeMaps(r *Row, scores []KeyFloat) {
 	e := encoders.Get().(*Encoder)
 	defer encoders.Put(e)
 	dst := e.AppendKeyFloats(make([]byte, 0, 128), scores)

@@ -136,7 +136,12 @@ func testRowRoundTrip(t *testing.T, open Opener, in, want store.Row, encoded boo
 		want = in
 	}
 	if encoded {
-		store.EncodeMaps(&in)
+		var scores []store.KeyFloat
+		for k, v := range in.Scores {
+			scores = append(scores, store.KeyFloat{Key: k, Value: v})
+		}
+		in.Scores = nil
+		store.EncodeMaps(&in, scores)
 	}
 	writeRows(t, s, e.ID, store.WriterOptions{}, &in)
 	got := readRows(t, s, e.ID)
