@@ -21,14 +21,13 @@ type caseRun struct {
 	j       job
 	r       *Result
 	tr      *functions.Trace
-	env     *spec.ScorerEnv
 	start   time.Time
 	results [][]scorers.Score
 	errs    []error
 	// result, env and the arrays behind results and errs (for the usual
 	// few scorers) are allocated with the caseRun, in one allocation.
 	result     Result
-	envs       spec.ScorerEnv
+	env        spec.ScorerEnv
 	resultsBuf [4][]scorers.Score
 	errsBuf    [4]error
 	slow       sync.WaitGroup // the slow scorers, running concurrently
@@ -116,12 +115,11 @@ func (c *caseRun) afterTask(out any, err error) bool {
 	}
 	r.Output = out
 	cs := r.Case
-	c.envs = spec.ScorerEnv{
+	c.env = spec.ScorerEnv{
 		Input: cs.Input, Output: out, Expected: cs.Expected, HasExpected: cs.ExpectedPresent(), Metadata: cs.Metadata, Tags: cs.Tags,
 		Trial: c.j.trial, Parameters: c.p.Parameters, Metrics: r.Metrics,
 		Messages: run.Messages, ToolCalls: run.ToolCalls,
 	}
-	c.env = &c.envs
 	if n := len(c.p.scorers); n <= len(c.resultsBuf) {
 		c.results, c.errs = c.resultsBuf[:n], c.errsBuf[:n]
 	} else {
@@ -133,7 +131,7 @@ func (c *caseRun) afterTask(out any, err error) bool {
 			go func() {
 				defer c.slow.Done()
 				ctx := c.ctx(s.name)
-				c.results[i], c.errs[i] = protect(func() ([]scorers.Score, error) { return c.p.callScorer(ctx, s, c.env) })
+				c.results[i], c.errs[i] = protect(func() ([]scorers.Score, error) { return c.p.callScorer(ctx, s, &c.env) })
 			}()
 		}
 	}
@@ -168,14 +166,14 @@ func (c *caseRun) inline(from int) bool {
 		}
 		if !s.inProcess {
 			ctx := c.ctx(s.name)
-			c.results[i], c.errs[i] = protect(func() ([]scorers.Score, error) { return s.score(ctx, c.env) })
+			c.results[i], c.errs[i] = protect(func() ([]scorers.Score, error) { return s.score(ctx, &c.env) })
 			continue
 		}
 		// A built-in given up on by the guard is told so through its
 		// context: the long ones watch it and stop computing.
 		g, n := c.watch(i)
 		ctx := c.guardedCtx(g, s.name)
-		res, err := protect(func() ([]scorers.Score, error) { return s.score(ctx, c.env) })
+		res, err := protect(func() ([]scorers.Score, error) { return s.score(ctx, &c.env) })
 		if !g.end(n) {
 			return false
 		}

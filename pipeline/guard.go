@@ -66,6 +66,8 @@ type guard struct {
 const (
 	callRunning    = 1
 	guardAbandoned = 2 // the running call was given up on: the guard is done
+	stateFlags     = callRunning | guardAbandoned
+	oneCall        = 4 // one call begun, in state
 	// timeoutTicks is how many times a guard's timer ticks in a Timeout.
 	timeoutTicks = 32
 )
@@ -87,7 +89,7 @@ func newGuard(w *runner) *guard {
 func (g *guard) begin(c *caseRun, step int) uint64 {
 	g.c.Store(c)
 	g.step.Store(int64(step))
-	n := g.state.Load()&^3 + 4
+	n := g.state.Load()&^stateFlags + oneCall
 	g.state.Store(n | callRunning)
 	if g.timer != nil && g.armed.CompareAndSwap(false, true) {
 		g.timer.Reset(g.w.p.Timeout / timeoutTicks)
