@@ -174,26 +174,14 @@ func TestTrustInputs(t *testing.T) {
 
 	t.Run("a named pipe as the dataset is refused at once", func(t *testing.T) {
 		t.Parallel()
-		if runtime.GOOS == "windows" {
-			t.Skip("no named pipes")
-		}
-		dir := t.TempDir()
-		if err := syscall.Mkfifo(filepath.Join(dir, "data.jsonl"), 0o644); err != nil {
-			t.Skipf("mkfifo: %v", err)
-		}
+		dir := namedPipeIn(t, "data.jsonl")
 		inputsFiles(t, dir, map[string]string{"d.eval.yaml": fmt.Sprintf(inputsEval, "fifo", "data.jsonl", "")})
 		refusedAtOnce(t, bin, dir, "is not a regular file (a named pipe)")
 	})
 
 	t.Run("a named pipe as an attachment is refused at once", func(t *testing.T) {
 		t.Parallel()
-		if runtime.GOOS == "windows" {
-			t.Skip("no named pipes")
-		}
-		dir := t.TempDir()
-		if err := syscall.Mkfifo(filepath.Join(dir, "photo.png"), 0o644); err != nil {
-			t.Skipf("mkfifo: %v", err)
-		}
+		dir := namedPipeIn(t, "photo.png")
 		inputsFiles(t, dir, map[string]string{
 			"data.jsonl":  `{"id": "a", "input": {"type": "attachment", "path": "photo.png"}, "expected": 1}` + "\n",
 			"d.eval.yaml": fmt.Sprintf(inputsEval, "fifo-attachment", "data.jsonl", ""),
@@ -354,6 +342,20 @@ func inputsWaitGone(t *testing.T, pid int, what string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// namedPipeIn makes a named pipe called name, which nothing writes to, in a
+// new directory, and returns the directory; it skips where there are none.
+func namedPipeIn(t *testing.T, name string) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("no named pipes")
+	}
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	return dir
 }
 
 // refusedAtOnce runs the eval d.eval.yaml in dir, which must fail within a
