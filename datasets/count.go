@@ -63,8 +63,12 @@ func CountCases(ctx context.Context, d spec.Data) (int, bool) {
 func countLines(ctx context.Context, path string) (int, error) {
 	// Opening a named pipe would wait for a writer: only a regular file is
 	// counted, as only one is read.
-	if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
-		return 0, errNotRegular
+	info, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	if err := checkRegular(info, path); err != nil {
+		return 0, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -100,9 +104,6 @@ func countLines(ctx context.Context, path string) (int, error) {
 		}
 	}
 }
-
-// errNotRegular is a dataset path that is not a regular file.
-var errNotRegular = errors.New("not a regular file")
 
 // errLongBlank is a line of white space longer than the read buffer.
 var errLongBlank = errors.New("a blank line longer than the read buffer")
