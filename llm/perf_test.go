@@ -106,16 +106,72 @@ func workload(calls, workers int, fn func(i int) error, t *testing.T) time.Durat
 }
 
 // BenchmarkChat measures the client's own cost per call (encoding, the SDK,
-// decoding, cost) against a local server that answers at once.
+// decoding, cost) against a local server that answers at once, and the same
+// with the SDK encoding and decoding the bodies, as the backend did before
+// (sdk).
 func BenchmarkChat(b *testing.B) {
-	f := newFake(b, ok("x"))
-	c := testClient(b, f.URL, nil)
-	req := fullRequest("test/gpt-4o-mini")
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.Chat(context.Background(), req); err != nil {
-				b.Error(err)
+	for _, sdk := range []bool{false, true} {
+		name := "ours"
+		if sdk {
+			name = "sdk"
+		}
+		b.Run(name, func(b *testing.B) {
+			f := newFake(b, ok("x"))
+			c := testClient(b, f.URL, nil)
+			if sdk {
+				p := c.providers["test"]
+				p.backend = newSDKOpenAI(p, c.http)
+			}
+			req := fullRequest("test/gpt-4o-mini")
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := c.Chat(context.Background(), req); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkChatBody measures encoding a prompt's request, ours and the SDK's.
+func BenchmarkChatBody(b *testing.B) {
+	req := ChatRequest{Messages: []Message{{Role: RoleSystem, Content: "You answer questions."}, {Role: RoleUser, Content: "What is 2+2?"}}, Params: Params{Temperature: ptr(0.0)}}
+	b.Run("ours", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := appendChatBody(make([]byte, 0, chatBodySize(&req)), "gpt-4o-mini", &req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := sdkBody("gpt-4o-mini", &req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkChatAnswer measures reading an answer, ours and the SDK's.
+func BenchmarkChatAnswer(b *testing.B) {
+	body := []byte(openaiAnswer("The answer is 4."))
+	b.Run("ours", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeChatAnswer(body, "application/json"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := sdkAnswer(body); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})
