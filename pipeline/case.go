@@ -33,6 +33,7 @@ type caseRun struct {
 	resultsBuf [4][]scorers.Score
 	errsBuf    [4]error
 	scoresBuf  [4]scorers.Score
+	slots      [4]scorers.Score // where the first inline scorers put a score
 	slow       sync.WaitGroup // the slow scorers, running concurrently
 	guard      *guard         // the worker's, watching the in-process calls
 	// replayed is the stored transcript of a rescored agent task.
@@ -177,7 +178,7 @@ func (c *caseRun) inline(from int) bool {
 		// context: the long ones watch it and stop computing.
 		g, n := c.watch(i)
 		ctx := c.guardedCtx(g, s.name)
-		res, err := protect(func() ([]scorers.Score, error) { return s.score(ctx, &c.env) })
+		res, err := protect(func() ([]scorers.Score, error) { return s.scoreInto(ctx, &c.env, c.slot(i)) })
 		if !g.end(n) {
 			return false
 		}
@@ -187,6 +188,15 @@ func (c *caseRun) inline(from int) bool {
 	c.r.Scores = c.scoresBuf[:0]
 	c.p.assemble(c.r, c.results, c.errs)
 	return c.done()
+}
+
+// slot is where the i-th scorer can append its score without allocating;
+// empty beyond the first few scorers.
+func (c *caseRun) slot(i int) []scorers.Score {
+	if i < len(c.slots) {
+		return c.slots[i:i:i+1]
+	}
+	return nil
 }
 
 // done hands the finished result to the runner.
