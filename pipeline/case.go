@@ -34,8 +34,8 @@ type caseRun struct {
 	errsBuf    [4]error
 	scoresBuf  [4]scorers.Score
 	slots      [4]scorers.Score // where the first inline scorers put a score
-	slow       sync.WaitGroup // the slow scorers, running concurrently
-	guard      *guard         // the worker's, watching the in-process calls
+	slow       sync.WaitGroup   // the slow scorers, running concurrently
+	guard      *guard           // the worker's, watching the in-process calls
 	// replayed is the stored transcript of a rescored agent task.
 	replayed *functions.AgentRun
 }
@@ -194,7 +194,7 @@ func (c *caseRun) inline(from int) bool {
 // empty beyond the first few scorers.
 func (c *caseRun) slot(i int) []scorers.Score {
 	if i < len(c.slots) {
-		return c.slots[i:i:i+1]
+		return c.slots[i : i : i+1]
 	}
 	return nil
 }

@@ -59,4 +59,3 @@ func TestAppendScoresIsScore(t *testing.T) {
 		})
 	}
 }
-
