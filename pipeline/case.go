@@ -24,14 +24,18 @@ type caseRun struct {
 	start   time.Time
 	results [][]scorers.Score
 	errs    []error
-	// result, env and the arrays behind results and errs (for the usual
-	// few scorers) are allocated with the caseRun, in one allocation.
+	// result, the task's request, the scorers' env and the arrays behind
+	// results, errs and the result's scores (for the usual few scorers) are
+	// allocated with the caseRun, in one allocation.
 	result     Result
+	req        functions.Request
 	env        spec.ScorerEnv
 	resultsBuf [4][]scorers.Score
 	errsBuf    [4]error
-	slow       sync.WaitGroup // the slow scorers, running concurrently
-	guard      *guard         // the worker's, watching the in-process calls
+	scoresBuf  [4]scorers.Score
+	slots      [4]scorers.Score // where the first inline scorers put a score
+	slow       sync.WaitGroup   // the slow scorers, running concurrently
+	guard      *guard           // the worker's, watching the in-process calls
 	// replayed is the stored transcript of a rescored agent task.
 	replayed *functions.AgentRun
 }
@@ -42,7 +46,7 @@ type caseRun struct {
 // still holds its worker's role.
 func (p *Pipeline) runCase(w *runner, g *guard, j job) bool {
 	c := &caseRun{p: p, w: w, j: j, guard: g}
-	c.result = Result{Case: j.c, Trial: j.trial}
+	c.result = Result{Case: &c.j.c, Trial: j.trial}
 	c.r = &c.result
 	if p.traced {
 		c.tr = &functions.Trace{}
@@ -70,8 +74,9 @@ func (c *caseRun) traced(ctx context.Context, span string) context.Context {
 }
 
 func (c *caseRun) task() bool {
-	cs := c.j.c
-	req := &functions.Request{Input: cs.Input, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags, Parameters: c.p.Parameters, Trial: c.j.trial, Trace: c.tr}
+	cs := &c.j.c
+	c.req = functions.Request{Input: cs.Input, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags, Parameters: c.p.Parameters, Trial: c.j.trial, Trace: c.tr}
+	req := &c.req
 	c.start = time.Now()
 	rp := c.j.replay
 	if rp == nil && c.p.replays != nil {
@@ -173,15 +178,25 @@ func (c *caseRun) inline(from int) bool {
 		// context: the long ones watch it and stop computing.
 		g, n := c.watch(i)
 		ctx := c.guardedCtx(g, s.name)
-		res, err := protect(func() ([]scorers.Score, error) { return s.score(ctx, &c.env) })
+		res, err := protect(func() ([]scorers.Score, error) { return s.scoreInto(ctx, &c.env, c.slot(i)) })
 		if !g.end(n) {
 			return false
 		}
 		c.results[i], c.errs[i] = res, err
 	}
 	c.slow.Wait()
+	c.r.Scores = c.scoresBuf[:0]
 	c.p.assemble(c.r, c.results, c.errs)
 	return c.done()
+}
+
+// slot is where the i-th scorer can append its score without allocating;
+// empty beyond the first few scorers.
+func (c *caseRun) slot(i int) []scorers.Score {
+	if i < len(c.slots) {
+		return c.slots[i : i : i+1]
+	}
+	return nil
 }
 
 // done hands the finished result to the runner.

@@ -131,7 +131,7 @@ func (s *replaySource) nextJob() (job, error) {
 			return job{}, fmt.Errorf("%s: its output is not JSON: %w", c.Source, err)
 		}
 	}
-	return job{c: &c, trial: r.Trial, replay: rp}, nil
+	return job{c: c, trial: r.Trial, replay: rp}, nil
 }
 
 // Skipped is always 0: a stored row is never malformed.

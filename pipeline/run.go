@@ -72,7 +72,7 @@ type Stats struct {
 }
 
 type job struct {
-	c      *datasets.Case
+	c      datasets.Case
 	trial  int
 	replay *replayed // the stored task answer of a rescore; nil when the task runs
 	// reserved is the estimated cost held against --max-cost until the
@@ -189,15 +189,14 @@ func (p *Pipeline) produce(ctx context.Context, src CaseSource, jobs chan<- job,
 			return st, fmt.Errorf("reading cases: %w", err)
 		}
 		st.Cases++
-		cp := c
 		for trial := range p.Trials {
-			if skip != nil && skip(cp.ID, trial) {
+			if skip != nil && skip(c.ID, trial) {
 				st.Skipped++
 				continue
 			}
-			j := job{c: &cp, trial: trial}
+			j := job{c: c, trial: trial}
 			if ro.MaxCost > 0 {
-				if j.reserved = p.reserve(&cp, trial, ro.MaxCost); j.reserved < 0 {
+				if j.reserved = p.reserve(&c, trial, ro.MaxCost); j.reserved < 0 {
 					st.OverBudget = true
 					return st, nil
 				}
@@ -287,8 +286,8 @@ func (p *Pipeline) collect(tr *functions.Trace, r *Result) {
 	}
 }
 
-// assemble puts the scorers' results and errors into r, in the eval's order,
-// after its error_score policy.
+// assemble puts the scorers' results and errors into r, appending to
+// r.Scores, in the eval's order, after its error_score policy.
 func (p *Pipeline) assemble(r *Result, results [][]scorers.Score, errs []error) {
 	for i, s := range p.scorers {
 		if errs[i] != nil {
@@ -298,9 +297,6 @@ func (p *Pipeline) assemble(r *Result, results [][]scorers.Score, errs []error) 
 			r.ScorerErrors[s.name] = errorMessage(errs[i])
 			p.errorScore(r, s.name, stageScorer, r.ScorerErrors[s.name])
 			continue
-		}
-		if r.Scores == nil {
-			r.Scores = make([]scorers.Score, 0, len(p.scorers))
 		}
 		r.Scores = append(r.Scores, results[i]...)
 	}

@@ -18,7 +18,16 @@ type scorerRunner struct {
 	slow      bool
 	inProcess bool // CPU work in this process, bounded by callScorer
 	score     func(ctx context.Context, env *spec.ScorerEnv) ([]scorers.Score, error)
-	scorer    any // the built scorer or function, for model checks and estimates
+	appender  scorers.Appender // the scorer, when it can append its scores
+	scorer    any              // the built scorer or function, for model checks and estimates
+}
+
+// scoreInto scores the case in env, appending to dst when the scorer can.
+func (s *scorerRunner) scoreInto(ctx context.Context, env *spec.ScorerEnv, dst []scorers.Score) ([]scorers.Score, error) {
+	if s.appender != nil {
+		return s.appender.AppendScores(ctx, env, dst)
+	}
+	return s.score(ctx, env)
 }
 
 func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (scorerRunner, error) {
@@ -32,7 +41,8 @@ func (p *Pipeline) scorer(sc spec.Scorer, reg *scorers.Registry, opts Options) (
 		b, _ := reg.Builtin(sc.Builtin)
 		_, callsModel := s.(functions.ModelCaller) // embedding_similarity calls out too
 		slow := b.Judge || callsModel
-		return scorerRunner{name: sc.Name, slow: slow, inProcess: !slow, score: s.Score, scorer: s}, nil
+		a, _ := s.(scorers.Appender)
+		return scorerRunner{name: sc.Name, slow: slow, inProcess: !slow, score: s.Score, appender: a, scorer: s}, nil
 	case spec.KindPrompt, spec.KindFunction:
 		if sc.Kind == spec.KindFunction {
 			f, ok := p.Eval.Functions[sc.Function]

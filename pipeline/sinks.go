@@ -13,7 +13,6 @@ import (
 
 	"github.com/caliperhq/caliper/internal/jsontext"
 	"github.com/caliperhq/caliper/report"
-	"github.com/caliperhq/caliper/spec"
 	"github.com/caliperhq/caliper/store"
 )
 
@@ -40,16 +39,17 @@ type StoreSink struct {
 // Add encodes r and hands it to the writer. The writer commits in batches, so
 // its error may be that of an earlier row: from then on no row is stored.
 func (s *StoreSink) Add(r *Result) error {
-	row := rowOf(r)
-	var buf [8]store.KeyFloat
-	scores := buf[:0]
+	row, buf := rowOf(r)
+	var list [8]store.KeyFloat
+	scores := list[:0]
 	for _, sc := range r.Scores {
 		if !sc.Skipped {
 			scores = append(scores, store.KeyFloat{Key: sc.Name, Value: sc.Value})
 		}
 	}
-	store.EncodeMaps(row, scores)
-	if err := s.W.Write(row); err != nil {
+	row.maps.Encode(buf, &row.Row, scores)
+	row.Encoded = &row.maps
+	if err := s.W.Write(&row.Row); err != nil {
 		return fmt.Errorf("storing case %s trial %d: %w", r.Case.ID, r.Trial, err)
 	}
 	return nil
@@ -57,7 +57,8 @@ func (s *StoreSink) Add(r *Result) error {
 
 // ToRow converts a result to a store row.
 func ToRow(r *Result) *store.Row {
-	row := rowOf(r)
+	encoded, _ := rowOf(r)
+	row := &encoded.Row
 	for _, sc := range r.Scores {
 		if sc.Skipped {
 			continue
@@ -70,16 +71,35 @@ func ToRow(r *Result) *store.Row {
 	return row
 }
 
-// rowOf is the store row of a result, all but its Scores.
-func rowOf(r *Result) *store.Row {
+// encodedRow is a row and the room for its encoded maps, allocated together.
+type encodedRow struct {
+	store.Row
+	maps store.EncodedMaps
+}
+
+// rowBufSize is the first size of the buffer a row's JSON values share,
+// enough for most rows of expression tasks.
+const rowBufSize = 256
+
+// rowOf is the store row of a result, all but its Scores, with its input,
+// expected value, output and metadata encoded into one buffer, which it
+// returns for the row's other encodings.
+func rowOf(r *Result) (*encodedRow, []byte) {
 	c := r.Case
-	row := &store.Row{
+	row := &encodedRow{Row: store.Row{
 		CaseID: c.ID, Trial: r.Trial, Error: r.Error, Tags: c.Tags, Created: time.Now().UTC(),
-		Input: encode(c.Input), Expected: encodeExpected(c.Case), Metadata: encodeOmitEmpty(c.Metadata),
 		Metrics: r.Metrics,
+	}}
+	buf := make([]byte, 0, rowBufSize)
+	buf, row.Input = appendEncoded(buf, c.Input)
+	if c.ExpectedPresent() {
+		buf, row.Expected = appendEncoded(buf, c.Expected)
+	}
+	if len(c.Metadata) > 0 {
+		buf, row.Metadata = appendEncoded(buf, c.Metadata)
 	}
 	if r.Error == "" {
-		row.Output = encode(r.Output)
+		buf, row.Output = appendEncoded(buf, r.Output)
 	}
 	for _, sc := range r.Scores {
 		if sc.Skipped {
@@ -99,7 +119,18 @@ func rowOf(r *Result) *store.Row {
 		row.Spans = encode(r.Spans)
 	}
 	row.Messages, row.StopReason = r.Messages, r.StopReason
-	return row
+	return row, buf
+}
+
+// appendEncoded appends v encoded as encode encodes it to buf and returns
+// buf and the encoding, capped so that later appends leave it alone. A value
+// jsontext cannot encode is encoded apart.
+func appendEncoded(buf []byte, v any) ([]byte, json.RawMessage) {
+	from := len(buf)
+	if out, ok := jsontext.AppendMarshal(buf, v); ok {
+		return out, out[from:len(out):len(out)]
+	}
+	return buf, encode(v)
 }
 
 // encodeMetadata encodes one scorer's metadata on its own, so that a value
@@ -164,22 +195,6 @@ func encode(v any) json.RawMessage {
 	return b
 }
 
-// encodeExpected is the case's expected value as stored: JSON null for an
-// explicit null, no value for an absent expected.
-func encodeExpected(c spec.Case) json.RawMessage {
-	if !c.ExpectedPresent() {
-		return nil
-	}
-	return encode(c.Expected)
-}
-
-func encodeOmitEmpty(m map[string]any) json.RawMessage {
-	if len(m) == 0 {
-		return nil
-	}
-	return encode(m)
-}
-
 // SummarySink feeds every result to a summary.
 type SummarySink struct {
 	A *report.Aggregator
@@ -187,7 +202,8 @@ type SummarySink struct {
 
 // Add counts r.
 func (s SummarySink) Add(r *Result) error {
-	row := report.Row{Errored: r.Error != "", Error: r.Error, Metrics: r.Metrics, Scores: make([]report.Score, 0, len(r.Scores)),
+	var scores [8]report.Score
+	row := report.Row{Errored: r.Error != "", Error: r.Error, Metrics: r.Metrics, Scores: scores[:0],
 		ScorerErrorMessages: r.ScorerErrors}
 	if r.Case != nil {
 		row.CaseID = r.Case.ID

@@ -169,10 +169,10 @@ func TestInlineScorerOverrunIsATimeout(t *testing.T) {
 	t.Parallel()
 	ev := loadEval(t, `name: overrun
 data: {inline: [{id: a, input: 1}, {id: b, input: 2}, {id: c, input: 3}]}
-task: {expr: 'repeat("a", 6000)'}
+task: {expr: 'repeat("a", 30000)'}
 scorers:
   - {name: before, expr: "true"}
-  - {name: heavy, use: levenshtein, with: {expected: 'repeat("b", 6000)'}}
+  - {name: heavy, use: levenshtein, with: {expected: 'repeat("b", 30000)'}}
   - {name: after, expr: "true"}
 timeout: 20ms
 max_concurrency: 2

@@ -63,23 +63,31 @@ func (g *errorGrouper) add(caseID, scorer, message string) {
 	if g.byKey == nil {
 		g.byKey = map[errorKey]*errorGroupAcc{}
 	}
-	k := errorKey{scorer, cutMessage(message)}
-	acc := g.byKey[k]
+	acc := g.byKey[errorKey{scorer, cutMessage(message)}]
 	if acc == nil {
-		if len(g.order) >= maxTrackedMessages-1 {
-			k = errorKey{message: OtherMessages}
-			acc = g.byKey[k]
-		}
-		if acc == nil {
-			acc = &errorGroupAcc{ErrorGroup: ErrorGroup{Scorer: k.scorer, Message: k.message}, first: len(g.order)}
-			g.byKey[k] = acc
-			g.order = append(g.order, acc)
-		}
+		acc = g.newGroup(scorer, message)
 	}
 	acc.Count++
 	if len(acc.Cases) < MaxErrorExamples && !containsString(acc.Cases, caseID) {
-		acc.Cases = append(acc.Cases, caseID)
+		acc.Cases = append(acc.Cases, strings.Clone(caseID))
 	}
+}
+
+// newGroup starts the group of message (in scorer), or, once there are
+// too many, finds or starts the group of the other messages. What it keeps
+// is copied, so that no caller's row is kept with it.
+func (g *errorGrouper) newGroup(scorer, message string) *errorGroupAcc {
+	k := errorKey{strings.Clone(scorer), strings.Clone(cutMessage(message))}
+	if len(g.order) >= maxTrackedMessages-1 {
+		k = errorKey{message: OtherMessages}
+		if acc := g.byKey[k]; acc != nil {
+			return acc
+		}
+	}
+	acc := &errorGroupAcc{ErrorGroup: ErrorGroup{Scorer: k.scorer, Message: k.message}, first: len(g.order)}
+	g.byKey[k] = acc
+	g.order = append(g.order, acc)
+	return acc
 }
 
 // addRow counts the task error and scorer errors of one row.

@@ -5,6 +5,7 @@ package report
 import (
 	"math"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/caliperhq/caliper/spec"
@@ -126,7 +127,7 @@ func (a *Aggregator) Add(r Row) {
 		m, ok := a.metrics[name]
 		if !ok {
 			m = &metricAcc{min: math.Inf(1), max: math.Inf(-1)}
-			a.metrics[name] = m
+			a.metrics[strings.Clone(name)] = m
 		}
 		m.sum += v
 		m.count++
@@ -139,8 +140,9 @@ func (a *Aggregator) score(name string) *scoreAcc {
 	acc, ok := a.scores[name]
 	if !ok {
 		acc = &scoreAcc{}
-		a.scores[name] = acc
-		a.order = append(a.order, name)
+		kept := strings.Clone(name) // not the caller's row
+		a.scores[kept] = acc
+		a.order = append(a.order, kept)
 	}
 	return acc
 }

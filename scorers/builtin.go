@@ -66,6 +66,23 @@ func (s *builtinScorer) Name() string { return s.name }
 // (levenshtein, json_diff, list_contains of long values) and one that calls
 // out (embeddings) have scoreCtx, given ctx.
 func (s *builtinScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score, error) {
+	sc, err := s.scoreOne(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return []Score{sc}, nil
+}
+
+// AppendScores appends the score Score gives to dst.
+func (s *builtinScorer) AppendScores(ctx context.Context, env *spec.ScorerEnv, dst []Score) ([]Score, error) {
+	sc, err := s.scoreOne(ctx, env)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, sc), nil
+}
+
+func (s *builtinScorer) scoreOne(ctx context.Context, env *spec.ScorerEnv) (Score, error) {
 	if env == nil {
 		env = &spec.ScorerEnv{}
 	}
@@ -73,19 +90,19 @@ func (s *builtinScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score
 	var err error
 	if s.output != nil {
 		if out, err = runProgram(s.output, env); err != nil {
-			return nil, fmt.Errorf("evaluating with.output: %w", err)
+			return Score{}, fmt.Errorf("evaluating with.output: %w", err)
 		}
 	}
 	if s.expected != nil {
 		if exp, err = runProgram(s.expected, env); err != nil {
-			return nil, fmt.Errorf("evaluating with.expected: %w", err)
+			return Score{}, fmt.Errorf("evaluating with.expected: %w", err)
 		}
 	}
 	if s.needExpected && missingExpected(exp, env, s.expected != nil) {
 		if s.expected != nil {
-			return nil, errors.New("with.expected gave nil: there is nothing to compare the output with")
+			return Score{}, errors.New("with.expected gave nil: there is nothing to compare the output with")
 		}
-		return nil, errors.New("the case has no expected value to compare the output with: give the case an `expected` or set `with.expected`")
+		return Score{}, errors.New("the case has no expected value to compare the output with: give the case an `expected` or set `with.expected`")
 	}
 	var v float64
 	var md map[string]any
@@ -95,9 +112,9 @@ func (s *builtinScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score
 		v, md, err = s.score(out, exp)
 	}
 	if err != nil {
-		return nil, err
+		return Score{}, err
 	}
-	return []Score{{Name: s.name, Value: v, Metadata: md}}, nil
+	return Score{Name: s.name, Value: v, Metadata: md}, nil
 }
 
 // missingExpected reports whether a scorer that compares has nothing to

@@ -27,15 +27,20 @@ func newExprScorer(name string, e spec.Expr, deps Deps) (*exprScorer, error) {
 func (s *exprScorer) Name() string { return s.name }
 
 // Score runs the expression over the case and maps its result with ParseResult.
-func (s *exprScorer) Score(_ context.Context, env *spec.ScorerEnv) ([]Score, error) {
+func (s *exprScorer) Score(ctx context.Context, env *spec.ScorerEnv) ([]Score, error) {
+	return s.AppendScores(ctx, env, nil)
+}
+
+// AppendScores appends the scores Score gives to dst.
+func (s *exprScorer) AppendScores(_ context.Context, env *spec.ScorerEnv, dst []Score) ([]Score, error) {
 	if env == nil {
 		env = &spec.ScorerEnv{}
 	}
 	v, err := runProgram(s.prog, env)
 	if err != nil {
-		return nil, fmt.Errorf("evaluating the expression: %w", err)
+		return dst, fmt.Errorf("evaluating the expression: %w", err)
 	}
-	return ParseResult(s.name, v)
+	return AppendResult(dst, s.name, v)
 }
 
 // vms holds expr virtual machines for reuse: a VM keeps its stack between runs,

@@ -20,21 +20,26 @@ import (
 //
 // Anything else, a number outside [0, 1] and NaN are errors.
 func ParseResult(name string, v any) ([]Score, error) {
+	return AppendResult(nil, name, v)
+}
+
+// AppendResult appends the scores ParseResult maps v to to dst. On an error
+// it returns dst as it was.
+func AppendResult(dst []Score, name string, v any) ([]Score, error) {
+	var s Score
+	var err error
 	switch r := v.(type) {
 	case map[string]any:
-		s, err := parseObject(name, r, false)
-		if err != nil {
-			return nil, err
-		}
-		return []Score{s}, nil
+		s, err = parseObject(name, r, false)
 	case []any:
-		return parseList(name, r)
+		return appendList(dst, name, r)
+	default:
+		s, err = parseValue(name, v)
 	}
-	s, err := parseValue(name, v)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return []Score{s}, nil
+	return append(dst, s), nil
 }
 
 // parseValue maps a bare result: a bool, a number or nil.
@@ -109,26 +114,28 @@ func parseObject(name string, m map[string]any, inList bool) (Score, error) {
 	return s, nil
 }
 
-func parseList(name string, list []any) ([]Score, error) {
+// appendList appends the scores of a list result to dst, or returns dst as
+// it was with the error of the first bad item.
+func appendList(dst []Score, name string, list []any) ([]Score, error) {
 	if len(list) == 0 {
-		return []Score{{Name: name, Skipped: true}}, nil
+		return append(dst, Score{Name: name, Skipped: true}), nil
 	}
-	out := make([]Score, 0, len(list))
+	from := len(dst)
 	for i, item := range list {
 		m, ok := item.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("scores[%d]: a list of scores holds {name, score} objects, not %s", i, describe(item))
+			return dst[:from], fmt.Errorf("scores[%d]: a list of scores holds {name, score} objects, not %s", i, describe(item))
 		}
 		s, err := parseObject(name, m, true)
 		if err != nil {
-			return nil, fmt.Errorf("scores[%d]: %w", i, err)
+			return dst[:from], fmt.Errorf("scores[%d]: %w", i, err)
 		}
-		for _, prev := range out {
+		for _, prev := range dst[from:] {
 			if prev.Name == s.Name {
-				return nil, fmt.Errorf("scores[%d]: the name %q is used twice", i, s.Name)
+				return dst[:from], fmt.Errorf("scores[%d]: the name %q is used twice", i, s.Name)
 			}
 		}
-		out = append(out, s)
+		dst = append(dst, s)
 	}
-	return out, nil
+	return dst, nil
 }

@@ -29,3 +29,10 @@ type Scorer interface {
 	// Score scores the case in env: one score, or several named ones.
 	Score(ctx context.Context, env *spec.ScorerEnv) ([]Score, error)
 }
+
+// An Appender is a Scorer that can append its scores to a slice it is given,
+// so that a run keeps them without allocating: AppendScores(ctx, env, dst)
+// gives dst and then what Score(ctx, env) gives, or dst and its error.
+type Appender interface {
+	AppendScores(ctx context.Context, env *spec.ScorerEnv, dst []Score) ([]Score, error)
+}

@@ -15,18 +15,28 @@ type EncodedMaps struct {
 
 var encoders = sync.Pool{New: func() any { return new(Encoder) }}
 
-// EncodeMaps sets r.Encoded, in one buffer, from scores (in any order; a
-// name given twice keeps its last value, as in a map) and r's other maps and
-// tags, as a run has them: its scores as a list, so that it makes no map, and
-// r.Scores stays nil. The maps must not change afterwards: a store writes
-// r.Encoded.
+// EncodeMaps sets r.Encoded, in a buffer of its own, from scores and r's
+// other maps and tags; see EncodedMaps.Encode.
 func EncodeMaps(r *Row, scores []KeyFloat) {
+	enc := new(EncodedMaps)
+	enc.Encode(make([]byte, 0, 128), r, scores)
+	r.Encoded = enc
+}
+
+// Encode appends to dst, and sets m to slices of it, the JSON of scores (in
+// any order; a name given twice keeps its last value, as in a map) and of
+// r's other maps and tags, as a run has them: its scores as a list, so that
+// it makes no map, and r.Scores stays nil. It returns dst. A run encodes them
+// on the goroutine that made the row and sets r.Encoded to m; the maps must
+// not change afterwards.
+func (m *EncodedMaps) Encode(dst []byte, r *Row, scores []KeyFloat) []byte {
 	e := encoders.Get().(*Encoder)
 	defer encoders.Put(e)
-	dst := e.AppendKeyFloats(make([]byte, 0, 128), scores)
-	enc := EncodedMaps{Scores: capped(dst)}
-	_, enc.ScoreMeta, enc.ScorerErrors, enc.Metrics, enc.Tags = e.appendOtherMaps(dst, r)
-	r.Encoded = &enc
+	from := len(dst)
+	dst = e.AppendKeyFloats(dst, scores)
+	m.Scores = capped(dst[from:])
+	dst, m.ScoreMeta, m.ScorerErrors, m.Metrics, m.Tags = e.appendOtherMaps(dst, r)
+	return dst
 }
 
 // capped is b, capped at its length, or nil when empty.
