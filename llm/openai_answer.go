@@ -47,13 +47,17 @@ func decodeChatAnswer(raw []byte, contentType string) (*chatAnswer, error) {
 	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&res); err != nil {
 		return nil, fmt.Errorf("error parsing response json: %w", err)
 	}
-	c := &chatAnswer{}
 	if res == nil { // a body of null
-		return c, nil
+		return &chatAnswer{}, nil
 	}
-	c.model, c.promptTokens, c.completionTokens = res.Model, res.Usage.PromptTokens, res.Usage.CompletionTokens
+	return answerOf(res), nil
+}
+
+// answerOf is what the backend reads of a completion the SDK decoded.
+func answerOf(res *openai.ChatCompletion) *chatAnswer {
+	c := &chatAnswer{model: res.Model, promptTokens: res.Usage.PromptTokens, completionTokens: res.Usage.CompletionTokens}
 	if len(res.Choices) == 0 {
-		return c, nil
+		return c
 	}
 	ch := res.Choices[0]
 	c.hasChoice = true
@@ -61,7 +65,7 @@ func decodeChatAnswer(raw []byte, contentType string) (*chatAnswer, error) {
 	for _, tc := range ch.Message.ToolCalls {
 		c.toolCalls = append(c.toolCalls, chatToolCall{id: tc.ID, typ: tc.Type, name: tc.Function.Name, arguments: tc.Function.Arguments})
 	}
-	return c, nil
+	return c
 }
 
 // jsonContentType reports a JSON answer as the SDK tells one: a media type

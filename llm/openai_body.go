@@ -23,14 +23,7 @@ func appendChatBody(dst []byte, model string, req *ChatRequest) ([]byte, error) 
 	w := bodyWriter{b: dst, start: len(dst), record: len(req.Params.Extra) > 0}
 	w.b = append(w.b, '{')
 	w.member("messages")
-	w.b = append(w.b, '[')
-	for i, m := range req.Messages {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.message(m)
-	}
-	w.b = append(w.b, ']')
+	appendArray(&w, req.Messages, w.message)
 	w.end()
 	w.member("model")
 	w.b = jsontext.AppendString(w.b, model)
@@ -61,14 +54,7 @@ func appendChatBody(dst []byte, model string, req *ChatRequest) ([]byte, error) 
 	}
 	if len(p.Stop) > 0 {
 		w.member("stop")
-		w.b = append(w.b, '[')
-		for i, s := range p.Stop {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.b = jsontext.AppendString(w.b, s)
-		}
-		w.b = append(w.b, ']')
+		appendArray(&w, p.Stop, func(s string) { w.b = jsontext.AppendString(w.b, s) })
 		w.end()
 	}
 	if f := req.ResponseFormat; f != nil {
@@ -89,14 +75,7 @@ func appendChatBody(dst []byte, model string, req *ChatRequest) ([]byte, error) 
 	}
 	if len(req.Tools) > 0 {
 		w.member("tools")
-		w.b = append(w.b, '[')
-		for i, t := range req.Tools {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.tool(t)
-		}
-		w.b = append(w.b, ']')
+		appendArray(&w, req.Tools, w.tool)
 		w.end()
 	}
 	w.b = append(w.b, '}')
@@ -231,25 +210,36 @@ func (w *bodyWriter) message(m Message) {
 		if len(m.Parts) == 0 {
 			w.b = jsontext.AppendString(w.b, m.Content)
 		} else {
-			w.b = append(w.b, '[')
-			for i, p := range m.Parts {
-				if i > 0 {
-					w.b = append(w.b, ',')
-				}
-				if p.Type == PartImage {
-					w.b = append(w.b, `{"image_url":{"url":`...)
-					w.b = jsontext.AppendString(w.b, p.dataURL())
-					w.b = append(w.b, `},"type":"image_url"}`...)
-					continue
-				}
-				w.b = append(w.b, `{"text":`...)
-				w.b = jsontext.AppendString(w.b, p.Text)
-				w.b = append(w.b, `,"type":"text"}`...)
-			}
-			w.b = append(w.b, ']')
+			appendArray(w, m.Parts, w.part)
 		}
 		w.b = append(w.b, `,"role":"user"}`...)
 	}
+}
+
+// part appends one part of a user message: a text, or an image as a data:
+// URL.
+func (w *bodyWriter) part(p Part) {
+	if p.Type == PartImage {
+		w.b = append(w.b, `{"image_url":{"url":`...)
+		w.b = jsontext.AppendString(w.b, p.dataURL())
+		w.b = append(w.b, `},"type":"image_url"}`...)
+		return
+	}
+	w.b = append(w.b, `{"text":`...)
+	w.b = jsontext.AppendString(w.b, p.Text)
+	w.b = append(w.b, `,"type":"text"}`...)
+}
+
+// appendArray appends items as a JSON array, each by each.
+func appendArray[T any](w *bodyWriter, items []T, each func(T)) {
+	w.b = append(w.b, '[')
+	for i, it := range items {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		each(it)
+	}
+	w.b = append(w.b, ']')
 }
 
 // responseFormat appends the response_format member.

@@ -72,16 +72,7 @@ func sdkAnswer(raw []byte) (*chatAnswer, error) {
 	if res == nil {
 		return nil, nil
 	}
-	c := &chatAnswer{model: res.Model, promptTokens: res.Usage.PromptTokens, completionTokens: res.Usage.CompletionTokens}
-	if len(res.Choices) > 0 {
-		ch := res.Choices[0]
-		c.hasChoice = true
-		c.content, c.refusal, c.finishReason = ch.Message.Content, ch.Message.Refusal, ch.FinishReason
-		for _, tc := range ch.Message.ToolCalls {
-			c.toolCalls = append(c.toolCalls, chatToolCall{id: tc.ID, typ: tc.Type, name: tc.Function.Name, arguments: tc.Function.Arguments})
-		}
-	}
-	return c, nil
+	return answerOf(res), nil
 }
 
 // openaiParams maps a request to the chat completions body.
