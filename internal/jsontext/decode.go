@@ -12,8 +12,13 @@ import (
 // reflection, and keeps the object keys it has seen so that a key repeated on
 // every row is allocated once. It is not safe for concurrent use.
 type Decoder struct {
-	keys map[string]string
+	keys   map[string]string
+	recent [keyCacheSize]string // keys seen last, by keySlot, checked before keys
 }
+
+// keyCacheSize is the number of slots of Decoder.recent: enough for the
+// keys of the rows of a dataset, which repeat row after row.
+const keyCacheSize = 64
 
 // maxDecodeDepth is the deepest nesting Decode parses itself; deeper
 // documents go to encoding/json, whose own limit and error apply.
@@ -30,20 +35,29 @@ const (
 // number out of range, surrogate escapes, very deep nesting) is decoded by
 // json.Unmarshal, so its errors are encoding/json's.
 func (d *Decoder) Decode(b []byte) (any, error) {
-	p := parser{b: b, d: d}
-	p.skipSpace()
-	v, ok := p.value(0)
-	if ok {
-		p.skipSpace()
-		if p.i == len(b) {
-			return v, nil
-		}
+	if v, ok := d.DecodeFast(b); ok {
+		return v, nil
 	}
 	var slow any
 	if err := json.Unmarshal(b, &slow); err != nil {
 		return nil, err
 	}
 	return slow, nil
+}
+
+// DecodeFast is Decode without its fallback to encoding/json: it reports
+// false for what Decode would give json.Unmarshal, such as invalid JSON. A
+// document it decodes is valid UTF-8 with no \u escape of a UTF-16
+// surrogate, and its value is the one Decode gives.
+func (d *Decoder) DecodeFast(b []byte) (any, bool) {
+	p := parser{b: b, d: d}
+	p.skipSpace()
+	v, ok := p.value(0)
+	if !ok {
+		return nil, false
+	}
+	p.skipSpace()
+	return v, p.i == len(b)
 }
 
 // parser is one Decode's position in its document.
@@ -188,7 +202,12 @@ func (d *Decoder) key(b []byte) string {
 	if len(b) > maxInternedKey {
 		return string(b)
 	}
+	slot := keySlot(b)
+	if s := d.recent[slot]; s == string(b) {
+		return s
+	}
 	if s, ok := d.keys[string(b)]; ok {
+		d.recent[slot] = s
 		return s
 	}
 	s := string(b)
@@ -197,8 +216,19 @@ func (d *Decoder) key(b []byte) string {
 	}
 	if len(d.keys) < maxInternedKeys {
 		d.keys[s] = s
+		d.recent[slot] = s
 	}
 	return s
+}
+
+// keySlot is the slot of Decoder.recent for the key b, from its length and
+// its first and last bytes.
+func keySlot(b []byte) int {
+	h := uint(len(b))
+	if len(b) > 0 {
+		h = h*31 + uint(b[0])*7 + uint(b[len(b)-1])
+	}
+	return int(h % keyCacheSize)
 }
 
 // stringBytes parses the string at p.i and returns its unescaped bytes,
@@ -314,13 +344,33 @@ func (p *parser) number() (any, bool) {
 		}
 	}
 	if f, ok := smallInteger(p.b[start:p.i]); ok {
-		return f, true
+		return boxFloat(f), true
 	}
 	f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
 	if err != nil {
 		return nil, false
 	}
 	return f, true
+}
+
+// boxedSmall holds the float64 values 0 to boxedSmallCount-1 as an any,
+// which numbers in that range share instead of each allocating its own.
+var boxedSmall = func() (a [boxedSmallCount]any) {
+	for i := range a {
+		a[i] = float64(i)
+	}
+	return a
+}()
+
+const boxedSmallCount = 1024
+
+// boxFloat returns f as an any, shared when it is a small non-negative integer
+// (not -0, whose sign it keeps).
+func boxFloat(f float64) any {
+	if f >= 0 && f < boxedSmallCount && f == math.Trunc(f) && !math.Signbit(f) {
+		return boxedSmall[int(f)]
+	}
+	return f
 }
 
 // digits skips the digits at p.i and reports whether there was one.
