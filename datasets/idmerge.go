@@ -45,6 +45,7 @@ func (s *idSet) sortedOrder() []uint32 {
 	var wrapped []uint32
 	n := 0
 	for i, k := range t {
+		k &= slotIndex
 		switch {
 		case k == 0:
 		case int(s.mem[k-1].hash[0]>>s.shift) > i:

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/caliperhq/caliper/internal/jsontext"
@@ -22,18 +23,33 @@ const jsonlKeepLine = 4 << 20
 // ignored. Values decode as encoding/json decodes them (numbers as float64),
 // without its reflection (jsontext.Decoder).
 type jsonlSource struct {
-	r    *bufio.Reader
-	name string
-	line int
-	buf  []byte // assembles lines longer than the read buffer
-	done bool
-	dec  jsontext.Decoder
+	r      *bufio.Reader
+	name   string
+	prefix string // name + ":", the start of a row's source
+	line   int
+	buf    []byte // assembles lines longer than the read buffer
+	done   bool
+	dec    jsontext.Decoder
+	// direct decodes a row of the keys a row may have straight into its
+	// fields (rawRow.decoded), when the stream needs no row's value.
+	direct  bool
+	members jsontext.Members
+	at      []byte // formats a row's source
 }
+
+// rowNames are the keys of a row; the member bits below are their indexes.
+var rowNames = []string{"id", "input", "expected", "metadata", "tags"}
+
+const (
+	memberID = 1 << iota
+	memberInput
+	memberExpected
+)
 
 func newJSONLSource(r io.Reader, name string) *jsonlSource {
 	br := bufio.NewReaderSize(r, jsonlReadSize)
 	skipBOM(br)
-	return &jsonlSource{r: br, name: name}
+	return &jsonlSource{r: br, name: name, prefix: name + ":", members: jsontext.Members{Names: rowNames, AsString: memberID}}
 }
 
 func (s *jsonlSource) next() (rawRow, error) {
@@ -49,20 +65,55 @@ func (s *jsonlSource) next() (rawRow, error) {
 		if len(line) == 0 {
 			continue
 		}
-		source := s.name + ":" + strconv.Itoa(s.line)
-		if err := checkUTF8(line); err != nil {
-			return rawRow{}, &RowError{Source: source, Err: err}
-		}
-		v, err := s.dec.Decode(line)
-		if err != nil {
-			return rawRow{}, rowErr(source, "invalid JSON: %v", err)
-		}
+		row, err := s.decode(line)
 		if cap(s.buf) > jsonlKeepLine {
 			s.buf = nil
 		}
-		return rawRow{value: v, source: source}, nil
+		return row, err
 	}
 	return rawRow{}, io.EOF
+}
+
+// decode decodes one line: by the fast paths when they take it, which only
+// valid UTF-8 with no surrogate escape passes, else checked and decoded by
+// the general path, whose errors name the line.
+func (s *jsonlSource) decode(line []byte) (rawRow, error) {
+	row := rawRow{source: s.source()}
+	if s.line <= math.MaxUint32 {
+		row.at = rowAt{prefix: s.prefix, n: uint32(s.line)}
+	}
+	if s.direct && s.dec.DecodeMembers(line, &s.members) {
+		row.decoded, row.fields = true, decodedFields(&s.members)
+		return row, nil
+	}
+	v, ok := s.dec.DecodeFast(line)
+	if !ok {
+		if err := checkUTF8(line); err != nil {
+			return rawRow{}, &RowError{Source: row.source, Err: err}
+		}
+		var err error
+		if v, err = s.dec.Decode(line); err != nil {
+			return rawRow{}, rowErr(row.source, "invalid JSON: %v", err)
+		}
+	}
+	row.value = v
+	return row, nil
+}
+
+// source is the source of the current line: name:line.
+func (s *jsonlSource) source() string {
+	s.at = strconv.AppendInt(append(s.at[:0], s.prefix...), int64(s.line), 10)
+	return string(s.at)
+}
+
+// decodedFields returns the fields of a row decoded into m.
+func decodedFields(m *jsontext.Members) rowFields {
+	v := m.Values
+	return rowFields{
+		id: v[0], input: v[1], expected: v[2], metadata: v[3], tags: v[4],
+		idText: m.Strings[0], idIsText: m.InStrings&memberID != 0,
+		hasInput: m.Present&memberInput != 0, hasExpected: m.Present&memberExpected != 0,
+	}
 }
 
 // readLine returns the next line without copying it when it fits the read

@@ -96,6 +96,9 @@ func (m *mapper) field(p *program, env *spec.FieldEnv, row map[string]any, key s
 // so the case's id is the hash of its input. The error, if any, says what is
 // wrong with the row; the caller adds where the row is.
 func (m *mapper) mapRow(r rawRow) (c Case, hashed bool, err error) {
+	if r.decoded {
+		return mapFields(r.source, &r.fields)
+	}
 	row, isObject := r.value.(map[string]any)
 	if !isObject && m.input == nil {
 		return Case{}, false, fmt.Errorf("a row must be an object {id?, input, expected?, metadata?, tags?}, not %s", jsonType(r.value))
@@ -105,12 +108,75 @@ func (m *mapper) mapRow(r rawRow) (c Case, hashed bool, err error) {
 			return Case{}, false, err
 		}
 	}
+	if !r.flat && !m.maps() {
+		f := fieldsOf(row)
+		return mapFields(r.source, &f)
+	}
 	c, hashed, err = m.mapObject(r, row)
 	return c, hashed, err
 }
 
-// mapObject maps a row that is an object, or any row when data.fields.input
-// is set.
+// rowFields are the fields of a row that data.fields does not map: its own
+// id, input, expected, metadata and tags, nil when absent.
+type rowFields struct {
+	id, input, expected, metadata, tags any
+	// idText is the id when it is a string (idIsText), which is then not
+	// boxed in id.
+	idText   string
+	idIsText bool
+	// hasInput and hasExpected say that the row has the key, null or not.
+	hasInput, hasExpected bool
+}
+
+// fieldsOf returns the fields of an object row.
+func fieldsOf(row map[string]any) rowFields {
+	f := rowFields{id: row["id"], input: row["input"], expected: row["expected"], metadata: row["metadata"], tags: row["tags"]}
+	_, f.hasInput = row["input"]
+	_, f.hasExpected = row["expected"]
+	return f
+}
+
+// mapFields maps a row's own fields into a case, as mapObject does when
+// data.fields maps nothing.
+func mapFields(source string, f *rowFields) (Case, bool, error) {
+	c := Case{Source: source}
+	if f.input == nil {
+		if f.hasInput {
+			return Case{}, false, errors.New("the row's input is null")
+		}
+		return Case{}, false, errors.New("the row has no input: add one, or map one with data.fields.input")
+	}
+	c.Input = f.input
+	c.Expected = f.expected
+	c.HasExpected = f.hasExpected
+	switch x := f.metadata.(type) {
+	case nil:
+	case map[string]any:
+		c.Metadata = x
+	default:
+		return Case{}, false, fmt.Errorf("metadata must be an object, not %s", jsonType(f.metadata))
+	}
+	var err error
+	if c.Tags, err = tagList(f.tags); err != nil {
+		return Case{}, false, err
+	}
+	id, ok := f.idText, f.idText != ""
+	if !f.idIsText {
+		if id, ok, err = idString(f.id); err != nil {
+			return Case{}, false, err
+		}
+	}
+	if !ok {
+		if id, err = HashID(c.Input); err != nil {
+			return Case{}, false, err
+		}
+	}
+	c.ID = id
+	return c, !ok, nil
+}
+
+// mapObject maps a row that data.fields maps, or a CSV row: a row that is
+// an object, or any row when data.fields.input is set.
 func (m *mapper) mapObject(r rawRow, row map[string]any) (Case, bool, error) {
 	env := &spec.FieldEnv{Row: r.value, Parameters: m.params}
 	c := Case{Source: r.source}

@@ -19,6 +19,30 @@ type rawRow struct {
 	source string // where it came from, as file:line or inline[i]
 	flat   bool   // a CSV row: columns other than id, input and expected are metadata
 	stored bool   // a stored experiment's case: its other keys, such as output, are not errors
+	// decoded says that the row, an object of the keys a row may have, was
+	// decoded into fields rather than into value, for a stream that does not
+	// map or filter its rows.
+	decoded bool
+	fields  rowFields
+	// at is source split as splitSource splits it, when the reader knows it
+	// (at.prefix is then not empty).
+	at rowAt
+}
+
+// rowAt is where a row is, as the id set keeps it: the prefix of its source,
+// such as "data.jsonl:", and its line or index.
+type rowAt struct {
+	prefix string
+	n      uint32
+}
+
+// where returns the source of r split as splitSource splits it.
+func (r *rawRow) where() rowAt {
+	if r.at.prefix != "" {
+		return r.at
+	}
+	prefix, n := splitSource(r.source)
+	return rowAt{prefix, n}
 }
 
 // rowSource yields raw rows. next returns io.EOF at the end, a *RowError for a
@@ -66,6 +90,10 @@ type fileRules struct {
 	// mapped says that data.fields maps the rows, so CSV columns are not
 	// checked for near misses of id, input and expected.
 	mapped bool
+	// direct says that neither data.fields nor data.filter needs a row's
+	// value, so a JSON Lines row of the usual keys is decoded straight into
+	// its fields.
+	direct bool
 }
 
 // openFile opens one dataset file with the reader its extension names. display
@@ -98,6 +126,9 @@ func openFile(path, display string, rules fileRules) (rowSource, error) {
 	src, err := open(f, display)
 	if cs, ok := src.(*csvSource); ok && err == nil {
 		err = cs.check(rules)
+	}
+	if js, ok := src.(*jsonlSource); ok {
+		js.direct = rules.direct
 	}
 	if err != nil {
 		_ = f.Close()

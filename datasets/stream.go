@@ -117,7 +117,7 @@ func Open(ctx context.Context, d spec.Data, opts Options) (*Stream, error) {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	rules := fileRules{needInput: d.Fields.Input == nil, mapped: m.maps()}
+	rules := fileRules{needInput: d.Fields.Input == nil, mapped: m.maps(), direct: !m.maps() && s.filter == nil}
 	switch {
 	case d.File != "":
 		s.src, err = openFile(d.File, display(d.File), rules)
@@ -223,7 +223,7 @@ func (s *Stream) read() (Case, error) {
 			}
 		}
 		if err == nil {
-			first, dup, ierr := s.ids.add(&c)
+			first, dup, ierr := s.ids.addAt(c.ID, r.where())
 			if ierr != nil {
 				return Case{}, ierr // the check itself failed: never a row to skip
 			}

@@ -39,13 +39,14 @@ import (
 // An error of the disk (a full TMPDIR) is an error of the set: add returns it
 // and keeps returning it; a duplicate is never let through unchecked.
 type idSet struct {
-	cap    int               // the records kept in memory before a spill
+	cap    int               // the records kept in memory before a spill (at most maxCap are)
 	mem    []record          // the records not yet spilled, in the order added
-	table  []uint32          // index + 1 in mem of a hash, 0 for an empty slot
+	table  []uint32          // a slot's record (see slot), 0 for an empty slot
 	shift  uint              // 64 - log2(len(table)): a hash's slot is hash[0] >> shift
 	runs   []*idRun          // the spilled records
 	names  []string          // the distinct source prefixes, such as "data.jsonl:"
 	index  map[string]uint32 // prefix -> its index in names
+	last   uint32            // the index + 1 in names of the prefix added last, 0 before the first
 	create func() (*spillFile, error)
 	block  []byte // a run's block, read on a filter hit
 	err    error  // sticky: what stopped the set
@@ -67,6 +68,22 @@ const (
 	minTable     = 1 << minTableBits
 )
 
+// A slot of the table holds the index + 1 in mem of its record in its low
+// slotIndexBits bits, and a tag of the record's hash in the others, so that a
+// probe reads the record itself (a cache miss, mem being megabytes) only when
+// the tags match: for 1 slot in 16,384 that holds another hash.
+const (
+	slotIndexBits = 18
+	slotIndex     = 1<<slotIndexBits - 1
+	// maxCap is the largest cap whose indexes + 1 fit the slots.
+	maxCap = slotIndex
+)
+
+// tagOf is the tag of h in a slot: bits of h[1], which chooses no slot.
+func tagOf(h [2]uint64) uint32 {
+	return uint32(h[1]>>(64-(32-slotIndexBits))) << slotIndexBits
+}
+
 var errSetClosed = errors.New("checking case ids for duplicates after the stream was closed")
 
 func newIDSet() *idSet {
@@ -76,13 +93,19 @@ func newIDSet() *idSet {
 // add records c's id. When another case already has it, add returns the
 // source of that case. An error (of the temporary files) ends the set.
 func (s *idSet) add(c *Case) (first string, dup bool, err error) {
+	prefix, n := splitSource(c.Source)
+	return s.addAt(c.ID, rowAt{prefix, n})
+}
+
+// addAt is add for the id of the row at at.
+func (s *idSet) addAt(id string, at rowAt) (first string, dup bool, err error) {
 	if s.err != nil {
 		return "", false, s.err
 	}
-	h := hashID(c.ID)
+	h := hashID(id)
 	slot := s.find(h)
 	if k := s.table[slot]; k != 0 {
-		return s.source(s.mem[k-1]), true, nil
+		return s.source(s.mem[k&slotIndex-1]), true, nil
 	}
 	for _, r := range s.runs {
 		rec, found, err := r.lookup(h, &s.block)
@@ -93,14 +116,14 @@ func (s *idSet) add(c *Case) (first string, dup bool, err error) {
 			return s.source(rec), true, nil
 		}
 	}
-	if len(s.mem) >= s.cap {
+	if len(s.mem) >= min(s.cap, maxCap) {
 		if err := s.spill(); err != nil {
 			return "", false, s.fail(err)
 		}
 		slot = s.find(h)
 	}
-	s.mem = append(s.mem, s.record(c.Source, h))
-	s.table[slot] = uint32(len(s.mem))
+	s.mem = append(s.mem, s.record(at, h))
+	s.table[slot] = tagOf(h) | uint32(len(s.mem))
 	if len(s.mem)*4 > len(s.table)*3 {
 		s.grow()
 	}
@@ -123,10 +146,10 @@ func (s *idSet) fail(err error) error {
 // goes. Slots are probed from the hash's high bits on, so the table is in
 // hash order but for a few slots (see sortedOrder).
 func (s *idSet) find(h [2]uint64) int {
-	mask := len(s.table) - 1
+	mask, tag := len(s.table)-1, tagOf(h)
 	for i := int(h[0] >> s.shift); ; i = (i + 1) & mask {
 		k := s.table[i]
-		if k == 0 || s.mem[k-1].hash == h {
+		if k == 0 || k&^slotIndex == tag && s.mem[k&slotIndex-1].hash == h {
 			return i
 		}
 	}
@@ -142,21 +165,24 @@ func (s *idSet) grow() {
 		for s.table[i] != 0 {
 			i = (i + 1) & mask
 		}
-		s.table[i] = uint32(k + 1)
+		s.table[i] = tagOf(s.mem[k].hash) | uint32(k+1)
 	}
 }
 
-// record returns the record of hash h from source, whose prefix it names
-// by its index, kept once.
-func (s *idSet) record(source string, h [2]uint64) record {
-	prefix, n := splitSource(source)
-	i, ok := s.index[prefix]
+// record returns the record of hash h from the row at at, whose prefix it
+// names by its index, kept once.
+func (s *idSet) record(at rowAt, h [2]uint64) record {
+	if s.last != 0 && s.names[s.last-1] == at.prefix {
+		return record{hash: h, line: at.n, name: s.last - 1}
+	}
+	i, ok := s.index[at.prefix]
 	if !ok {
 		i = uint32(len(s.names))
-		s.names = append(s.names, prefix)
-		s.index[prefix] = i
+		s.names = append(s.names, at.prefix)
+		s.index[at.prefix] = i
 	}
-	return record{hash: h, line: n, name: i}
+	s.last = i + 1
+	return record{hash: h, line: at.n, name: i}
 }
 
 // source is the source text of the case of r.
