@@ -17,11 +17,26 @@ import (
 // BenchmarkJSONL streams 100,000 generated rows from a JSON Lines file and
 // reports rows per second.
 func BenchmarkJSONL(b *testing.B) {
+	benchmarkJSONL(b, func(i int) string {
+		return fmt.Sprintf(`{"id": "case-%d", "input": {"question": "What is %d + %d?", "context": ["arithmetic", "small numbers"]}, "expected": "%d", "metadata": {"lang": "en", "n": %d}, "tags": ["bench"]}`, i, i, i, 2*i, i)
+	})
+}
+
+// BenchmarkJSONLSmallRows is BenchmarkJSONL for the rows of the W1 eval,
+// small ones with a numeric input.
+func BenchmarkJSONLSmallRows(b *testing.B) {
+	benchmarkJSONL(b, func(i int) string {
+		return fmt.Sprintf(`{"id": "c%d", "input": {"a": %d, "b": %d}, "expected": "%d"}`, i, i%1000, i*7%1000, i%1000+i*7%1000)
+	})
+}
+
+func benchmarkJSONL(b *testing.B, row func(i int) string) {
 	const rows = 100_000
 	path := filepath.Join(b.TempDir(), "bench.jsonl")
 	var sb strings.Builder
 	for i := range rows {
-		fmt.Fprintf(&sb, `{"id": "case-%d", "input": {"question": "What is %d + %d?", "context": ["arithmetic", "small numbers"]}, "expected": "%d", "metadata": {"lang": "en", "n": %d}, "tags": ["bench"]}`+"\n", i, i, i, 2*i, i)
+		sb.WriteString(row(i))
+		sb.WriteByte('\n')
 	}
 	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
 		b.Fatal(err)
