@@ -66,8 +66,11 @@ func (m *Members) reset() {
 		m.Values = make([]any, len(m.Names))
 		m.Strings = make([]string, len(m.Names))
 	}
-	clear(m.Values)
-	clear(m.Strings)
+	for i := range m.Values { // only the members present: clear would cost more
+		if m.Present&(1<<i) != 0 {
+			m.Values[i], m.Strings[i] = nil, ""
+		}
+	}
 	m.Present, m.InStrings = 0, 0
 }
 
