@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/caliperhq/caliper/internal/jsontext"
 )
@@ -34,8 +35,17 @@ type jsonlSource struct {
 	// fields (rawRow.decoded), when the stream needs no row's value.
 	direct  bool
 	members jsontext.Members
-	at      []byte // formats a row's source
+	// sources holds the sources of the lines from sourcesFrom on, built
+	// at once, that end at the offsets in ends.
+	sources     string
+	sourcesFrom int
+	ends        []int
 }
+
+// sourcesSize is about the size of the string that holds the sources of
+// lines built at once, so that they cost one allocation rather than one a
+// line: a few dozen lines, with a short file name.
+const sourcesSize = 1 << 10
 
 // rowNames are the keys of a row; the member bits below are their indexes.
 var rowNames = []string{"id", "input", "expected", "metadata", "tags"}
@@ -102,8 +112,32 @@ func (s *jsonlSource) decode(line []byte) (rawRow, error) {
 
 // source is the source of the current line: name:line.
 func (s *jsonlSource) source() string {
-	s.at = strconv.AppendInt(append(s.at[:0], s.prefix...), int64(s.line), 10)
-	return string(s.at)
+	i := s.line - s.sourcesFrom
+	if i < 0 || i >= len(s.ends) {
+		s.buildSources()
+		i = 0
+	}
+	start := 0
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.sources[start:s.ends[i]]
+}
+
+// buildSources builds the sources of the current line and of the lines
+// after it, as many as about sourcesSize bytes hold.
+func (s *jsonlSource) buildSources() {
+	n := max(1, sourcesSize/(len(s.prefix)+8))
+	var digits [20]byte
+	var b strings.Builder
+	b.Grow(n * (len(s.prefix) + len(strconv.AppendInt(digits[:0], int64(s.line+n-1), 10))))
+	s.ends = s.ends[:0]
+	for line := s.line; line < s.line+n; line++ {
+		b.WriteString(s.prefix)
+		b.Write(strconv.AppendInt(digits[:0], int64(line), 10))
+		s.ends = append(s.ends, b.Len())
+	}
+	s.sources, s.sourcesFrom = b.String(), s.line
 }
 
 // decodedFields returns the fields of a row decoded into m.

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // sampler keeps a seeded random sample of at most size cases out of a stream of
@@ -39,7 +40,9 @@ func newSampler(size int, seed int64) *sampler {
 	}
 }
 
-// offer considers one case for the sample.
+// offer considers one case for the sample. A case kept has its own copy of
+// its source, which a JSON Lines reader builds in one string with the
+// sources of the lines around it: the sample must not keep those alive.
 func (s *sampler) offer(c Case) {
 	h := sha256.New()
 	h.Write(s.seed)
@@ -48,10 +51,12 @@ func (s *sampler) offer(c Case) {
 	p := pick{key: binary.BigEndian.Uint64(h.Sum(sum[:0])), order: s.n, c: c}
 	s.n++
 	if len(s.picks) < s.size {
+		p.c.Source = strings.Clone(c.Source)
 		heap.Push(&s.picks, p)
 		return
 	}
 	if top := s.picks[0]; p.less(top) {
+		p.c.Source = strings.Clone(c.Source)
 		s.picks[0] = p
 		heap.Fix(&s.picks, 0)
 	}

@@ -102,7 +102,11 @@ func (s *idSet) addAt(id string, at rowAt) (first string, dup bool, err error) {
 	if s.err != nil {
 		return "", false, s.err
 	}
-	h := hashID(id)
+	return s.addHash(hashID(id), at)
+}
+
+// addHash is addAt for an id whose hash is h.
+func (s *idSet) addHash(h [2]uint64, at rowAt) (first string, dup bool, err error) {
 	slot := s.find(h)
 	if k := s.table[slot]; k != 0 {
 		return s.source(s.mem[k&slotIndex-1]), true, nil

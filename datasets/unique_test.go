@@ -214,3 +214,35 @@ func countTiers(s *idSet) int {
 }
 
 func caseID(id string) spec.Case { return spec.Case{ID: id} }
+
+// TestIDSetTagsTellHashesApart adds hashes that share their slot and their
+// tag, and others that share only their slot, to sets that grow and spill:
+// each is new once, and a duplicate of its own row afterwards.
+func TestIDSetTagsTellHashesApart(t *testing.T) {
+	t.Parallel()
+	const home, tagged = 0x8000_0000_0000_0000, 0x1234_5678_9abc_def0
+	var hashes [][2]uint64
+	for i := range uint64(40) {
+		hashes = append(hashes, [2]uint64{home, tagged ^ i}) // the same tag
+		hashes = append(hashes, [2]uint64{home, tagged ^ (i+1)<<56})
+	}
+	if tagOf(hashes[0]) != tagOf(hashes[2]) || tagOf(hashes[1]) == tagOf(hashes[3]) {
+		t.Fatal("the hashes do not share their tags as the test needs")
+	}
+	for _, cap := range []int{4, 16, memCap} {
+		s := newIDSet()
+		s.cap = cap
+		for i, h := range hashes {
+			if first, dup, err := s.addHash(h, rowAt{"t.jsonl:", uint32(i + 1)}); dup || err != nil {
+				t.Fatalf("cap %d: hash %d is a duplicate of %q (%v)", cap, i, first, err)
+			}
+		}
+		for i, h := range hashes {
+			first, dup, err := s.addHash(h, rowAt{"u.jsonl:", 1})
+			if want := "t.jsonl:" + strconv.Itoa(i+1); !dup || first != want || err != nil {
+				t.Fatalf("cap %d: hash %d again: %q, %v, %v; want %s", cap, i, first, dup, err, want)
+			}
+		}
+		closeSet(t, s)
+	}
+}
