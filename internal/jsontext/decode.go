@@ -14,6 +14,7 @@ import (
 type Decoder struct {
 	keys   map[string]string
 	recent [keyCacheSize]string // keys seen last, by keySlot, checked before keys
+	stack  []any                // the elements of the arrays being parsed
 }
 
 // keyCacheSize is the number of slots of Decoder.recent: enough for the
@@ -50,6 +51,7 @@ func (d *Decoder) Decode(b []byte) (any, error) {
 // document it decodes is valid UTF-8 with no \u escape of a UTF-16
 // surrogate, and its value is the one Decode gives.
 func (d *Decoder) DecodeFast(b []byte) (any, bool) {
+	defer d.release()
 	p := parser{b: b, d: d}
 	p.skipSpace()
 	v, ok := p.value(0)
@@ -166,22 +168,26 @@ func (p *parser) object(depth int) (any, bool) {
 	}
 }
 
+// array parses an array, gathering its elements on the decoder's stack so
+// that the slice is allocated once, at its length.
 func (p *parser) array(depth int) (any, bool) {
 	p.i++ // [
-	a := []any{}
 	p.skipSpace()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return a, true
+		return []any{}, true
 	}
+	mark := len(p.d.stack)
 	for {
 		v, ok := p.value(depth + 1)
 		if !ok {
+			p.d.pop(mark)
 			return nil, false
 		}
-		a = append(a, v)
+		p.d.stack = append(p.d.stack, v)
 		p.skipSpace()
 		if p.i >= len(p.b) {
+			p.d.pop(mark)
 			return nil, false
 		}
 		switch p.b[p.i] {
@@ -190,10 +196,34 @@ func (p *parser) array(depth int) (any, bool) {
 			p.skipSpace()
 		case ']':
 			p.i++
+			a := make([]any, len(p.d.stack)-mark)
+			copy(a, p.d.stack[mark:])
+			p.d.pop(mark)
 			return a, true
 		default:
+			p.d.pop(mark)
 			return nil, false
 		}
+	}
+}
+
+// pop drops the elements of the stack from mark on, so that it keeps none
+// of them alive.
+func (d *Decoder) pop(mark int) {
+	for i := mark; i < len(d.stack); i++ {
+		d.stack[i] = nil
+	}
+	d.stack = d.stack[:mark]
+}
+
+// maxKeptStack is the largest stack a decoder keeps between documents: a
+// larger one, grown by one long array, is released.
+const maxKeptStack = 4096
+
+// release drops a stack grown past maxKeptStack by the document just decoded.
+func (d *Decoder) release() {
+	if cap(d.stack) > maxKeptStack {
+		d.stack = nil
 	}
 }
 

@@ -26,6 +26,7 @@ type Members struct {
 // when b is not such an object, or is one Decode would give json.Unmarshal
 // (see DecodeFast); m is then to be ignored.
 func (d *Decoder) DecodeMembers(b []byte, m *Members) bool {
+	defer d.release()
 	m.reset()
 	p := parser{b: b, d: d}
 	p.skipSpace()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -125,7 +126,7 @@ func TestSmallNumbersAreSharedAndExact(t *testing.T) {
 			t.Errorf("Decode(%q) = %#v, %v; want %#v", doc, got, err, want)
 		}
 	}
-	for doc, want := range map[string]float64{"0": 0, "1023": 0, "1024": 1, "-1": 1, "0.5": 1} {
+	for doc, want := range map[string]float64{"0": 0, "1023": 0, "1024": 1, "-1": 1, "0.5": 1, "[1, 2, 3, 4, 5]": 2, "[[1, 2], [3, [4, 5]]]": 8} { // an array: its elements and its boxed header {
 		b := []byte(doc)
 		allocs := testing.AllocsPerRun(100, func() {
 			if _, err := d.Decode(b); err != nil {
@@ -135,5 +136,24 @@ func TestSmallNumbersAreSharedAndExact(t *testing.T) {
 		if allocs != want {
 			t.Errorf("decoding %s made %v allocations, want %v", doc, allocs, want)
 		}
+	}
+}
+
+func TestDecodeStackIsLeftEmpty(t *testing.T) {
+	t.Parallel()
+	var d Decoder
+	for _, doc := range []string{`[1, [2, 3`, `[1, [2, 3]]`, `[1, [2, x]]`, `[[[]], [1,]]`} {
+		d.Decode([]byte(doc))
+		if len(d.stack) != 0 {
+			t.Errorf("Decode(%q) left %d values on the stack", doc, len(d.stack))
+		}
+	}
+	long := []byte("[" + strings.Repeat("1, ", 10_000) + "1]")
+	v, err := d.Decode(long)
+	if err != nil || len(v.([]any)) != 10_001 {
+		t.Fatalf("Decode of a long array: %v", err)
+	}
+	if cap(d.stack) > maxKeptStack {
+		t.Errorf("the decoder keeps a stack of %d values", cap(d.stack))
 	}
 }
