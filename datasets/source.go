@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -279,6 +280,13 @@ func checkUTF8(b []byte) error {
 func loneSurrogate(b []byte) int {
 	high := -1 // offset of a high surrogate waiting for its low half
 	for i := 0; i < len(b); i++ {
+		if high < 0 { // nothing waits: skip to the next backslash
+			j := bytes.IndexByte(b[i:], '\\')
+			if j < 0 {
+				return -1
+			}
+			i += j
+		}
 		isU := b[i] == '\\' && i+6 <= len(b) && b[i+1] == 'u'
 		if high >= 0 && !isU {
 			return high // the high half is not followed by an escape

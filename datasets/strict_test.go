@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 
@@ -255,4 +256,56 @@ func TestLoneSurrogateRows(t *testing.T) {
 	p := writeFile(t, "s.jsonl", `{"input": "ok"}`+"\n"+`{"input": "a\ud800"}`+"\n"+`{"input": "a\udfff"}`+"\n")
 	_, _, err := readAll(t, spec.Data{File: p}, Options{Display: filepath.Base})
 	wantErr(t, err, `s.jsonl:2: invalid UTF-8: the escape \ud800 at byte 13 of the row is half of a UTF-16 surrogate pair`)
+}
+
+// FuzzLoneSurrogateMatchesScan checks loneSurrogate, which skips from one
+// backslash to the next, against a scan of every byte.
+func FuzzLoneSurrogateMatchesScan(f *testing.F) {
+	for _, s := range []string{`{"input": "\ud800"}`, `"\ud83d\ude00"`, `"\\ud800"`, `"\ud800\n"`, `\`, `\u12`, `"\ud800\ud800\udc00"`, `"a\\\udc00"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := loneSurrogate(b), loneSurrogateScan(b); got != want {
+			t.Fatalf("loneSurrogate(%q) = %d, a scan of every byte gives %d", b, got, want)
+		}
+	})
+}
+
+// loneSurrogateScan is loneSurrogate looking at every byte.
+func loneSurrogateScan(b []byte) int {
+	high := -1
+	for i := 0; i < len(b); i++ {
+		isU := b[i] == '\\' && i+6 <= len(b) && b[i+1] == 'u'
+		if high >= 0 && !isU {
+			return high
+		}
+		if !isU {
+			if b[i] == '\\' {
+				i++
+			}
+			continue
+		}
+		r, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		if err != nil {
+			return -1
+		}
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			if high >= 0 {
+				return high
+			}
+			high = i
+		case r >= 0xdc00 && r < 0xe000:
+			if high < 0 || high+6 != i {
+				return i
+			}
+			high = -1
+		default:
+			if high >= 0 {
+				return high
+			}
+		}
+		i += 5
+	}
+	return high
 }
