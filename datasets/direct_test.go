@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caliperhq/caliper/internal/jsontext"
 	"github.com/caliperhq/caliper/spec"
 )
 
@@ -178,4 +179,23 @@ func readJSONL(t *testing.T, data []byte, direct bool) (out []outcome, decoded i
 	}
 	t.Fatalf("%q: more rows than lines", data)
 	return nil, 0
+}
+
+// FuzzFastDecodeIsValidUTF8 checks what lets a JSON Lines row skip
+// checkUTF8: a line the decoder's fast paths take passes it.
+func FuzzFastDecodeIsValidUTF8(f *testing.F) {
+	for _, data := range directCases {
+		f.Add([]byte(data))
+	}
+	f.Add([]byte(`"\ud83d\ude00"`))
+	f.Add([]byte("[\"\xed\xa0\x80\"]"))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var dec jsontext.Decoder
+		m := jsontext.Members{Names: rowNames, AsString: memberID}
+		_, fast := dec.DecodeFast(line)
+		members := dec.DecodeMembers(line, &m)
+		if err := checkUTF8(line); err != nil && (fast || members) {
+			t.Fatalf("%q: the fast path (%v) or the members' (%v) took a line checkUTF8 refuses: %v", line, fast, members, err)
+		}
+	})
 }
