@@ -358,6 +358,7 @@ func (p *parser) number() (any, bool) {
 	default:
 		return nil, false
 	}
+	integer := p.i
 	if p.i < len(p.b) && p.b[p.i] == '.' {
 		p.i++
 		if !p.digits() {
@@ -373,8 +374,10 @@ func (p *parser) number() (any, bool) {
 			return nil, false
 		}
 	}
-	if f, ok := smallInteger(p.b[start:p.i]); ok {
-		return boxFloat(f), true
+	if p.i == integer {
+		if v, ok := smallInteger(p.b[start:p.i]); ok {
+			return v, true
+		}
 	}
 	f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
 	if err != nil {
@@ -394,15 +397,6 @@ var boxedSmall = func() (a [boxedSmallCount]any) {
 
 const boxedSmallCount = 1024
 
-// boxFloat returns f as an any, shared when it is a small non-negative integer
-// (not -0, whose sign it keeps).
-func boxFloat(f float64) any {
-	if f >= 0 && f < boxedSmallCount && f == math.Trunc(f) && !math.Signbit(f) {
-		return boxedSmall[int(f)]
-	}
-	return f
-}
-
 // digits skips the digits at p.i and reports whether there was one.
 func (p *parser) digits() bool {
 	from := p.i
@@ -412,29 +406,28 @@ func (p *parser) digits() bool {
 	return p.i > from
 }
 
-// smallInteger is the value of b, a JSON number, when it is an integer of at
-// most 15 digits: exactly the float64 strconv.ParseFloat would give, without
-// its string.
-func smallInteger(b []byte) (float64, bool) {
+// smallInteger is the value of b, a JSON integer, when it has at most 15
+// digits: exactly the float64 strconv.ParseFloat would give, without its
+// string, and shared (boxedSmall) when it is below boxedSmallCount.
+func smallInteger(b []byte) (any, bool) {
 	neg := b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
 	if len(b) > 15 {
-		return 0, false
+		return nil, false
 	}
 	var n int64
 	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
 		n = n*10 + int64(c-'0')
 	}
-	if neg {
-		if n == 0 {
-			return math.Copysign(0, -1), true
-		}
-		n = -n
+	switch {
+	case neg && n == 0:
+		return math.Copysign(0, -1), true
+	case neg:
+		return float64(-n), true
+	case n < boxedSmallCount:
+		return boxedSmall[n], true
 	}
 	return float64(n), true
 }
