@@ -50,6 +50,8 @@ const sourcesSize = 1 << 10
 // rowNames are the keys of a row; the member bits below are their indexes.
 var rowNames = []string{"id", "input", "expected", "metadata", "tags"}
 
+// The bits of jsontext.Members for the keys of rowNames that decodedFields
+// reads.
 const (
 	memberID = 1 << iota
 	memberInput

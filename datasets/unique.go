@@ -41,7 +41,7 @@ import (
 type idSet struct {
 	cap    int               // the records kept in memory before a spill (at most maxCap are)
 	mem    []record          // the records not yet spilled, in the order added
-	table  []uint32          // a slot's record (see slot), 0 for an empty slot
+	table  []uint32          // a record's index + 1 in mem and its hash's tag (see slotIndexBits), 0 for an empty slot
 	shift  uint              // 64 - log2(len(table)): a hash's slot is hash[0] >> shift
 	runs   []*idRun          // the spilled records
 	names  []string          // the distinct source prefixes, such as "data.jsonl:"
