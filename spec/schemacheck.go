@@ -12,35 +12,39 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var (
-	compiledOnce    sync.Once
-	compiledSchemas map[string]*gojsonschema.Schema
-	compileErr      error
-	schemaDefs      map[string]any
-)
+// schemaDefs is every definition of the schema, decoded once.
+var schemaDefs = sync.OnceValue(schema.Definitions)
+
+// compiledSchemas compiles each kind's schema the first time a file of that
+// kind is checked: a run that reads only an eval and a project file does
+// not pay for the prompt and function schemas (a few milliseconds of every
+// command's start).
+var compiledSchemas = func() map[string]func() (*gojsonschema.Schema, error) {
+	m := map[string]func() (*gojsonschema.Schema, error){}
+	for _, k := range schema.Kinds {
+		m[k] = sync.OnceValues(func() (*gojsonschema.Schema, error) { return compileSchema(k) })
+	}
+	return m
+}()
+
+func compileSchema(kind string) (*gojsonschema.Schema, error) {
+	doc, err := schema.Document(kind)
+	if err != nil {
+		return nil, err
+	}
+	s, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(doc))
+	if err != nil {
+		return nil, fmt.Errorf("compiling the %s schema: %w", kind, err)
+	}
+	return s, nil
+}
 
 func compiledSchema(kind string) (*gojsonschema.Schema, error) {
-	compiledOnce.Do(func() {
-		schemaDefs = schema.Definitions()
-		compiledSchemas = map[string]*gojsonschema.Schema{}
-		for _, k := range schema.Kinds {
-			doc, err := schema.Document(k)
-			if err != nil {
-				compileErr = err
-				return
-			}
-			s, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(doc))
-			if err != nil {
-				compileErr = fmt.Errorf("compiling the %s schema: %w", k, err)
-				return
-			}
-			compiledSchemas[k] = s
-		}
-	})
-	if compileErr != nil {
-		return nil, compileErr
+	compile, ok := compiledSchemas[kind]
+	if !ok {
+		return nil, fmt.Errorf("no schema for %q files", kind)
 	}
-	return compiledSchemas[kind], nil
+	return compile()
 }
 
 // schemaError is one schema violation at a value path.

@@ -77,10 +77,11 @@ func editDistance(a, b string) int {
 // schemasAt returns the schemas that apply to the value at path in a document of
 // the given kind, with references and combinators expanded.
 func schemasAt(kind string, path []string) []map[string]any {
-	if _, err := compiledSchema(kind); err != nil {
+	def, ok := schemaDefs()[kind]
+	if !ok {
 		return nil
 	}
-	cur := expand(schemaDefs[kind])
+	cur := expand(def)
 	for _, seg := range path {
 		var next []map[string]any
 		_, isIndex := strconv.Atoi(seg)
@@ -112,7 +113,7 @@ func expand(node any) []map[string]any {
 		return nil
 	}
 	if ref, ok := m["$ref"].(string); ok {
-		return expand(schemaDefs[schema.RefName(ref)])
+		return expand(schemaDefs()[schema.RefName(ref)])
 	}
 	out := []map[string]any{m}
 	for _, key := range []string{"anyOf", "oneOf", "allOf"} {
@@ -160,7 +161,7 @@ func typesAt(kind string, path []string) string {
 
 // isDurationAt reports whether the value at path is a duration.
 func isDurationAt(kind string, path []string) bool {
-	dur := expand(schemaDefs["duration"])
+	dur := expand(schemaDefs()["duration"])
 	for _, s := range schemasAt(kind, path) {
 		if len(dur) > 0 && fmt.Sprintf("%p", s) == fmt.Sprintf("%p", dur[0]) {
 			return true
@@ -205,8 +206,8 @@ func homesOf(kind, key string) []string {
 		homesIndex = map[string]map[string][]string{}
 		for _, k := range schema.Kinds {
 			idx := map[string][]string{}
-			if _, err := compiledSchema(k); err == nil {
-				indexHomes(expand(schemaDefs[k]), "", idx, 0)
+			if def, ok := schemaDefs()[k]; ok {
+				indexHomes(expand(def), "", idx, 0)
 			}
 			for key, paths := range idx {
 				sort.Strings(paths)
