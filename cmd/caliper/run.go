@@ -208,6 +208,7 @@ func stoppedEarly(ev *spec.Eval, o *pipeline.Outcome) error {
 // store under --no-store), says where that store is and returns the store
 // that holds the run's rows.
 func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.Session, ev *spec.Eval, params map[string]string, f runFlags) (*pipeline.Outcome, string, store.Store, error) {
+	git := startGitRead(ctx, st, ev)
 	db, dsn, err := ses.Store(ctx, proj)
 	if err != nil {
 		return nil, "", nil, err
@@ -221,7 +222,7 @@ func runOne(ctx context.Context, st *State, proj *project.Project, ses *project.
 		return nil, "", nil, err
 	}
 	defer p.Close()
-	o, err := experimentOptions(ctx, st, db, p, f)
+	o, err := experimentOptions(ctx, st, db, p, f, git)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -333,15 +334,34 @@ func displayStore(st *State, db store.Store, dsn string) string {
 	return db.String()
 }
 
-// experimentOptions says where and how the run of p is logged: its name,
-// base, the experiment it resumes and the store dataset it reads.
-func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeline.Pipeline, f runFlags) (pipeline.ExperimentOptions, error) {
-	ev := p.Eval
+// startGitRead starts reading the repository state ev's experiment records,
+// so that the git commands run while the store opens and the eval compiles;
+// the function it returns waits for the result.
+func startGitRead(ctx context.Context, st *State, ev *spec.Eval) func() (gitinfo.Info, string) {
 	var gs gitinfo.Settings
 	if ev.Project != nil {
 		gs = gitinfo.Settings{Collect: ev.Project.Git.Collect, Fields: ev.Project.Git.Fields}
 	}
-	git, message := gitinfo.ReadWith(ctx, filepath.Dir(ev.File), st.Env, gs)
+	type read struct {
+		info    gitinfo.Info
+		message string
+	}
+	done := make(chan read, 1)
+	go func() {
+		info, message := gitinfo.ReadWith(ctx, filepath.Dir(ev.File), st.Env, gs)
+		done <- read{info, message}
+	}()
+	return sync.OnceValues(func() (gitinfo.Info, string) {
+		r := <-done
+		return r.info, r.message
+	})
+}
+
+// experimentOptions says where and how the run of p is logged: its name,
+// base, the experiment it resumes and the store dataset it reads.
+func experimentOptions(ctx context.Context, st *State, db store.Store, p *pipeline.Pipeline, f runFlags, gitRead func() (gitinfo.Info, string)) (pipeline.ExperimentOptions, error) {
+	ev := p.Eval
+	git, message := gitRead()
 	o := pipeline.ExperimentOptions{
 		Store: db, Git: store.Git(git), Limit: f.limit, Abort: abortOf(ctx), MaxCost: f.maxCost,
 		Warn: func(msg string) { st.warn(p.Mask().String(msg)) }, Display: st.Display, CommitMessage: message,
