@@ -41,6 +41,17 @@ type BatchWriter interface {
 	Close() error
 }
 
+// Upkeeper is a BatchWriter with upkeep to do while rows come slower than it
+// stores them (SQLite copies its write-ahead log into the database file, so
+// that closing the store at the end of a run has little left to copy). The
+// writer calls Upkeep from its goroutine after a tick that found less than a
+// full batch, never while rows come fast enough to fill batches. Upkeep
+// stores nothing: it cannot fail a write, and a backend drops what it could
+// not do (as SQLite's own checkpoints do).
+type Upkeeper interface {
+	Upkeep()
+}
+
 // item is what Write and Flush hand to the writer's goroutine: a row, or a
 // request to commit what came before and answer on flushed.
 type item struct {
@@ -224,6 +235,7 @@ func (w *Writer) run() {
 	}
 	ticker := time.NewTicker(w.interval)
 	defer ticker.Stop()
+	filled := false // a full batch was flushed since the last tick
 	for {
 		// Sleep until a batch is queued (not woken for every row: the
 		// hand-off of each row cost more than storing it), a flush or Close
@@ -256,6 +268,7 @@ func (w *Writer) run() {
 					batch = append(batch, it.row)
 					if len(batch) >= w.batchSize {
 						flush()
+						filled = true
 					}
 				}
 			default:
@@ -263,7 +276,12 @@ func (w *Writer) run() {
 			}
 		}
 		if ticked {
+			idle := len(batch) < w.batchSize && !filled
 			flush()
+			if u, ok := bw.(Upkeeper); ok && idle && w.firstErr() == nil {
+				u.Upkeep()
+			}
+			filled = false
 		}
 	}
 }

@@ -60,3 +60,46 @@ func TestWriterBackPressure(t *testing.T) {
 		t.Errorf("%d rows written, want 100", n)
 	}
 }
+
+// upkeepCounter is a BatchWriter that counts its batches and upkeeps.
+type upkeepCounter struct {
+	batches, upkeeps atomic.Int64
+}
+
+func (u *upkeepCounter) WriteBatch([]*Row) error { u.batches.Add(1); return nil }
+func (u *upkeepCounter) Close() error            { return nil }
+func (u *upkeepCounter) Upkeep()                 { u.upkeeps.Add(1) }
+
+// TestWriterUpkeepsWhenIdle checks that a writer whose rows come slower
+// than a batch an interval gives its backend time for upkeep, and that one
+// which only ever flushed full batches without a tick did not.
+func TestWriterUpkeepsWhenIdle(t *testing.T) {
+	t.Parallel()
+	busy := &upkeepCounter{}
+	w := NewWriter("x", WriterOptions{BatchSize: 2, FlushInterval: time.Hour}, func() (BatchWriter, error) { return busy, nil }, nil)
+	for i := range 6 {
+		if err := w.Write(&Row{CaseID: fmt.Sprint(i), Input: json.RawMessage(`1`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b, u := busy.batches.Load(), busy.upkeeps.Load(); b != 3 || u != 0 {
+		t.Errorf("full batches only: %d batches and %d upkeeps, want 3 and 0", b, u)
+	}
+
+	idle := &upkeepCounter{}
+	w = NewWriter("x", WriterOptions{BatchSize: 100, FlushInterval: time.Millisecond}, func() (BatchWriter, error) { return idle, nil }, nil)
+	defer w.Close()
+	if err := w.Write(&Row{CaseID: "a", Input: json.RawMessage(`1`)}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for idle.upkeeps.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a writer with one row in 20 s never gave its backend time for upkeep")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
