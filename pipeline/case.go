@@ -38,20 +38,39 @@ type caseRun struct {
 	guard      *guard           // the worker's, watching the in-process calls
 	// replayed is the stored transcript of a rescored agent task.
 	replayed *functions.AgentRun
+	// metrics is the map of the result's metrics, kept when the caseRun is
+	// reused.
+	metrics map[string]float64
 }
 
-// runCase runs the task and then the scorers of one case and trial, and
-// hands the result to the runner. A panic in any of them is an error on this
-// case, not a crash of the run. It reports whether the calling goroutine
-// still holds its worker's role.
-func (p *Pipeline) runCase(w *runner, g *guard, j job) bool {
-	c := &caseRun{p: p, w: w, j: j, guard: g}
+// newCase is the caseRun of job j, reusing spare, a finished caseRun of the
+// same worker, when not nil.
+func (p *Pipeline) newCase(spare *caseRun, w *runner, g *guard, j job) *caseRun {
+	c := spare
+	if c == nil {
+		c = new(caseRun)
+	} else {
+		metrics := c.metrics
+		clear(metrics)
+		*c = caseRun{metrics: metrics}
+	}
+	c.p, c.w, c.j, c.guard = p, w, j, g
 	c.result = Result{Case: &c.j.c, Trial: j.trial}
 	c.r = &c.result
 	if p.traced {
 		c.tr = &functions.Trace{}
 	}
-	return c.task()
+	return c
+}
+
+// spare is c, for its worker's next case, once c is done and nothing still
+// holds it; nil when a call of the case may still run: the pipeline's calls
+// can outlive their case unless they all run in this process and inline.
+func (c *caseRun) spare() *caseRun {
+	if !c.p.reusesCases {
+		return nil
+	}
+	return c
 }
 
 // ctx is the context of a call of the case that runs in its own goroutine or
@@ -73,6 +92,10 @@ func (c *caseRun) traced(ctx context.Context, span string) context.Context {
 	return functions.WithTrace(ctx, c.tr, span)
 }
 
+// task runs the task and then the scorers of the case and trial, and hands
+// the result to the runner. A panic in any of them is an error on this case,
+// not a crash of the run. It reports whether the calling goroutine still
+// holds its worker's role.
 func (c *caseRun) task() bool {
 	cs := &c.j.c
 	c.req = functions.Request{Input: cs.Input, Expected: cs.Expected, Metadata: cs.Metadata, Tags: cs.Tags, Parameters: c.p.Parameters, Trial: c.j.trial, Trace: c.tr}
@@ -105,7 +128,11 @@ func (c *caseRun) task() bool {
 func (c *caseRun) afterTask(out any, err error) bool {
 	r := c.r
 	r.Duration = time.Since(c.start)
-	r.Metrics = map[string]float64{"duration": r.Duration.Seconds()}
+	if c.metrics == nil {
+		c.metrics = make(map[string]float64, 1)
+	}
+	r.Metrics = c.metrics
+	r.Metrics["duration"] = r.Duration.Seconds()
 	run := c.agentRun(r)
 	for k, v := range c.tr.Metrics() {
 		r.Metrics[k] = v

@@ -50,6 +50,10 @@ type Pipeline struct {
 	// expression), which callTask bounds by the timeout and abort.
 	taskInProcess bool
 	traced        bool          // cases carry a trace for model calls
+	// reusesCases is set when every call of a case ends before the case is
+	// done (the task in process, no slow scorer), so that a worker can reuse
+	// a finished caseRun.
+	reusesCases bool
 	spent         atomic.Uint64 // float64 bits: the estimated cost so far
 	reserved      atomic.Uint64 // float64 bits: the estimated cost of the cases in flight (--max-cost)
 	scorers       []scorerRunner
@@ -104,6 +108,7 @@ func Compile(ev *spec.Eval, opts Options) (_ *Pipeline, err error) {
 		p.scorers = append(p.scorers, r)
 	}
 	p.traced = reportsHooks(ev) || (opts.LLM != nil && !p.inProcessOnly())
+	p.reusesCases = p.taskInProcess && !p.hasSlowScorer()
 	if p.onError, err = newErrorScorer(ev, p.ExprOptions); err != nil {
 		return nil, fmt.Errorf("compiling %s: %w", ev.Name, err)
 	}
@@ -126,6 +131,16 @@ func (p *Pipeline) inProcessOnly() bool {
 		}
 	}
 	return true
+}
+
+// hasSlowScorer reports whether a scorer runs in a goroutine of its own.
+func (p *Pipeline) hasSlowScorer() bool {
+	for _, s := range p.scorers {
+		if s.slow {
+			return true
+		}
+	}
+	return false
 }
 
 // ScorerNames lists the scorers in the order the eval declares them.

@@ -35,9 +35,10 @@ type Result struct {
 }
 
 // Sink receives every result as it finishes. Add is called from many workers
-// at once. An error is an infrastructure failure, such as a store that cannot
-// keep the result: the run stops issuing cases, cancels the calls in flight
-// and returns it.
+// at once. r, and the slices and maps it holds, are the sink's only during
+// Add: a worker reuses them for its next case. An error is an infrastructure
+// failure, such as a store that cannot keep the result: the run stops issuing
+// cases, cancels the calls in flight and returns it.
 type Sink interface {
 	Add(r *Result) error
 }
@@ -133,14 +134,17 @@ type runner struct {
 // a takeover: the goroutine that took over goes on with the loop, with a
 // guard of its own.
 func (w *runner) loop(g *guard) {
+	var spare *caseRun
 	for j := range w.jobs {
 		if w.calls.Err() != nil {
 			w.cancelled.Add(1)
 			continue
 		}
-		if !w.p.runCase(w, g, j) {
+		c := w.p.newCase(spare, w, g, j)
+		if !c.task() {
 			return
 		}
+		spare = c.spare()
 	}
 	g.stop()
 	w.workers.Done()

@@ -49,6 +49,7 @@ func (s *StoreSink) Add(r *Result) error {
 	}
 	row.maps.Encode(buf, &row.Row, scores)
 	row.Encoded = &row.maps
+	row.Metrics = nil // encoded: the map is the worker's, for its next case
 	if err := s.W.Write(&row.Row); err != nil {
 		return fmt.Errorf("storing case %s trial %d: %w", r.Case.ID, r.Trial, err)
 	}
@@ -71,10 +72,12 @@ func ToRow(r *Result) *store.Row {
 	return row
 }
 
-// encodedRow is a row and the room for its encoded maps, allocated together.
+// encodedRow is a row, the room for its encoded maps and the first buffer
+// of its JSON values, allocated together.
 type encodedRow struct {
 	store.Row
 	maps store.EncodedMaps
+	buf  [rowBufSize]byte
 }
 
 // rowBufSize is the first size of the buffer a row's JSON values share,
@@ -90,7 +93,7 @@ func rowOf(r *Result) (*encodedRow, []byte) {
 		CaseID: c.ID, Trial: r.Trial, Error: r.Error, Tags: c.Tags, Created: time.Now().UTC(),
 		Metrics: r.Metrics,
 	}}
-	buf := make([]byte, 0, rowBufSize)
+	buf := row.buf[:0]
 	buf, row.Input = appendEncoded(buf, c.Input)
 	if c.ExpectedPresent() {
 		buf, row.Expected = appendEncoded(buf, c.Expected)
