@@ -49,15 +49,11 @@ type Pipeline struct {
 	// taskInProcess is set when the task is CPU work in this process (an
 	// expression), which callTask bounds by the timeout and abort.
 	taskInProcess bool
-	traced        bool // cases carry a trace for model calls
-	// reusesCases is set when every call of a case ends before the case is
-	// done (the task in process, no slow scorer), so that a worker can reuse
-	// a finished caseRun.
-	reusesCases bool
-	spent       atomic.Uint64 // float64 bits: the estimated cost so far
-	reserved    atomic.Uint64 // float64 bits: the estimated cost of the cases in flight (--max-cost)
-	scorers     []scorerRunner
-	onError     *errorScorer // error_score
+	traced        bool          // cases carry a trace for model calls
+	spent         atomic.Uint64 // float64 bits: the estimated cost so far
+	reserved      atomic.Uint64 // float64 bits: the estimated cost of the cases in flight (--max-cost)
+	scorers       []scorerRunner
+	onError       *errorScorer // error_score
 	// attachments is the store of the run, which image parts read.
 	attachments atomic.Pointer[store.AttachmentStore]
 	closers     []functions.Function
@@ -66,6 +62,10 @@ type Pipeline struct {
 	// RunExperiment from the experiment replayFrom names.
 	replays    map[string]*replayed
 	replayFrom string
+	// reusesCases is set when every call of a case ends before the case is
+	// done (the task in process, no slow scorer), so that a worker can reuse
+	// a finished caseRun.
+	reusesCases bool
 }
 
 // Compile builds the pipeline of a validated eval.
