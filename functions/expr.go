@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/caliperhq/caliper/spec"
@@ -17,6 +18,10 @@ type exprFunc struct {
 	src    *spec.Expr
 	prog   *vm.Program
 	scorer bool
+	// sharedEnv is set when the program never loads its whole env ($env):
+	// it then runs over a pooled env, by pointer, which its answer cannot
+	// hold.
+	sharedEnv bool
 }
 
 func newExpr(e *spec.Expr, opts Options) (*exprFunc, error) {
@@ -28,7 +33,7 @@ func newExpr(e *spec.Expr, opts Options) (*exprFunc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compiling expression: %w", err)
 	}
-	return &exprFunc{src: e, prog: prog, scorer: opts.Role == RoleScorer}, nil
+	return &exprFunc{src: e, prog: prog, scorer: opts.Role == RoleScorer, sharedEnv: !slices.Contains(prog.Bytecode, vm.OpLoadEnv)}, nil
 }
 
 // Call evaluates the expression over the request. Scorer expressions see no
@@ -38,31 +43,62 @@ func (f *exprFunc) Call(ctx context.Context, req *Request) (any, error) {
 		return nil, context.Cause(ctx)
 	}
 	req = orEmpty(req)
-	var env any
-	if f.scorer {
-		env = spec.ScorerEnv{
-			Input: req.Input, Output: req.Output, Expected: req.Expected, Metadata: req.Metadata,
-			Tags: req.Tags, Trial: req.Trial, Parameters: req.Parameters, Metrics: req.Metrics,
-		}
-	} else {
-		env = spec.TaskEnv{
-			Input: req.Input, Expected: req.Expected, Metadata: req.Metadata,
-			Tags: req.Tags, Trial: req.Trial, Parameters: req.Parameters,
-		}
-	}
-	m := vms.Get().(*vm.VM)
-	out, err := m.Run(f.prog, env)
-	vms.Put(m)
+	r := runs.Get().(*exprRun)
+	out, err := r.vm.Run(f.prog, r.env(f, req))
+	r.clear()
+	runs.Put(r)
 	if err != nil {
 		return nil, runError(f.src, err)
 	}
 	return out, nil
 }
 
-// vms holds expr virtual machines for reuse: a VM keeps its stack between
-// runs, where expr.Run makes a new one for each. A VM runs one program at a
-// time.
-var vms = sync.Pool{New: func() any { return new(vm.VM) }}
+// exprRun is what one call of an expression runs with: a VM, which keeps its
+// stack between runs where expr.Run makes a new one for each, and the envs
+// that programs which never load their whole env read by pointer, without
+// one allocated per call. It runs one program at a time.
+type exprRun struct {
+	vm     vm.VM
+	task   spec.TaskEnv
+	scorer spec.ScorerEnv
+}
+
+var runs = sync.Pool{New: func() any { return new(exprRun) }}
+
+// env is the env of f over req: one of r's, or, for a program that loads its
+// whole env (and may answer with it), a value of its own.
+func (r *exprRun) env(f *exprFunc, req *Request) any {
+	switch {
+	case f.scorer && f.sharedEnv:
+		r.scorer = scorerEnv(req)
+		return &r.scorer
+	case f.scorer:
+		return scorerEnv(req)
+	case f.sharedEnv:
+		r.task = taskEnv(req)
+		return &r.task
+	}
+	return taskEnv(req)
+}
+
+// clear drops the case r's envs hold.
+func (r *exprRun) clear() {
+	r.task, r.scorer = spec.TaskEnv{}, spec.ScorerEnv{}
+}
+
+func scorerEnv(req *Request) spec.ScorerEnv {
+	return spec.ScorerEnv{
+		Input: req.Input, Output: req.Output, Expected: req.Expected, Metadata: req.Metadata,
+		Tags: req.Tags, Trial: req.Trial, Parameters: req.Parameters, Metrics: req.Metrics,
+	}
+}
+
+func taskEnv(req *Request) spec.TaskEnv {
+	return spec.TaskEnv{
+		Input: req.Input, Expected: req.Expected, Metadata: req.Metadata,
+		Tags: req.Tags, Trial: req.Trial, Parameters: req.Parameters,
+	}
+}
 
 // Close does nothing: an expression holds no resources.
 func (f *exprFunc) Close() error { return nil }

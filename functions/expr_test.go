@@ -33,6 +33,10 @@ func TestExpr(t *testing.T) {
 			req:  &Request{Output: "a", Expected: "b"}, want: 0.5},
 		{name: "a task has no output", code: "output", newErr: []string{"evals/x.eval.yaml:3:9: expression: unknown name \"output\"", "compiling expression"}},
 		{name: "unbound helper", role: RoleScorer, code: "levenshtein(output, expected)", req: &Request{}, newErr: []string{`evals/x.eval.yaml:3:9: expression: unknown name "levenshtein"`, "compiling expression"}},
+		{name: "the env is the case's, a value", code: "[$env, $env.input]", req: &Request{Input: "q", Trial: 1},
+			want: []any{spec.TaskEnv{Input: "q", Trial: 1}, "q"}},
+		{name: "a scorer's env is the case's, a value", role: RoleScorer, code: "$env", req: &Request{Output: "o"},
+			want: spec.ScorerEnv{Output: "o"}},
 		{name: "runtime error", code: "input.a / input.b > 1 ? 1 : input.a.c", req: &Request{Input: map[string]any{"a": 1, "b": 2}}, err: []string{"evals/x.eval.yaml:3:", `evaluating "input.a / input.b > 1 ? 1 : input.a.c"`}},
 	}
 	for _, tt := range tests {
@@ -96,5 +100,38 @@ func TestNewErrors(t *testing.T) {
 			}
 			wantErr(t, err, tt.want)
 		})
+	}
+}
+
+// TestExprEnvIsNotShared calls an expression that returns its env and one
+// that does not, one after the other, and checks that the first answer keeps
+// the case it was given.
+func TestExprEnvIsNotShared(t *testing.T) {
+	t.Parallel()
+	whole := mustNew(t, spec.Body{Kind: spec.KindExpr, Expr: &spec.Expr{Code: "$env"}}, Options{})
+	field := mustNew(t, spec.Body{Kind: spec.KindExpr, Expr: &spec.Expr{Code: "input"}}, Options{})
+	ctx := context.Background()
+	got, err := whole.Call(ctx, &Request{Input: "first"})
+	wantErr(t, err)
+	for range 10 {
+		if _, err := field.Call(ctx, &Request{Input: "second"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := (spec.TaskEnv{Input: "first"}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v, want %#v", got, want)
+	}
+}
+
+// BenchmarkExprTask measures a call of an expression task like the one of
+// the throughput benchmark.
+func BenchmarkExprTask(b *testing.B) {
+	f := mustNew(b, spec.Body{Kind: spec.KindExpr, Expr: &spec.Expr{Code: "string(input.a + input.b)"}}, Options{})
+	ctx := context.Background()
+	req := &Request{Input: map[string]any{"a": 12.0, "b": 345.0}, Expected: "357"}
+	for b.Loop() {
+		if _, err := f.Call(ctx, req); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
