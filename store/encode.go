@@ -109,11 +109,13 @@ func (e *Encoder) AppendStrings(dst []byte, a []string) []byte {
 // appendFloat appends f, which must be finite, as the shortest JSON number
 // that reads back as f.
 func appendFloat(dst []byte, f float64) []byte {
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
-		return strconv.AppendInt(dst, int64(f), 10)
+	if f > -1e15 && f < 1e15 {
+		if i := int64(f); float64(i) == f {
+			return strconv.AppendInt(dst, i, 10)
+		}
 	}
 	abs := math.Abs(f)
-	if abs >= 1e-6 && abs < 1e6 {
+	if abs >= 1e-9 && abs < 1e6 {
 		if out, ok := appendNanos(dst, f); ok {
 			return out
 		}
@@ -130,11 +132,12 @@ func appendFloat(dst []byte, f float64) []byte {
 	return dst
 }
 
-// appendNanos appends f, a non-integer of magnitude in [1e-6, 1e6), when it
+// appendNanos appends f, a non-integer of magnitude in [1e-9, 1e6), when it
 // is a whole number of nanoseconds, as durations in seconds are, without
 // strconv's search for the shortest digits: below 1e6, a float's neighbours
 // are closer than 1e-9, so the nine-decimal form without its trailing zeros
-// is the shortest that reads back as f.
+// is the shortest that reads back as f (in exponent form below 1e-6, as
+// encoding/json writes those).
 func appendNanos(dst []byte, f float64) ([]byte, bool) {
 	n := int64(math.Round(f * 1e9))
 	if float64(n)/1e9 != f {
@@ -143,6 +146,9 @@ func appendNanos(dst []byte, f float64) ([]byte, bool) {
 	if n < 0 {
 		dst = append(dst, '-')
 		n = -n
+	}
+	if n < 1000 {
+		return appendSubMicro(dst, n), true
 	}
 	dst = strconv.AppendInt(dst, n/1e9, 10)
 	frac := n % 1e9
@@ -157,6 +163,29 @@ func appendNanos(dst []byte, f float64) ([]byte, bool) {
 		end--
 	}
 	return append(dst, digits[:end]...), true
+}
+
+// appendSubMicro appends n nanoseconds, 0 < n < 1000, in seconds in
+// encoding/json's exponent form: 850 as 8.5e-7.
+func appendSubMicro(dst []byte, n int64) []byte {
+	exp := byte('9')
+	for n%10 == 0 {
+		n /= 10
+		exp--
+	}
+	var digits [3]byte
+	i := len(digits)
+	for ; n > 0; n /= 10 {
+		i--
+		digits[i] = byte('0' + n%10)
+	}
+	dst = append(dst, digits[i])
+	if i+1 < len(digits) {
+		dst = append(dst, '.')
+		dst = append(dst, digits[i+1:]...)
+	}
+	exp -= byte(len(digits) - 1 - i)
+	return append(dst, 'e', '-', exp)
 }
 
 var errBadFloats = errors.New("not a flat JSON object of numbers")

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,6 +68,10 @@ func TestEncodeNanosecondFloats(t *testing.T) {
 	values := []float64{1e-6, 0.000001001, 0.1, 0.5, 2.345e-6, 999999.999999999, -0.000123, 0.3, 1.0 / 3, 123.456789012}
 	for range 200_000 {
 		values = append(values, float64(r.Int64N(1e15))/1e9, float64(r.Int64N(1e6))/1e9, -float64(r.Int64N(1e12))/1e9, r.Float64()*1e6)
+	}
+	// Below a microsecond, in exponent form; and near whole nanoseconds.
+	for n := 1; n <= 1000; n++ {
+		values = append(values, float64(n)/1e9, -float64(n)/1e9, float64(n)/1e9*(1+1e-15), float64(n)/1e10, float64(n)*1e-9)
 	}
 	for _, f := range values {
 		got := string(appendFloat(nil, f))
@@ -171,4 +176,17 @@ func TestEncodeMapsIsTheWritersEncoding(t *testing.T) {
 
 func show(m *EncodedMaps) string {
 	return strings.Join([]string{string(m.Scores), string(m.ScoreMeta), string(m.ScorerErrors), string(m.Metrics), string(m.Tags)}, " | ")
+}
+
+// BenchmarkAppendFloat measures the numbers of a run's rows: scores, and
+// durations in seconds below and above a microsecond.
+func BenchmarkAppendFloat(b *testing.B) {
+	for _, f := range []float64{1, 0.875, 8.5e-7, 1.234567e-3} {
+		b.Run(strconv.FormatFloat(f, 'g', -1, 64), func(b *testing.B) {
+			buf := make([]byte, 0, 32)
+			for b.Loop() {
+				buf = appendFloat(buf[:0], f)
+			}
+		})
+	}
 }
