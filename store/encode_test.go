@@ -190,3 +190,15 @@ func BenchmarkAppendFloat(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEncodeMaps measures the maps of a row of the throughput
+// benchmark: three scores and the duration.
+func BenchmarkEncodeMaps(b *testing.B) {
+	r := &Row{Metrics: map[string]float64{"duration": 8.5e-7}}
+	scores := []KeyFloat{{"correct", 1}, {"exact_match", 1}, {"levenshtein", 1}}
+	buf := make([]byte, 0, 128)
+	var m EncodedMaps
+	for b.Loop() {
+		buf = m.Encode(buf[:0], r, scores)
+	}
+}
