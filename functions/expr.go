@@ -45,7 +45,7 @@ func (f *exprFunc) Call(ctx context.Context, req *Request) (any, error) {
 	req = orEmpty(req)
 	r := runs.Get().(*exprRun)
 	out, err := r.vm.Run(f.prog, r.env(f, req))
-	r.clear()
+	r.clear(f)
 	runs.Put(r)
 	if err != nil {
 		return nil, runError(f.src, err)
@@ -81,9 +81,15 @@ func (r *exprRun) env(f *exprFunc, req *Request) any {
 	return taskEnv(req)
 }
 
-// clear drops the case r's envs hold.
-func (r *exprRun) clear() {
-	r.task, r.scorer = spec.TaskEnv{}, spec.ScorerEnv{}
+// clear drops the case r's env for f holds.
+func (r *exprRun) clear(f *exprFunc) {
+	switch {
+	case !f.sharedEnv:
+	case f.scorer:
+		r.scorer = spec.ScorerEnv{}
+	default:
+		r.task = spec.TaskEnv{}
+	}
 }
 
 func scorerEnv(req *Request) spec.ScorerEnv {
