@@ -50,9 +50,7 @@ func (p *Pipeline) newCase(spare *caseRun, w *runner, g *guard, j job) *caseRun 
 	if c == nil {
 		c = new(caseRun)
 	} else {
-		metrics := c.metrics
-		clear(metrics)
-		*c = caseRun{metrics: metrics}
+		c.reuse()
 	}
 	c.p, c.w, c.j, c.guard = p, w, j, g
 	c.result = Result{Case: &c.j.c, Trial: j.trial}
@@ -61,6 +59,19 @@ func (p *Pipeline) newCase(spare *caseRun, w *runner, g *guard, j job) *caseRun 
 		c.tr = &functions.Trace{}
 	}
 	return c
+}
+
+// reuse readies a finished caseRun for its worker's next case without
+// clearing all of it: the fields newCase does not set are set before they
+// are read (req and start by task; env, results and errs by afterTask; each
+// scorer's result and error by inline; the scores by assemble), but for
+// these.
+func (c *caseRun) reuse() {
+	c.tr, c.replayed = nil, nil
+	// afterTask sets "duration" first: alone, it is set again.
+	if len(c.metrics) > 1 {
+		clear(c.metrics)
+	}
 }
 
 // spare is c, for its worker's next case, once c is done and nothing still
