@@ -216,3 +216,49 @@ func rowErrors(rows []*store.Row) []string {
 	}
 	return out
 }
+
+// TestReusedCasesKeepTheirOwnAnswers runs many cases on two workers, some
+// of whose tasks overrun the timeout and are taken over, and checks that
+// every row holds its own case's answer, scores and metrics: a worker reuses
+// a finished case's memory, never one a call given up on may still read.
+func TestReusedCasesKeepTheirOwnAnswers(t *testing.T) {
+	t.Parallel()
+	var data strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&data, `{"id": "c%d", "input": {"v": "v%d", "slow": %v}, "expected": "v%d"}`+"\n", i, i, i%8 == 3, i)
+	}
+	ev := loadEval(t, `name: reuse
+data: {file: cases.jsonl}
+task: {expr: 'input.slow ? levenshtein(repeat("a", 6000), repeat("b", 6000)) : input.v'}
+scorers:
+  - {name: same, expr: output == expected}
+  - use: exact_match
+timeout: 20ms
+max_concurrency: 2
+`, map[string]string{"cases.jsonl": data.String()})
+	_, rows := runEval(t, context.Background(), ev, Options{})
+	if len(rows) != 40 {
+		t.Fatalf("%d rows stored, want 40", len(rows))
+	}
+	for _, r := range rows {
+		var i int
+		if _, err := fmt.Sscanf(r.CaseID, "c%d", &i); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf(`{"slow":%v,"v":"v%d"}`, i%8 == 3, i); string(r.Input) != want {
+			t.Errorf("case %s: input %s, want %s", r.CaseID, r.Input, want)
+		}
+		if len(r.Metrics) != 1 || r.Metrics["duration"] <= 0 {
+			t.Errorf("case %s: metrics %v, want its duration alone", r.CaseID, r.Metrics)
+		}
+		if i%8 == 3 {
+			if r.Error != "timed out after 20ms" || r.Output != nil {
+				t.Errorf("case %s: error %q, output %s; want the timeout", r.CaseID, r.Error, r.Output)
+			}
+			continue
+		}
+		if want := fmt.Sprintf(`"v%d"`, i); string(r.Output) != want || r.Error != "" || r.Scores["same"] != 1 || r.Scores["exact_match"] != 1 {
+			t.Errorf("case %s: output %s, error %q, scores %v; want %s scored 1", r.CaseID, r.Output, r.Error, r.Scores, want)
+		}
+	}
+}
