@@ -218,9 +218,10 @@ func rowErrors(rows []*store.Row) []string {
 }
 
 // TestReusedCasesKeepTheirOwnAnswers runs many cases on two workers, some
-// of whose tasks overrun the timeout and are taken over, and checks that
-// every row holds its own case's answer, scores and metrics: a worker reuses
-// a finished case's memory, never one a call given up on may still read.
+// of whose inline scorers overrun the timeout and are taken over, and checks
+// that every row holds its own case's answer, scores and metrics: a worker
+// reuses a finished case's memory, never one a call given up on may still
+// use. Under load any call may time out; none may give another case's data.
 func TestReusedCasesKeepTheirOwnAnswers(t *testing.T) {
 	t.Parallel()
 	var data strings.Builder
@@ -229,9 +230,10 @@ func TestReusedCasesKeepTheirOwnAnswers(t *testing.T) {
 	}
 	ev := loadEval(t, `name: reuse
 data: {file: cases.jsonl}
-task: {expr: 'input.slow ? levenshtein(repeat("a", 6000), repeat("b", 6000)) : input.v'}
+task: {expr: 'input.slow ? repeat("a", 30000) : input.v'}
 scorers:
   - {name: same, expr: output == expected}
+  - {name: heavy, use: levenshtein, with: {expected: 'input.slow ? repeat("b", 30000) : output'}}
   - use: exact_match
 timeout: 20ms
 max_concurrency: 2
@@ -240,25 +242,45 @@ max_concurrency: 2
 	if len(rows) != 40 {
 		t.Fatalf("%d rows stored, want 40", len(rows))
 	}
+	scored := 0
 	for _, r := range rows {
 		var i int
 		if _, err := fmt.Sscanf(r.CaseID, "c%d", &i); err != nil {
 			t.Fatal(err)
 		}
-		if want := fmt.Sprintf(`{"slow":%v,"v":"v%d"}`, i%8 == 3, i); string(r.Input) != want {
+		slow := i%8 == 3
+		if want := fmt.Sprintf(`{"slow":%v,"v":"v%d"}`, slow, i); string(r.Input) != want {
 			t.Errorf("case %s: input %s, want %s", r.CaseID, r.Input, want)
 		}
 		if len(r.Metrics) != 1 || r.Metrics["duration"] <= 0 {
 			t.Errorf("case %s: metrics %v, want its duration alone", r.CaseID, r.Metrics)
 		}
-		if i%8 == 3 {
+		if r.Error != "" {
 			if r.Error != "timed out after 20ms" || r.Output != nil {
-				t.Errorf("case %s: error %q, output %s; want the timeout", r.CaseID, r.Error, r.Output)
+				t.Errorf("case %s: error %q, output %s; want a timeout, without output", r.CaseID, r.Error, r.Output)
 			}
 			continue
 		}
-		if want := fmt.Sprintf(`"v%d"`, i); string(r.Output) != want || r.Error != "" || r.Scores["same"] != 1 || r.Scores["exact_match"] != 1 {
-			t.Errorf("case %s: output %s, error %q, scores %v; want %s scored 1", r.CaseID, r.Output, r.Error, r.Scores, want)
+		want, match := fmt.Sprintf(`"v%d"`, i), 1.0
+		if slow {
+			want, match = fmt.Sprintf("%q", strings.Repeat("a", 30000)), 0
 		}
+		if string(r.Output) != want {
+			t.Errorf("case %s: output %.20s, want %.20s", r.CaseID, r.Output, want)
+		}
+		for _, name := range []string{"same", "exact_match"} {
+			if msg, failed := r.ScorerErrors[name]; failed && msg != "timed out after 20ms" || !failed && r.Scores[name] != match {
+				t.Errorf("case %s: %s %v, errors %v; want %v", r.CaseID, name, r.Scores, r.ScorerErrors, match)
+			}
+		}
+		if slow && r.ScorerErrors["heavy"] != "timed out after 20ms" {
+			t.Errorf("case %s: scores %v, errors %v; want heavy timed out", r.CaseID, r.Scores, r.ScorerErrors)
+		}
+		if !slow && len(r.ScorerErrors) == 0 {
+			scored++
+		}
+	}
+	if scored == 0 {
+		t.Error("no fast case was scored")
 	}
 }
