@@ -56,10 +56,12 @@ func (s *StoreSink) Add(r *Result) error {
 	return nil
 }
 
-// ToRow converts a result to a store row.
+// ToRow converts a result to a store row, which shares none of r's maps: a
+// worker reuses them once the sinks have r (see Sink).
 func ToRow(r *Result) *store.Row {
 	encoded, _ := rowOf(r)
 	row := &encoded.Row
+	row.Metrics = maps.Clone(r.Metrics)
 	for _, sc := range r.Scores {
 		if sc.Skipped {
 			continue

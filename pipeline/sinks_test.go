@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/caliperhq/caliper/datasets"
@@ -95,5 +97,60 @@ func TestScorerMetadataErrorKeyIsNoError(t *testing.T) {
 	live, stored, _ := storedSummary(t, r)
 	if l, s := scorerErrorCount(live, "a"), scorerErrorCount(stored, "a"); l != 0 || s != 0 {
 		t.Errorf("scorer a: %d errors live, %d stored, want 0 and 0", l, s)
+	}
+}
+
+// keptRows keeps the row of every result, as a progress display may.
+type keptRows struct {
+	mu   sync.Mutex
+	rows map[string]*store.Row
+}
+
+func (k *keptRows) Add(r *Result) error {
+	row := ToRow(r)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.rows[row.CaseID] = row
+	return nil
+}
+
+// TestToRowKeepsItsMetrics keeps the ToRow rows of a run whose workers reuse
+// their cases' memory, and checks each against the stored row of its case.
+func TestToRowKeepsItsMetrics(t *testing.T) {
+	t.Parallel()
+	ev := loadEval(t, `name: kept
+data: {inline: [{id: a, input: 1}, {id: b, input: 2}, {id: c, input: 3}, {id: d, input: 4}, {id: e, input: 5}, {id: f, input: 6}]}
+task: {expr: input * 2}
+scorers: [{name: ok, expr: "true"}]
+max_concurrency: 2
+`, nil)
+	p, err := Compile(ev, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	kept := &keptRows{rows: map[string]*store.Row{}}
+	out, err := p.RunExperiment(ctx, ExperimentOptions{Store: db, Name: "k", Progress: kept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := db.Rows(ctx, out.Experiment.ID, func(r *store.Row) error {
+		n++
+		if k := kept.rows[r.CaseID]; k == nil || !reflect.DeepEqual(k.Metrics, r.Metrics) || k.Scores["ok"] != 1 {
+			t.Errorf("case %s: kept row %+v, stored metrics %v", r.CaseID, k, r.Metrics)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 6 {
+		t.Errorf("%d rows stored, want 6", n)
 	}
 }
