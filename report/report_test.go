@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"math"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -112,5 +113,25 @@ func TestWriteText(t *testing.T) {
 `
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestAggregatorScoresInAnyOrder adds rows whose scores come in the
+// scorers' order, out of it, and with scores no scorer was named for.
+func TestAggregatorScoresInAnyOrder(t *testing.T) {
+	t.Parallel()
+	a := NewAggregator([]string{"a", "b"})
+	for _, scores := range [][]Score{
+		{{"a", 1}, {"b", 0}},
+		{{"b", 1}, {"a", 0.5}},
+		{{"c", 0.25}},
+		{{"a", 0}, {"c", 0.75}, {"b", 1}},
+	} {
+		a.Add(Row{Scores: scores})
+	}
+	got := a.Summary(4).Scores
+	want := []ScoreSummary{{Name: "a", Mean: 0.5, Count: 3}, {Name: "b", Mean: 2.0 / 3, Count: 3}, {Name: "c", Mean: 0.5, Count: 2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("scores %+v, want %+v", got, want)
 	}
 }

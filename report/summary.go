@@ -75,8 +75,11 @@ type Score struct {
 // Aggregator accumulates rows into a summary; Add is safe for concurrent use and
 // its memory does not grow with the number of rows.
 type Aggregator struct {
-	mu      sync.Mutex
-	order   []string
+	mu    sync.Mutex
+	order []string
+	// accs are the accumulators of the scores in order, which a row that
+	// lists its scores in that order, as a run's do, finds without a lookup.
+	accs    []*scoreAcc
 	rows    int
 	errors  int
 	scores  map[string]*scoreAcc
@@ -100,6 +103,9 @@ func NewAggregator(scorers []string) *Aggregator {
 	for _, s := range scorers {
 		a.scores[s] = &scoreAcc{}
 	}
+	for _, s := range scorers {
+		a.accs = append(a.accs, a.scores[s])
+	}
 	return a
 }
 
@@ -115,8 +121,8 @@ func (a *Aggregator) Add(r Row) {
 	for _, name := range r.ScorerErrors {
 		a.errs.add(r.CaseID, name, r.ScorerErrorMessages[name])
 	}
-	for _, s := range r.Scores {
-		acc := a.score(s.Name)
+	for i, s := range r.Scores {
+		acc := a.scoreAt(i, s.Name)
 		acc.sum += s.Value
 		acc.count++
 	}
@@ -136,6 +142,14 @@ func (a *Aggregator) Add(r Row) {
 	}
 }
 
+// scoreAt is the accumulator of score name, the i-th of its row.
+func (a *Aggregator) scoreAt(i int, name string) *scoreAcc {
+	if i < len(a.order) && a.order[i] == name {
+		return a.accs[i]
+	}
+	return a.score(name)
+}
+
 func (a *Aggregator) score(name string) *scoreAcc {
 	acc, ok := a.scores[name]
 	if !ok {
@@ -143,6 +157,7 @@ func (a *Aggregator) score(name string) *scoreAcc {
 		kept := strings.Clone(name) // not the caller's row
 		a.scores[kept] = acc
 		a.order = append(a.order, kept)
+		a.accs = append(a.accs, acc)
 	}
 	return acc
 }
