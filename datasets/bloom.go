@@ -13,8 +13,14 @@ const bitsPerID = 12
 // filterSalts spread a hash's 32 bits over the eight words of a block.
 var filterSalts = [8]uint32{0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b, 0x9efc4947, 0x5c6bfb31}
 
-func newBlockFilter(n int) blockFilter {
-	return make(blockFilter, max(1, (n*bitsPerID+255)/256))
+// newBlockFilter returns a filter for n hashes and the function that frees
+// it, which must be called once the filter is no longer used. The filter's
+// memory is outside the Go heap where the system allows (filterMemory): it
+// holds no pointers, and on the heap the garbage collector's headroom would
+// double what it costs (1.5 bytes an id, the one memory that grows with a
+// dataset).
+func newBlockFilter(n int) (blockFilter, func()) {
+	return filterMemory(max(1, (n*bitsPerID+255)/256))
 }
 
 // block is the block of h, chosen by the high half of h[0], so that the

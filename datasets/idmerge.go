@@ -101,7 +101,7 @@ func (s *idSet) mergeTier(tier int) error {
 	s.runs = append(keep, merged)
 	var errs error
 	for _, r := range from {
-		if err := r.file.close(); err != nil && errs == nil {
+		if err := r.release(); err != nil && errs == nil {
 			errs = err
 		}
 	}

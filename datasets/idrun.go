@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"iter"
 	"slices"
+	"unsafe"
 )
 
 // idRun is a sorted run of records spilled to a temporary file by an idSet.
@@ -12,6 +13,7 @@ type idRun struct {
 	n      int         // its records
 	tier   int         // 0 for a spill of the records in memory, t+1 for a merge of runs of tier t
 	filter blockFilter // the hashes it holds, with false positives
+	free   func()      // frees filter
 	fences [][2]uint64 // the hash of records 0, fenceEvery, 2·fenceEvery...
 }
 
@@ -31,12 +33,30 @@ func (s *idSet) writeRun(tier, n int, records iter.Seq2[record, error]) (*idRun,
 	if err != nil {
 		return nil, err
 	}
-	r := &idRun{file: f, n: n, tier: tier, filter: newBlockFilter(n), fences: make([][2]uint64, 0, (n+fenceEvery-1)/fenceEvery)}
+	filter, free := newBlockFilter(n)
+	r := &idRun{file: f, n: n, tier: tier, filter: filter, free: free, fences: make([][2]uint64, 0, (n+fenceEvery-1)/fenceEvery)}
 	if err := r.write(records); err != nil {
-		f.close()
+		r.release() //nolint:errcheck // the write's error is the one to report
 		return nil, err
 	}
 	return r, nil
+}
+
+// filterBytes is the memory the filters of the set's runs take.
+func (s *idSet) filterBytes() uint64 {
+	var n uint64
+	for _, r := range s.runs {
+		n += uint64(len(r.filter)) * uint64(unsafe.Sizeof(r.filter[0]))
+	}
+	return n
+}
+
+// release removes the run's file and frees its filter; the run is not used
+// afterwards.
+func (r *idRun) release() error {
+	r.free()
+	r.filter = nil
+	return r.file.close()
 }
 
 // write writes the records to the run's file, and notes each in its filter

@@ -206,7 +206,7 @@ func (s *idSet) source(r record) string {
 func (s *idSet) close() error {
 	var errs []error
 	for _, r := range s.runs {
-		errs = append(errs, r.file.close())
+		errs = append(errs, r.release())
 	}
 	s.runs, s.mem, s.block = nil, nil, nil
 	if s.err == nil {

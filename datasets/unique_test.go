@@ -134,7 +134,8 @@ func FuzzIDSet(f *testing.F) {
 func TestBlockFilterFalsePositives(t *testing.T) {
 	t.Parallel()
 	const n, probes = 100_000, 1_000_000
-	f := newBlockFilter(n)
+	f, free := newBlockFilter(n)
+	defer free()
 	for i := range n {
 		f.add(hashID(strconv.Itoa(i)))
 	}
