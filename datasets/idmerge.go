@@ -94,6 +94,12 @@ func (s *idSet) mergeTier(tier int) error {
 	if len(from) < mergeFanout {
 		return nil
 	}
+	// No lookup reads the filters of the runs while they merge: free them
+	// first, so the set never holds theirs and the merged run's at once (at
+	// the last merge of ten million ids, 15 MB more at its peak).
+	for _, r := range from {
+		r.dropFilter()
+	}
 	merged, err := s.writeRun(tier+1, n, mergeRuns(from))
 	if err != nil {
 		return err

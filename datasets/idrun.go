@@ -54,9 +54,17 @@ func (s *idSet) filterBytes() uint64 {
 // release removes the run's file and frees its filter; the run is not used
 // afterwards.
 func (r *idRun) release() error {
-	r.free()
-	r.filter = nil
+	r.dropFilter()
 	return r.file.close()
+}
+
+// dropFilter frees the run's filter, once: the run is only merged or
+// released afterwards.
+func (r *idRun) dropFilter() {
+	if r.filter != nil {
+		r.free()
+		r.filter = nil
+	}
 }
 
 // write writes the records to the run's file, and notes each in its filter
