@@ -132,7 +132,7 @@ func rowOf(r *Result) (*encodedRow, []byte) {
 // jsontext cannot encode is encoded apart.
 func appendEncoded(buf []byte, v any) ([]byte, json.RawMessage) {
 	from := len(buf)
-	if out, ok := appendValue(buf, v); ok {
+	if out, ok := jsontext.AppendMarshal(buf, v); ok {
 		return out, out[from:len(out):len(out)]
 	}
 	return buf, encode(v)

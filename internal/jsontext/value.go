@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // AppendMarshal appends v as json.Marshal encodes it, for the values
@@ -68,48 +69,54 @@ func appendValue(dst []byte, v any, depth int) ([]byte, bool) {
 // appendObject appends m with its keys sorted, as encoding/json orders them.
 func appendObject(dst []byte, m map[string]any, depth int) ([]byte, bool) {
 	if len(m) <= smallObject {
-		var small [smallObject]string // on the stack: most objects are small
-		ks := small[:0]
-		for k := range m {
-			ks = append(ks, k)
+		var small [smallObject]member // on the stack: most objects are small
+		ms := small[:0]
+		for k, v := range m {
+			ms = append(ms, member{k, v})
 		}
-		insertionSort(ks)
-		return appendMembers(dst, m, ks, depth)
+		sortMembers(ms)
+		return appendMembers(dst, ms, depth)
 	}
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
+	ms := make([]member, 0, len(m))
+	for k, v := range m {
+		ms = append(ms, member{k, v})
 	}
-	slices.Sort(ks)
-	return appendMembers(dst, m, ks, depth)
+	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.key, b.key) })
+	return appendMembers(dst, ms, depth)
+}
+
+// member is one key of an object and its value.
+type member struct {
+	key   string
+	value any
 }
 
 // smallObject is the most keys an object has for appendObject to sort them
 // on the stack.
 const smallObject = 8
 
-// appendMembers appends the members of m in the order of ks, and the brace
-// that closes them.
-func appendMembers(dst []byte, m map[string]any, ks []string, depth int) ([]byte, bool) {
+// appendMembers appends the members ms in their order, and the brace that
+// closes them.
+func appendMembers(dst []byte, ms []member, depth int) ([]byte, bool) {
 	dst = append(dst, '{')
-	for i, k := range ks {
+	for i, mb := range ms {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = AppendHTMLString(dst, k)
+		dst = AppendHTMLString(dst, mb.key)
 		dst = append(dst, ':')
 		var ok bool
-		if dst, ok = appendValue(dst, m[k], depth+1); !ok {
+		if dst, ok = appendValue(dst, mb.value, depth+1); !ok {
 			return dst, false
 		}
 	}
 	return append(dst, '}'), true
 }
 
-// insertionSort sorts the few keys of a small object.
-func insertionSort(a []string) {
+// sortMembers sorts the few members of a small object by key.
+func sortMembers(a []member) {
 	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+		for j := i; j > 0 && a[j].key < a[j-1].key; j-- {
 			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}
@@ -120,6 +127,13 @@ func insertionSort(a []string) {
 func appendJSONFloat(dst []byte, f float64) ([]byte, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return dst, false
+	}
+	// A whole number, as most are, in digits without strconv's search for
+	// the shortest form (exact below 2^53; -0 keeps its sign below).
+	if f > -1e15 && f < 1e15 {
+		if i := int64(f); float64(i) == f && (i != 0 || !math.Signbit(f)) {
+			return strconv.AppendInt(dst, i, 10), true
+		}
 	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -105,4 +106,45 @@ func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
 			t.Fatalf("AppendMarshal(%#v) = %s, %v; json.Marshal gives %s", got, enc, ok, std)
 		}
 	})
+}
+
+// TestAppendMarshalFastPathsAreJSONMarshal checks the whole numbers written
+// as integers and the small objects sorted on the stack against
+// json.Marshal, at their edges (-0, 1e15, 2^53, eight and nine keys), and
+// that a value neither encodes leaves the buffer as it was.
+func TestAppendMarshalFastPathsAreJSONMarshal(t *testing.T) {
+	t.Parallel()
+	values := []any{
+		0.0, math.Copysign(0, -1), 1.0, -1.0, 12.0, 345.0, 1e15 - 1, -(1e15 - 1), 1e15, 1e20, 1e21, 0.1, -2.5, 1e-7,
+		float64(1 << 53), math.MaxFloat64, "a \"q\" \\ \n\t\x01 <b>&</b> \u2028 é 日本 🎉 bad\xff",
+		map[string]any{}, map[string]any{"b": 345.0, "a": 12.0},
+		map[string]any{"z": "s", "m": nil, "a": true, "k": []any{1.0, "x"}, "n": map[string]any{"y": 1.0, "x": 2.0}},
+		map[string]any{"<k>": "&", "é": math.Copysign(0, -1), "": 0.5, "h": 1e21, "g": 7.0, "f": "f", "e": false, "d": nil}, // 8 keys
+		map[string]any{"i": 9.0, "h": 8.0, "g": 7.0, "f": 6.0, "e": 5.0, "d": 4.0, "c": 3.0, "b": 2.0, "a": 1.0},            // 9 keys
+		map[string]any(nil), []any{map[string]any{"b": 1.0, "a": 2.0}},
+	}
+	for i := -1000; i <= 1000; i += 7 {
+		values = append(values, float64(i), map[string]any{"a": float64(i), "b": strconv.Itoa(i)})
+	}
+	for _, v := range values {
+		got, ok := AppendMarshal([]byte("x"), v)
+		if b, err := json.Marshal(v); !ok || err != nil || "x"+string(b) != string(got) {
+			t.Errorf("AppendMarshal(%#v) = %s, %v; json.Marshal: x%s, %v", v, got, ok, b, err)
+		}
+	}
+	for _, v := range []any{math.NaN(), map[string]any{"a": 1.0, "b": math.Inf(1)}, map[string]any{"a": map[string]any{"n": math.NaN()}}} {
+		if got, ok := AppendMarshal([]byte("x"), v); ok || string(got) != "x" {
+			t.Errorf("AppendMarshal(%#v) = %q, %v; want x, false", v, got, ok)
+		}
+	}
+}
+
+// BenchmarkAppendMarshal measures the encoding of the input of the
+// throughput benchmark's cases.
+func BenchmarkAppendMarshal(b *testing.B) {
+	input := map[string]any{"a": 12.0, "b": 345.0}
+	buf := make([]byte, 0, 64)
+	for b.Loop() {
+		buf, _ = AppendMarshal(buf[:0], input)
+	}
 }
