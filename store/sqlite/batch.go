@@ -261,7 +261,7 @@ func bytesText(b []byte) string {
 // upkeepEvery is the least time between two checkpoints of an idle writer:
 // at rates that leave the writer idle, a checkpoint a second keeps what the
 // store's Close must copy from the write-ahead log to about a second of
-// rows (at 1,250 rows a second, 18 ms of Close became ~4), and it never runs
+// rows (at 1,250 rows a second, 18 ms of Close became ~5), and it never runs
 // while rows come fast enough to fill batches, where the log's own
 // threshold (walAutocheckpointPages) is cheaper.
 const upkeepEvery = time.Second
