@@ -5,6 +5,5 @@ package main
 import "os"
 
 func main() {
-	tuneGC(os.Getenv)
 	os.Exit(Execute(NewOSState(), os.Args[1:]))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -110,6 +111,7 @@ func runEvals(ctx context.Context, st *State, storeOverride string, f runFlags, 
 	if f.progress != "" && f.progress != "json" {
 		return exitcode.Invalidf("--progress %q: the one format is json", f.progress)
 	}
+	tuneGC(os.Getenv) // the process's own GOGC, which the runtime read
 	prof, err := startProfiles(st, f.cpuProfile, f.memProfile)
 	if err != nil {
 		return err
