@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestStoreURLIsNeverAFile checks that a --store URL is never taken for a
@@ -141,9 +142,7 @@ func TestReadingCommandsOnAReadOnlyMount(t *testing.T) {
 	if code, out, errOut := run(t, dir, "run", "--store", db, "--param", "broken=true", "--base", "broken-false"); code != ExitOK {
 		t.Fatalf("second run: exit %d\n%s%s", code, out, errOut)
 	}
-	if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
-		t.Fatalf("remounting read-only: %v: %s", err, out)
-	}
+	remountReadOnly(t, mnt)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -160,6 +159,26 @@ func TestReadingCommandsOnAReadOnlyMount(t *testing.T) {
 	}
 	if code, _, errOut := run(t, dir, "run", "--store", db); code != ExitRun {
 		t.Errorf("a run into a read-only store: exit %d, want %d\n%s", code, ExitRun, errOut)
+	}
+}
+
+// remountReadOnly remounts mnt read-only. The kernel refuses while a file
+// on it is open for writing, which a process the parallel tests start can
+// hold for a moment (about one package run in ten on a loaded machine):
+// it tries again for a few seconds, so that only a file left open for good
+// fails the test.
+func remountReadOnly(t *testing.T, mnt string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput()
+		if err == nil {
+			return
+		}
+		if !strings.Contains(string(out), "busy") || time.Now().After(deadline) {
+			t.Fatalf("remounting read-only: %v: %s", err, out)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
