@@ -149,14 +149,10 @@ func mapFields(source string, f *rowFields) (Case, bool, error) {
 	c.Input = f.input
 	c.Expected = f.expected
 	c.HasExpected = f.hasExpected
-	switch x := f.metadata.(type) {
-	case nil:
-	case map[string]any:
-		c.Metadata = x
-	default:
-		return Case{}, false, fmt.Errorf("metadata must be an object, not %s", jsonType(f.metadata))
-	}
 	var err error
+	if c.Metadata, err = metadataOf(f.metadata); err != nil {
+		return Case{}, false, err
+	}
 	if c.Tags, err = tagList(f.tags); err != nil {
 		return Case{}, false, err
 	}
@@ -166,7 +162,25 @@ func mapFields(source string, f *rowFields) (Case, bool, error) {
 			return Case{}, false, err
 		}
 	}
+	return withID(c, id, ok)
+}
+
+// metadataOf is a row's metadata: an object, or none.
+func metadataOf(v any) (map[string]any, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		return x, nil
+	}
+	return nil, fmt.Errorf("metadata must be an object, not %s", jsonType(v))
+}
+
+// withID is c with the id its row gave (ok), else the hash of its input,
+// and whether it is the hash.
+func withID(c Case, id string, ok bool) (Case, bool, error) {
 	if !ok {
+		var err error
 		if id, err = HashID(c.Input); err != nil {
 			return Case{}, false, err
 		}
@@ -208,12 +222,8 @@ func (m *mapper) mapObject(r rawRow, row map[string]any) (Case, bool, error) {
 	} else if meta, err = m.field(m.metadata, env, row, "metadata"); err != nil {
 		return Case{}, false, err
 	}
-	switch x := meta.(type) {
-	case nil:
-	case map[string]any:
-		c.Metadata = x
-	default:
-		return Case{}, false, fmt.Errorf("metadata must be an object, not %s", jsonType(meta))
+	if c.Metadata, err = metadataOf(meta); err != nil {
+		return Case{}, false, err
 	}
 
 	tags, err := m.field(m.tags, env, row, "tags")
@@ -232,13 +242,7 @@ func (m *mapper) mapObject(r rawRow, row map[string]any) (Case, bool, error) {
 	if err != nil {
 		return Case{}, false, err
 	}
-	if !ok {
-		if id, err = HashID(c.Input); err != nil {
-			return Case{}, false, err
-		}
-	}
-	c.ID = id
-	return c, !ok, nil
+	return withID(c, id, ok)
 }
 
 // hasExpected reports whether a row gives an expected value: a row's own
