@@ -5,9 +5,10 @@ package schema
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,9 +33,24 @@ func Definitions() map[string]any {
 // DefinitionsSource returns the embedded definitions.json as written, keys in authored order.
 func DefinitionsSource() []byte { return definitionsJSON }
 
+// documents are the committed *.schema.json files: build's output for each
+// kind, which TestCommittedDocumentsAreCurrent keeps current. Reading them
+// spares every command's start the decoding and encoding of build.
+//
+//go:embed eval.schema.json prompt.schema.json function.schema.json project.schema.json
+var documents embed.FS
+
 // Document returns the self-contained JSON Schema (draft-07) for one kind of file:
 // the kind's definition at the root and every definition it references.
 func Document(kind string) ([]byte, error) {
+	if slices.Contains(Kinds, kind) {
+		return documents.ReadFile(kind + ".schema.json")
+	}
+	return build(kind)
+}
+
+// build assembles the document of a definition from definitions.json.
+func build(kind string) ([]byte, error) {
 	defs := Definitions()
 	root, ok := defs[kind].(map[string]any)
 	if !ok {
