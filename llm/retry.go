@@ -78,13 +78,14 @@ type attempt struct {
 const maxErrorBody = 64 << 10
 
 // capture records the status, headers and body start of the response of one
-// attempt. It is installed as an SDK middleware.
+// attempt. It is installed as an SDK middleware. The headers are the
+// response's own, not a copy: the SDKs and the attempt only read them.
 func (a *attempt) capture(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	res, err := next(req)
 	if res == nil {
 		return res, err
 	}
-	a.status, a.header = res.StatusCode, res.Header.Clone()
+	a.status, a.header = res.StatusCode, res.Header
 	if res.StatusCode >= 400 && res.Body != nil {
 		body, _ := io.ReadAll(io.LimitReader(res.Body, maxErrorBody))
 		_ = res.Body.Close()
