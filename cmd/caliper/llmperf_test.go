@@ -185,7 +185,7 @@ func (s *w2Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error": {"message": "rate limited"}}`, http.StatusTooManyRequests)
 		return
 	}
-	time.Sleep(w2Latency)
+	w2Sleep(w2Latency)
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(w2Answer) //nolint:errcheck // the client reports a cut answer
 	s.answered.Add(int64(time.Since(begin)))
