@@ -131,7 +131,7 @@ func TestReadingCommandsOnAReadOnlyMount(t *testing.T) {
 		t.Skipf("reading a store on a read-only mount needs a mount, which is not permitted here (run as root, as CI does): %v: %s", err, strings.TrimSpace(string(out)))
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+		if out, err := retryingBusy("umount", mnt); err != nil {
 			t.Errorf("umount %s: %v: %s", mnt, err, out)
 		}
 	})
@@ -162,21 +162,26 @@ func TestReadingCommandsOnAReadOnlyMount(t *testing.T) {
 	}
 }
 
-// remountReadOnly remounts mnt read-only. The kernel refuses while a file
-// on it is open for writing, which a process the parallel tests start can
-// hold for a moment (about one package run in ten on a loaded machine):
-// it tries again for a few seconds, so that only a file left open for good
-// fails the test.
+// remountReadOnly remounts mnt read-only (see retryingBusy).
 func remountReadOnly(t *testing.T, mnt string) {
 	t.Helper()
+	if out, err := retryingBusy("mount", "-o", "remount,ro", mnt); err != nil {
+		t.Fatalf("remounting read-only: %v: %s", err, out)
+	}
+}
+
+// retryingBusy runs a mount command, again while the kernel calls the mount
+// busy, for up to 5 s. Between its clone and its exec, a child process a
+// parallel test starts holds a copy of every descriptor of this process, so
+// a remount read-only or an unmount can meet an open file for a moment
+// (about one package run in ten on a loaded machine, at either); only a file
+// left open for good fails.
+func retryingBusy(name string, args ...string) ([]byte, error) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput()
-		if err == nil {
-			return
-		}
-		if !strings.Contains(string(out), "busy") || time.Now().After(deadline) {
-			t.Fatalf("remounting read-only: %v: %s", err, out)
+		out, err := exec.Command(name, args...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "busy") || time.Now().After(deadline) {
+			return out, err
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
