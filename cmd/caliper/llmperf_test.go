@@ -81,9 +81,9 @@ gates: ["errors == 0", "scores.ok.count == %d"]
 		t.Logf("W2 429 every %d: %v before the first request, %v from it to the last answer, %v after; %.1f answers in flight on average (of %d)",
 			rejectEvery, first.Sub(start).Round(time.Millisecond), last.Sub(first).Round(time.Millisecond), start.Add(took).Sub(last).Round(time.Millisecond),
 			float64(s.busy.Load())/float64(last.Sub(first)), w2Concurrency)
-		// The server's sleep ends late (an idle Go process sleeps to the
-		// millisecond), which no client can make up: the ratio at the
-		// latency the answers actually had says what is left to caliper.
+		// The server's answers still end a little late (w2Sleep), which no
+		// client can make up: the ratio at the latency the answers actually
+		// had says what is left to caliper.
 		latency := time.Duration(s.answered.Load() / max(s.requests.Load()-s.refused.Load(), 1))
 		t.Logf("W2 429 every %d: the server's answers took %v on average, not %v: at that latency the ideal is %v, ratio %.3f",
 			rejectEvery, latency.Round(10*time.Microsecond), w2Latency, (w2Cases * latency / w2Concurrency).Round(time.Millisecond),
