@@ -81,6 +81,7 @@ const maxErrorBody = 64 << 10
 // attempt. It is installed as an SDK middleware. The headers are the
 // response's own, not a copy: the SDKs and the attempt only read them.
 func (a *attempt) capture(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	sendInOneWrite(req)
 	res, err := next(req)
 	if res == nil {
 		return res, err
@@ -97,6 +98,20 @@ func (a *attempt) capture(req *http.Request, next func(*http.Request) (*http.Res
 		res.Body = &headReader{ReadCloser: res.Body, a: a}
 	}
 	return res, err
+}
+
+// sendInOneWrite gives req a body net/http can see is in memory, so that it
+// writes the headers and the body together. The OpenAI SDK wraps each
+// attempt's body in a reader of its own, for which net/http flushes the
+// headers first: two writes and two segments a request, which the server
+// wakes for twice.
+func sendInOneWrite(req *http.Request) {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody == nil {
+		return
+	}
+	if body, err := req.GetBody(); err == nil {
+		req.Body = body
+	}
 }
 
 // headReader keeps the first bytes of a body, for errors about it.

@@ -44,9 +44,9 @@ func TestLLMThroughput(t *testing.T) {
 	if os.Getenv("CALIPER_PERF") == "" {
 		t.Skip("set CALIPER_PERF=1 to measure the LLM throughput")
 	}
-	floor := w2Floor(t)
-	t.Logf("W2 floor: a plain net/http client in its own process, %d requests at %d in flight: %v from the first request to the last answer",
-		w2Cases, w2Concurrency, floor.Round(time.Millisecond))
+	floor, floorCPU := w2Floor(t)
+	t.Logf("W2 floor: a plain net/http client in its own process, %d requests at %d in flight: %v from the first request to the last answer; %.0fµs of CPU a request",
+		w2Cases, w2Concurrency, floor.Round(time.Millisecond), float64(floorCPU.Microseconds())/w2Cases)
 	for _, rejectEvery := range []int64{0, 10} {
 		s := &w2Server{rejectEvery: rejectEvery}
 		srv := httptest.NewServer(s)
@@ -100,8 +100,8 @@ gates: ["errors == 0", "scores.ok.count == %d"]
 // in a process of its own, as caliper is (TestW2FloorClient: no SDK, pipeline
 // or store), and returns the time from the first request to the last answer
 // as the server saw them: what this machine allows, against which caliper's
-// time between them is judged.
-func w2Floor(t *testing.T) time.Duration {
+// time between them is judged; and the client's CPU time.
+func w2Floor(t *testing.T) (time.Duration, time.Duration) {
 	t.Helper()
 	s := &w2Server{}
 	srv := httptest.NewServer(s)
@@ -111,7 +111,7 @@ func w2Floor(t *testing.T) time.Duration {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the floor client: %v\n%s", err, out)
 	}
-	return time.Duration(s.last.Load() - s.first.Load())
+	return time.Duration(s.last.Load() - s.first.Load()), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // TestW2FloorClient is the client of w2Floor, run in its own process: the
