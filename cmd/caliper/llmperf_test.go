@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,9 +45,9 @@ func TestLLMThroughput(t *testing.T) {
 	if os.Getenv("CALIPER_PERF") == "" {
 		t.Skip("set CALIPER_PERF=1 to measure the LLM throughput")
 	}
-	floor, floorCPU := w2Floor(t)
-	t.Logf("W2 floor: a plain net/http client in its own process, %d requests at %d in flight: %v from the first request to the last answer; %.0fµs of CPU a request",
-		w2Cases, w2Concurrency, floor.Round(time.Millisecond), float64(floorCPU.Microseconds())/w2Cases)
+	floor, floorCPU, floorStalls := w2Floor(t)
+	t.Logf("W2 floor: a plain net/http client in its own process, %d requests at %d in flight: %v from the first request to the last answer; %.0fµs of CPU a request; %s",
+		w2Cases, w2Concurrency, floor.Round(time.Millisecond), float64(floorCPU.Microseconds())/w2Cases, floorStalls)
 	for _, rejectEvery := range []int64{0, 10} {
 		s := &w2Server{rejectEvery: rejectEvery}
 		srv := httptest.NewServer(s)
@@ -81,6 +82,7 @@ gates: ["errors == 0", "scores.ok.count == %d"]
 		t.Logf("W2 429 every %d: %v before the first request, %v from it to the last answer, %v after; %.1f answers in flight on average (of %d)",
 			rejectEvery, first.Sub(start).Round(time.Millisecond), last.Sub(first).Round(time.Millisecond), start.Add(took).Sub(last).Round(time.Millisecond),
 			float64(s.busy.Load())/float64(last.Sub(first)), w2Concurrency)
+		t.Logf("W2 429 every %d: %s", rejectEvery, s.stalls())
 		// The server's answers still end a little late (w2Sleep), which no
 		// client can make up: the ratio at the latency the answers actually
 		// had says what is left to caliper.
@@ -100,8 +102,8 @@ gates: ["errors == 0", "scores.ok.count == %d"]
 // in a process of its own, as caliper is (TestW2FloorClient: no SDK, pipeline
 // or store), and returns the time from the first request to the last answer
 // as the server saw them: what this machine allows, against which caliper's
-// time between them is judged; and the client's CPU time.
-func w2Floor(t *testing.T) (time.Duration, time.Duration) {
+// time between them is judged; the client's CPU time; and its stalls.
+func w2Floor(t *testing.T) (time.Duration, time.Duration, string) {
 	t.Helper()
 	s := &w2Server{}
 	srv := httptest.NewServer(s)
@@ -111,7 +113,7 @@ func w2Floor(t *testing.T) (time.Duration, time.Duration) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the floor client: %v\n%s", err, out)
 	}
-	return time.Duration(s.last.Load() - s.first.Load()), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return time.Duration(s.last.Load() - s.first.Load()), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), s.stalls()
 }
 
 // TestW2FloorClient is the client of w2Floor, run in its own process: the
@@ -169,15 +171,61 @@ type w2Server struct {
 	requests, refused atomic.Int64
 	first, last, busy atomic.Int64 // unix ns, unix ns, ns summed over the answers
 	answered          atomic.Int64 // ns summed over the answers that were not refused
+
+	mu     sync.Mutex
+	events []w2Event // each request's begin and end
+}
+
+// w2Event is a request's begin (+1 in flight) or end (-1).
+type w2Event struct {
+	at    time.Time
+	delta int
+}
+
+func (s *w2Server) event(at time.Time, delta int) {
+	s.mu.Lock()
+	s.events = append(s.events, w2Event{at, delta})
+	s.mu.Unlock()
+}
+
+// stalls says how the requests in flight at the server were spread over the
+// time from the first request to the last answer: the share of it with fewer
+// than w2Concurrency-8 in flight, and the longest such stretch. A client that
+// only loses its CPU time per call seldom falls that low; a stall of the
+// process, or of the machine, does.
+func (s *w2Server) stalls() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	slices.SortFunc(s.events, func(a, b w2Event) int { return a.at.Compare(b.at) })
+	var low, longest, stretch time.Duration
+	inFlight := 0
+	for i, e := range s.events {
+		inFlight += e.delta
+		if i+1 == len(s.events) {
+			break
+		}
+		if d := s.events[i+1].at.Sub(e.at); inFlight < w2Concurrency-8 {
+			low += d
+			stretch += d
+			longest = max(longest, stretch)
+		} else {
+			stretch = 0
+		}
+	}
+	total := s.events[len(s.events)-1].at.Sub(s.events[0].at)
+	return fmt.Sprintf("fewer than %d in flight %.1f%% of the time, at most %v at a stretch", w2Concurrency-8,
+		100*low.Seconds()/total.Seconds(), longest.Round(100*time.Microsecond))
 }
 
 func (s *w2Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	begin := time.Now()
 	s.first.CompareAndSwap(0, begin.UnixNano())
+	s.event(begin, 1)
 	defer func() {
 		end := time.Now()
 		s.busy.Add(int64(end.Sub(begin)))
 		s.last.Store(end.UnixNano())
+		s.event(end, -1)
 	}()
 	if i := s.requests.Add(1); s.rejectEvery > 0 && i%s.rejectEvery == 0 {
 		s.refused.Add(1)
