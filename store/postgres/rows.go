@@ -1,11 +1,11 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -52,7 +52,7 @@ type pgBatch struct {
 	experimentID string
 	enc          store.Encoder
 	scratch      []byte // a row's encoded maps and tags
-	buf          []byte // the batch in COPY's text format
+	buf          []byte // the memory of a copySource's buffer, kept for the next batch
 }
 
 func (s *Postgres) openBatchWriter(experimentID string) (store.BatchWriter, error) {
@@ -66,11 +66,10 @@ func (b *pgBatch) WriteBatch(rows []*store.Row) (err error) {
 	// The writer must not depend on a context its caller may cancel.
 	ctx := context.Background()
 	rows = lastOfEachKey(rows)
-	b.encode(rows)
-	err = b.inTx(ctx, copyRows)
+	err = b.inTx(ctx, rows, copyRows)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == pgUniqueViolation {
-		err = b.inTx(ctx, upsertRows)
+		err = b.inTx(ctx, rows, upsertRows)
 	}
 	if errors.Is(err, errNoExperiment) {
 		return fmt.Errorf("storing %d rows: experiment %q does not exist (the rows would break the FOREIGN KEY of rows on experiments): create the experiment before writing its rows", len(rows), b.experimentID)
@@ -88,10 +87,11 @@ func (b *pgBatch) Close() error { return nil }
 // exist.
 var errNoExperiment = errors.New("no such experiment")
 
-// inTx runs send with the batch in one transaction, once it has checked that
-// the experiment exists and locked it against deletion until the commit: the
-// check a FOREIGN KEY would make on every row, made once.
-func (b *pgBatch) inTx(ctx context.Context, send func(context.Context, pgx.Tx, []byte) error) error {
+// inTx runs send with the rows in COPY's text format in one transaction, once
+// it has checked that the experiment exists and locked it against deletion
+// until the commit: the check a FOREIGN KEY would make on every row, made
+// once.
+func (b *pgBatch) inTx(ctx context.Context, rows []*store.Row, send func(context.Context, pgx.Tx, io.Reader) error) error {
 	return pgx.BeginFunc(ctx, b.s.pool, func(tx pgx.Tx) error {
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM experiments WHERE id = $1 FOR KEY SHARE`, b.experimentID).Scan(&one)
@@ -101,19 +101,18 @@ func (b *pgBatch) inTx(ctx context.Context, send func(context.Context, pgx.Tx, [
 		if err != nil {
 			return err
 		}
-		return send(ctx, tx, b.buf)
+		return send(ctx, tx, b.source(rows))
 	})
 }
 
 // copyInto sends data, rows in COPY's text format, into table.
-func copyInto(ctx context.Context, tx pgx.Tx, table string, data []byte) error {
-	_, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data),
-		`COPY `+table+` (`+rowColumns+`) FROM STDIN`)
+func copyInto(ctx context.Context, tx pgx.Tx, table string, data io.Reader) error {
+	_, err := tx.Conn().PgConn().CopyFrom(ctx, data, `COPY `+table+` (`+rowColumns+`) FROM STDIN`)
 	return err
 }
 
 // copyRows sends the batch with COPY.
-func copyRows(ctx context.Context, tx pgx.Tx, data []byte) error {
+func copyRows(ctx context.Context, tx pgx.Tx, data io.Reader) error {
 	return copyInto(ctx, tx, "rows", data)
 }
 
@@ -134,7 +133,7 @@ const upsertSQL = `INSERT INTO rows SELECT * FROM caliper_rows_stage
 
 // upsertRows sends values with COPY into the staging table, then upserts
 // them.
-func upsertRows(ctx context.Context, tx pgx.Tx, data []byte) error {
+func upsertRows(ctx context.Context, tx pgx.Tx, data io.Reader) error {
 	if _, err := tx.Exec(ctx, stageSQL); err != nil {
 		return err
 	}
@@ -170,42 +169,76 @@ func lastOfEachKey(rows []*store.Row) []*store.Row {
 	return out
 }
 
-// encode writes rows into b.buf in COPY's text format, in the order of
-// rowColumns.
-func (b *pgBatch) encode(rows []*store.Row) {
-	b.buf = b.buf[:0]
-	for _, r := range rows {
-		b.buf = appendText(b.buf, b.experimentID)
-		b.buf = append(b.buf, '\t')
-		b.buf = appendBytea(b.buf, r.CaseID)
-		b.buf = append(b.buf, '\t')
-		b.buf = strconv.AppendInt(b.buf, int64(r.Trial), 10)
-		for _, v := range []json.RawMessage{r.Input, r.Expected, r.Output} {
-			b.buf = append(b.buf, '\t')
-			b.buf = appendJSON(b.buf, v)
+// copySource is rows in COPY's text format, encoded as pgconn reads them, 64
+// KiB at a time, so that the server parses one chunk while the next is
+// encoded: encoding a whole batch before sending it made the two take turns,
+// and the client's encoding (a third of the writer's time) added to the
+// server's.
+type copySource struct {
+	b    *pgBatch
+	rows []*store.Row // the rows not yet encoded
+	buf  []byte       // encoded rows
+	off  int          // the first byte of buf not yet read
+}
+
+// source returns the rows' copySource, which starts empty on the memory of
+// the batch writer's last one.
+func (b *pgBatch) source(rows []*store.Row) *copySource {
+	return &copySource{b: b, rows: rows, buf: b.buf[:0]}
+}
+
+// Read encodes rows until p can be filled, or to the last row.
+func (c *copySource) Read(p []byte) (int, error) {
+	if c.off == len(c.buf) {
+		c.buf, c.off = c.buf[:0], 0
+		for len(c.buf) < len(p) && len(c.rows) > 0 {
+			c.buf = c.b.appendRow(c.buf, c.rows[0])
+			c.rows = c.rows[1:]
 		}
-		var m store.EncodedMaps
-		b.scratch, m = b.enc.AppendMaps(b.scratch[:0], r)
-		for _, v := range []json.RawMessage{m.Scores, m.ScoreMeta, m.ScorerErrors, m.Metrics} {
-			b.buf = append(b.buf, '\t')
-			b.buf = appendJSON(b.buf, v)
+		c.b.buf = c.buf
+		if len(c.buf) == 0 {
+			return 0, io.EOF
 		}
-		b.buf = append(b.buf, '\t')
-		b.buf = appendBytea(b.buf, r.Error)
-		b.buf = append(b.buf, '\t')
-		b.buf = appendJSON(b.buf, r.Metadata)
-		b.buf = append(b.buf, '\t')
-		b.buf = appendJSON(b.buf, m.Tags)
-		b.buf = append(b.buf, '\t')
-		b.buf = appendJSON(b.buf, r.Spans)
-		b.buf = append(b.buf, '\t')
-		b.buf = appendJSON(b.buf, r.Messages)
-		b.buf = append(b.buf, '\t')
-		b.buf = appendText(b.buf, r.StopReason)
-		b.buf = append(b.buf, '\t')
-		b.buf = strconv.AppendInt(b.buf, r.Created.UnixNano(), 10)
-		b.buf = append(b.buf, '\n')
 	}
+	n := copy(p, c.buf[c.off:])
+	c.off += n
+	return n, nil
+}
+
+// appendRow appends r to buf in COPY's text format, in the order of
+// rowColumns.
+func (b *pgBatch) appendRow(buf []byte, r *store.Row) []byte {
+	buf = appendText(buf, b.experimentID)
+	buf = append(buf, '\t')
+	buf = appendBytea(buf, r.CaseID)
+	buf = append(buf, '\t')
+	buf = strconv.AppendInt(buf, int64(r.Trial), 10)
+	for _, v := range []json.RawMessage{r.Input, r.Expected, r.Output} {
+		buf = append(buf, '\t')
+		buf = appendJSON(buf, v)
+	}
+	var m store.EncodedMaps
+	b.scratch, m = b.enc.AppendMaps(b.scratch[:0], r)
+	for _, v := range []json.RawMessage{m.Scores, m.ScoreMeta, m.ScorerErrors, m.Metrics} {
+		buf = append(buf, '\t')
+		buf = appendJSON(buf, v)
+	}
+	buf = append(buf, '\t')
+	buf = appendBytea(buf, r.Error)
+	buf = append(buf, '\t')
+	buf = appendJSON(buf, r.Metadata)
+	buf = append(buf, '\t')
+	buf = appendJSON(buf, m.Tags)
+	buf = append(buf, '\t')
+	buf = appendJSON(buf, r.Spans)
+	buf = append(buf, '\t')
+	buf = appendJSON(buf, r.Messages)
+	buf = append(buf, '\t')
+	buf = appendText(buf, r.StopReason)
+	buf = append(buf, '\t')
+	buf = strconv.AppendInt(buf, r.Created.UnixNano(), 10)
+	buf = append(buf, '\n')
+	return buf
 }
 
 // Rows calls fn for each row of experiment experimentID in (case_id, trial)

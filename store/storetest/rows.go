@@ -277,6 +277,42 @@ func testInsertOrReplace(t *testing.T, open Opener) {
 	}
 }
 
+// testReplaceLargeBatch replaces stored rows with a batch far larger than
+// one chunk a backend sends it in (PostgreSQL's COPY reads 64 KiB at a time),
+// whose stored keys come after new ones: the batch is refused part-way and
+// sent again, and every row must end as the batch has it.
+func testReplaceLargeBatch(t *testing.T, open Opener) {
+	t.Parallel()
+	s := open(t)
+	e := newExperiment(t, s, "x")
+	const stored, added = 300, 300
+	var first, second []*store.Row
+	for i := range stored {
+		first = append(first, testRow(i, 0))
+	}
+	for i := range stored + added {
+		r := testRow((i+stored)%(stored+added), 0) // the new keys first
+		r.Output = json.RawMessage(fmt.Sprintf(`"retried %d"`, (i+stored)%(stored+added)))
+		second = append(second, r)
+	}
+	opts := store.WriterOptions{BatchSize: stored + added}
+	writeRows(t, s, e.ID, opts, first...)
+	writeRows(t, s, e.ID, opts, second...)
+	got := readRows(t, s, e.ID)
+	if len(got) != stored+added {
+		t.Fatalf("%d rows stored, want %d", len(got), stored+added)
+	}
+	for _, r := range got {
+		var i int
+		if _, err := fmt.Sscanf(r.CaseID, "case-%d", &i); err != nil {
+			t.Fatalf("unexpected case %q", r.CaseID)
+		}
+		if want := fmt.Sprintf(`"retried %d"`, i); string(r.Output) != want {
+			t.Errorf("case %s has output %s, want %s", r.CaseID, r.Output, want)
+		}
+	}
+}
+
 func testDoneKeys(t *testing.T, open Opener) {
 	t.Parallel()
 	s := open(t)

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"RowsOrder", testRowsOrder},
 		{"RowsStop", testRowsStop},
 		{"InsertOrReplace", testInsertOrReplace},
+		{"ReplaceLargeBatch", testReplaceLargeBatch},
 		{"DoneKeys", testDoneKeys},
 		{"CopyRows", testCopyRows},
 		{"CopyRowsErrors", testCopyRowsErrors},
