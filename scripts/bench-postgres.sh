@@ -9,7 +9,7 @@
 #   PostgreSQL run gets a schema of its own, dropped right after it: the
 #   checkpoint and the autovacuum of the rows the benchmarks (or the run
 #   before) wrote would otherwise fall on whichever run they meet (one run
-#   measured 1.85 of SQLite so, where clean pairs measure about 1.2).
+#   measured 1.85 of SQLite so, where pairs measure about 1.3).
 # Prints the medians and ranges, and the median of the pairs' ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -171,9 +171,8 @@ func lastOfEachKey(rows []*store.Row) []*store.Row {
 
 // copySource is rows in COPY's text format, encoded as pgconn reads them, 64
 // KiB at a time, so that the server parses one chunk while the next is
-// encoded: encoding a whole batch before sending it made the two take turns,
-// and the client's encoding (a third of the writer's time) added to the
-// server's.
+// encoded: encoding a whole batch before sending it made the two take turns
+// (BenchmarkWriter: appendRow is about 1.4 µs of the 7-8 µs a row takes).
 type copySource struct {
 	b    *pgBatch
 	rows []*store.Row // the rows not yet encoded
