@@ -67,9 +67,7 @@ func TestCopySourceIsTheRowsInOrder(t *testing.T) {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			t.Parallel()
 			b := &pgBatch{experimentID: "e"}
-			if got := readAll(t, b.source(rows), size); !bytes.Equal(got, want) {
-				t.Fatalf("read %d bytes, want %d; they differ from byte %d", len(got), len(want), firstDifference(got, want))
-			}
+			sameBytes(t, "read", readAll(t, b.source(rows), size), want)
 			// A batch sent again after a COPY that stopped part-way (a
 			// stored key) starts from its first row, not from what the
 			// first source had encoded and not sent.
@@ -77,18 +75,20 @@ func TestCopySourceIsTheRowsInOrder(t *testing.T) {
 			if _, err := partial.Read(make([]byte, size)); err != nil {
 				t.Fatal(err)
 			}
-			if got := readAll(t, b.source(rows), size); !bytes.Equal(got, want) {
-				t.Fatalf("sent again: read %d bytes, want %d; they differ from byte %d", len(got), len(want), firstDifference(got, want))
-			}
+			sameBytes(t, "sent again: read", readAll(t, b.source(rows), size), want)
 		})
 	}
 }
 
-func firstDifference(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
+// sameBytes fails the test when got is not want, saying from which byte.
+func sameBytes(t *testing.T, what string, got, want []byte) {
+	t.Helper()
+	if bytes.Equal(got, want) {
+		return
 	}
-	return min(len(a), len(b))
+	i := 0
+	for i < min(len(got), len(want)) && got[i] == want[i] {
+		i++
+	}
+	t.Fatalf("%s %d bytes, want %d; they differ from byte %d", what, len(got), len(want), i)
 }

@@ -224,14 +224,10 @@ func (b *pgBatch) appendRow(buf []byte, r *store.Row) []byte {
 	}
 	buf = append(buf, '\t')
 	buf = appendBytea(buf, r.Error)
-	buf = append(buf, '\t')
-	buf = appendJSON(buf, r.Metadata)
-	buf = append(buf, '\t')
-	buf = appendJSON(buf, m.Tags)
-	buf = append(buf, '\t')
-	buf = appendJSON(buf, r.Spans)
-	buf = append(buf, '\t')
-	buf = appendJSON(buf, r.Messages)
+	for _, v := range []json.RawMessage{r.Metadata, m.Tags, r.Spans, r.Messages} {
+		buf = append(buf, '\t')
+		buf = appendJSON(buf, v)
+	}
 	buf = append(buf, '\t')
 	buf = appendText(buf, r.StopReason)
 	buf = append(buf, '\t')
